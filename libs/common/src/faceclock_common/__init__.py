@@ -1,0 +1,1 @@
+"""Code every FaceClock service shares: settings, logging, database, tokens, errors, health."""

@@ -1,0 +1,48 @@
+"""Settings base shared by every service (pydantic-settings; each service adds its own prefix)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret", "dev", "development"})
+
+
+class UnsafeConfiguration(RuntimeError):
+    """Raised at start-up when a production configuration carries development defaults."""
+
+
+class ServiceSettings(BaseSettings):
+    """Fields every service has. Subclasses set `model_config = service_config("AUTH_")`."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    environment: Literal["development", "test", "production"] = Field(
+        "development", validation_alias=AliasChoices("FACECLOCK_ENV", "ENVIRONMENT")
+    )
+    log_level: str = Field("INFO", validation_alias=AliasChoices("FACECLOCK_LOG_LEVEL", "LOG_LEVEL"))
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # Token verification: every service checks access tokens against the auth service's JWKS.
+    jwks_url: str = Field(
+        "http://127.0.0.1:8001/api/v1/auth/jwks.json",
+        validation_alias=AliasChoices("FACECLOCK_JWKS_URL", "JWKS_URL"),
+    )
+    jwt_issuer: str = Field("faceclock-auth", validation_alias=AliasChoices("FACECLOCK_JWT_ISSUER"))
+    jwt_audience: str = Field("faceclock", validation_alias=AliasChoices("FACECLOCK_JWT_AUDIENCE"))
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    def require_secret(self, name: str, value: str) -> None:
+        """Refuse a placeholder secret outside development (SECURITY.md, accounts)."""
+        if self.is_production and (value.strip().lower() in PLACEHOLDER_SECRETS or len(value) < 16):
+            raise UnsafeConfiguration(f"{name} must be set to a real secret in production")
+
+
+def service_config(prefix: str, **extra: object) -> SettingsConfigDict:
+    """The settings config of one service: its env prefix, and an optional .env file."""
+    return SettingsConfigDict(env_prefix=prefix, extra="ignore", env_file=None, **extra)  # type: ignore[typeddict-item]
