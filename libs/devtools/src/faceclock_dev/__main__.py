@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -62,7 +63,21 @@ def up() -> int:
     return manager.returncode or 0
 
 
+def ensure_chromium() -> None:
+    """The browser tests drive Debian's Chromium; install it once where we may."""
+    if shutil.which("chromium"):
+        return
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print("==> installing Chromium for the browser tests (first run only)", flush=True)
+        subprocess.run(["apt-get", "update", "-qq"], check=False)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True,
+                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    else:
+        print("Chromium is missing: run `sudo apt-get install chromium` for the browser tests.")
+
+
 def test(pytest_args: list[str]) -> int:
+    ensure_chromium()
     env = dict(os.environ)
     env.setdefault("FACECLOCK_SHARED_DIR", str(REPO_ROOT.parent / "shared"))
     command = [sys.executable, "-m", "pytest", *pytest_args]
