@@ -1,0 +1,1 @@
+"""FaceClock recognition service: face encodings, a FAISS index, 1:N identification over gRPC."""

@@ -1,0 +1,1 @@
+"""The gallery: encrypted face samples and the change log replicas follow."""

@@ -1,0 +1,156 @@
+"""The app factory: every long-lived resource is built here and injected, nothing at import."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from grpc import aio
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_health.v1.health import aio as health_aio
+
+from faceclock_common.db import make_engine, make_session_factory, run_migrations
+from faceclock_common.security import JwksKeyStore, TokenVerifier
+from faceclock_proto.recognition.v1 import recognition_pb2_grpc as pb_grpc
+from recognition_svc.auth import AuthInterceptor
+from recognition_svc.config import SERVICE_NAME, Settings
+from recognition_svc.crypto import EncodingCipher
+from recognition_svc.encoder import FaceEncoder, build_encoder
+from recognition_svc.index import FaceIndex
+from recognition_svc.metrics import Metrics
+from recognition_svc.recognizer import Recognizer
+from recognition_svc.servicer import RecognitionServicer
+
+logger = logging.getLogger(__name__)
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+SERVING = health_pb2.HealthCheckResponse.SERVING
+NOT_SERVING = health_pb2.HealthCheckResponse.NOT_SERVING
+MAX_MESSAGE_BYTES = 20 * 1024 * 1024
+
+
+def migrate(settings: Settings) -> None:
+    run_migrations(MIGRATIONS, settings.database_url)
+
+
+class RecognitionApp:
+    """One replica: a grpc.aio server, its index, and the task that follows the change log."""
+
+    def __init__(self, settings: Settings, *, encoder: FaceEncoder | None = None) -> None:
+        settings.check_production()
+        self.settings = settings
+        self.engine = make_engine(settings.database_url)
+        self.metrics = Metrics()
+        self.recognizer = Recognizer(
+            settings=settings,
+            session_factory=make_session_factory(self.engine),
+            cipher=EncodingCipher(settings.encryption_key_bytes()),
+            encoder=encoder or build_encoder(settings.encoder,
+                                             detect_short_side=settings.detect_short_side),
+            index=FaceIndex(approximate_above=settings.approximate_above),
+        )
+        self.executor = ThreadPoolExecutor(settings.encode_workers,
+                                           thread_name_prefix="recognition-encode")
+        verifier = TokenVerifier(JwksKeyStore(settings.jwks_url), issuer=settings.jwt_issuer,
+                                 audience=settings.jwt_audience)
+        self.health = health_aio.HealthServicer()
+        self.server = aio.server(
+            interceptors=[AuthInterceptor(verifier, self.metrics)],
+            options=[("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+                     ("grpc.max_send_message_length", MAX_MESSAGE_BYTES)],
+        )
+        pb_grpc.add_RecognitionServicer_to_server(
+            RecognitionServicer(recognizer=self.recognizer, executor=self.executor,
+                                metrics=self.metrics, on_change=self._changed),
+            self.server)
+        health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
+        self.port = 0
+        self._wake = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._redis = None
+        if settings.redis_url:
+            import redis.asyncio as aioredis
+
+            self._redis = aioredis.from_url(settings.redis_url)
+
+    async def start(self) -> int:
+        """Listen at once (NOT_SERVING), load the index, then report SERVING."""
+        for name in ("", SERVICE_NAME):
+            await self.health.set(name, NOT_SERVING)
+        self.port = self.server.add_insecure_port(f"{self.settings.host}:{self.settings.port}")
+        await self.server.start()
+        if self.settings.metrics_port:
+            self.metrics.serve(self.settings.metrics_port, self.settings.host)
+        await asyncio.to_thread(self.recognizer.load)
+        self.metrics.index_size.set(len(self.recognizer.index))
+        self.metrics.persons.set(self.recognizer.index.persons)
+        self._tasks.append(asyncio.create_task(self._follow()))
+        if self._redis is not None:
+            self._tasks.append(asyncio.create_task(self._listen()))
+        for name in ("", SERVICE_NAME):
+            await self.health.set(name, SERVING)
+        logger.info("recognition serving", extra={"port": self.port})
+        return self.port
+
+    async def stop(self, grace: float | None = None) -> None:
+        """Stop taking calls, let in-flight ones finish within `grace`, then release everything."""
+        await self.health.enter_graceful_shutdown()
+        await self.server.stop(self.settings.shutdown_grace if grace is None else grace)
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+        if self._redis is not None:
+            await self._redis.aclose()
+        self.executor.shutdown(wait=True, cancel_futures=True)
+        self.engine.dispose()
+
+    async def wait_for_termination(self) -> None:
+        await self.server.wait_for_termination()
+
+    async def _changed(self, change_id: int) -> None:
+        """Tell the other replicas at once; they also poll, so a lost message only delays."""
+        if self._redis is None:
+            return
+        try:
+            await self._redis.publish(self.settings.notify_channel, str(change_id))
+        except Exception:  # Redis down must not fail an enrolment: polling covers it
+            logger.warning("could not publish change notification", exc_info=True)
+
+    async def _follow(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self.settings.poll_interval)
+            self._wake.clear()
+            try:
+                if await asyncio.to_thread(self.recognizer.sync):
+                    self.metrics.index_size.set(len(self.recognizer.index))
+                    self.metrics.persons.set(self.recognizer.index.persons)
+                self.metrics.applied_change.set(self.recognizer.applied_change_id)
+            except Exception:  # a database hiccup must not end the follower
+                logger.exception("change-log sync failed")
+
+    async def _listen(self) -> None:
+        assert self._redis is not None
+        while True:
+            try:
+                async with self._redis.pubsub() as pubsub:
+                    await pubsub.subscribe(self.settings.notify_channel)
+                    async for message in pubsub.listen():
+                        if message.get("type") == "message":
+                            self._wake.set()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.warning("change notifications lost; polling only for now", exc_info=True)
+                await asyncio.sleep(2.0)
+
+
+def create_app(settings: Settings | None = None, *,
+               encoder: FaceEncoder | None = None) -> RecognitionApp:
+    return RecognitionApp(settings or Settings(), encoder=encoder)

@@ -1,0 +1,244 @@
+"""What the RPCs do, without gRPC: enrol with quality checks, identify, verify, erase, follow.
+
+Everything here is synchronous and CPU- or DB-bound; the servicer runs it in worker threads.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from sqlalchemy.orm import Session, sessionmaker
+
+from faceclock_common.db import session_scope
+from recognition_svc.config import Settings
+from recognition_svc.crypto import EncodingCipher
+from recognition_svc.encoder import EncodedFace, FaceBox, FaceEncoder
+from recognition_svc.faces import service as faces
+from recognition_svc.imaging import decode_image
+from recognition_svc.index import FaceIndex
+from recognition_svc.matching import Candidate, Decision, decide
+
+logger = logging.getLogger(__name__)
+
+# A change-log id that is still missing after this long was rolled back or skipped by the
+# database's auto-increment; stop waiting for it.
+GAP_TIMEOUT_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class Refused:
+    code: str
+    message: str
+
+
+@dataclass
+class EnrollResult:
+    face_id: str = ""
+    refusal: Refused | None = None
+    box: FaceBox | None = None
+    face_width_px: int = 0
+    sharpness: float = 0.0
+    nearest_own_distance: float = -1.0
+    resembles: list[Candidate] = field(default_factory=list)
+    change_id: int = 0
+
+
+@dataclass(frozen=True)
+class IdentifiedFace:
+    box: FaceBox
+    decision: Decision
+
+
+@dataclass(frozen=True)
+class IdentifyResult:
+    faces: list[IdentifiedFace]
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    match: bool
+    distance: float
+    face_found: bool
+
+
+class Recognizer:
+    def __init__(self, *, settings: Settings, session_factory: sessionmaker[Session],
+                 cipher: EncodingCipher, encoder: FaceEncoder, index: FaceIndex) -> None:
+        self.settings = settings
+        self.session_factory = session_factory
+        self.cipher = cipher
+        self.encoder = encoder
+        self.index = index
+        self._sync_lock = threading.Lock()
+        self._low = 0  # every change id ≤ this is applied (or given up on)
+        self._seen: set[int] = set()  # applied ids above _low
+        self._gap_since: dict[int, float] = {}
+        self.loaded = False
+
+    # ---- images -------------------------------------------------------------------------
+    def _faces_in(self, image: bytes, *, quality: bool) -> tuple[list[EncodedFace], int, int]:
+        pixels = decode_image(image, max_pixels=self.settings.max_image_pixels,
+                              max_bytes=self.settings.max_image_bytes)
+        height, width = pixels.shape[:2]
+        return self.encoder.encode(pixels, quality=quality), width, height
+
+    def _neighbour_k(self) -> int:
+        # One more than a person's maximum sample count: the two nearest persons are then exact.
+        return self.settings.max_samples + 6
+
+    # ---- RPC bodies -------------------------------------------------------------------------
+    def enroll(self, *, person_id: str, image: bytes) -> EnrollResult:
+        found, _, _ = self._faces_in(image, quality=True)
+        if not found:
+            return EnrollResult(refusal=Refused("no_face", "No face was found in the photo."))
+        if len(found) > 1:
+            return EnrollResult(refusal=Refused(
+                "multiple_faces", f"{len(found)} faces were found; an enrolment photo shows one."))
+        face = found[0]
+        result = EnrollResult(box=face.box, face_width_px=face.box.width, sharpness=face.sharpness)
+        if face.box.width < self.settings.min_face_px:
+            result.refusal = Refused("face_too_small", (
+                f"The face is {face.box.width} px wide; at least {self.settings.min_face_px} px "
+                "is needed."))
+            return result
+        if face.sharpness < self.settings.min_sharpness:
+            result.refusal = Refused("too_blurry", (
+                f"The face is too blurry (sharpness {face.sharpness:.0f}, at least "
+                f"{self.settings.min_sharpness:.0f} is needed)."))
+            return result
+        with session_scope(self.session_factory) as session:
+            own = faces.person_encodings(session, cipher=self.cipher, person_id=person_id)
+            if own:
+                own_matrix = np.vstack([vector for _, vector in own])
+                result.nearest_own_distance = float(
+                    np.linalg.norm(own_matrix - face.encoding, axis=1).min())
+            if len(own) >= self.settings.max_samples:
+                result.refusal = Refused("too_many_samples", (
+                    f"This person already has {len(own)} samples (the maximum)."))
+                return result
+            if 0 <= result.nearest_own_distance < self.settings.duplicate_distance:
+                result.refusal = Refused("duplicate_sample", (
+                    "This photo is a near-duplicate of one of the person's samples "
+                    f"(distance {result.nearest_own_distance:.3f})."))
+                return result
+            stored, change_id = faces.add_face(session, cipher=self.cipher, person_id=person_id,
+                                               encoding=face.encoding)
+        result.face_id = stored.face_id
+        result.change_id = change_id
+        neighbours = self.index.search(face.encoding, self._neighbour_k() * 2)
+        others: dict[str, float] = {}
+        for n in neighbours:
+            if n.person_id != person_id and n.distance <= self.settings.threshold:
+                others[n.person_id] = min(n.distance, others.get(n.person_id, n.distance))
+        result.resembles = sorted((Candidate(p, d) for p, d in others.items()),
+                                  key=lambda c: c.distance)
+        self.sync()
+        return result
+
+    def identify(self, *, image: bytes, threshold: float) -> IdentifyResult:
+        found, width, height = self._faces_in(image, quality=False)
+        identified = []
+        for face in found:
+            neighbours = self.index.search(face.encoding, self._neighbour_k())
+            decision = decide(neighbours, threshold=threshold, margin=self.settings.ambiguity_margin)
+            identified.append(IdentifiedFace(face.box, decision))
+        return IdentifyResult(identified, width, height)
+
+    def verify(self, *, person_id: str, image: bytes) -> VerifyResult:
+        found, _, _ = self._faces_in(image, quality=False)
+        if not found:
+            return VerifyResult(match=False, distance=-1.0, face_found=False)
+        # The subject of a 1:1 check is the largest face, not whoever stands behind them.
+        face = max(found, key=lambda f: f.box.width * (f.box.bottom - f.box.top))
+        with session_scope(self.session_factory) as session:
+            own = faces.person_encodings(session, cipher=self.cipher, person_id=person_id)
+        if not own:
+            return VerifyResult(match=False, distance=-1.0, face_found=True)
+        matrix = np.vstack([vector for _, vector in own])
+        distance = float(np.linalg.norm(matrix - face.encoding, axis=1).min())
+        return VerifyResult(match=distance <= self.settings.threshold, distance=distance,
+                            face_found=True)
+
+    def list_faces(self, *, person_id: str) -> list[faces.StoredFace]:
+        with session_scope(self.session_factory) as session:
+            return faces.list_faces(session, person_id=person_id)
+
+    def delete_faces(self, *, person_id: str, face_ids: Sequence[str]) -> tuple[int, int]:
+        with session_scope(self.session_factory) as session:
+            row_ids, change_id = faces.delete_faces(session, person_id=person_id,
+                                                    face_ids=face_ids)
+        # Erasure is effective here at once, whatever the change follower is doing.
+        self.index.remove(row_ids)
+        self.sync()
+        return len(row_ids), change_id
+
+    # ---- replica state ----------------------------------------------------------------------
+    @property
+    def applied_change_id(self) -> int:
+        return max(self._seen, default=self._low)
+
+    def load(self) -> None:
+        """Fill the index from the database, then catch up with the change log."""
+        started = time.monotonic()
+        with session_scope(self.session_factory) as session:
+            # Read the log position first: changes made while we load are replayed after.
+            start_change = faces.last_change_id(session)
+            for ids, vectors, persons in faces.iter_all_faces(session, cipher=self.cipher):
+                self.index.add(ids, vectors, persons)
+        with self._sync_lock:
+            self._low = start_change
+            self._seen.clear()
+        self.sync()
+        self.loaded = True
+        logger.info("index loaded", extra={"faces": len(self.index), "index_type": self.index.kind,
+                                           "seconds": round(time.monotonic() - started, 2)})
+
+    def sync(self) -> int:
+        """Apply change-log entries this replica has not applied yet; returns how many."""
+        with self._sync_lock:
+            with session_scope(self.session_factory) as session:
+                changes = [c for c in faces.changes_after(session, after_id=self._low)
+                           if c.id not in self._seen]
+                pending_adds: list[int] = []
+                for change in changes:
+                    if change.op == faces.ADD:
+                        pending_adds.append(change.row_id)
+                        continue
+                    self._add_rows(session, pending_adds)
+                    pending_adds = []
+                    self.index.remove([change.row_id])
+                self._add_rows(session, pending_adds)
+            self._seen.update(c.id for c in changes)
+            self._advance_watermark()
+            return len(changes)
+
+    def _add_rows(self, session: Session, row_ids: list[int]) -> None:
+        # Rows read now: an add whose face was deleted since finds nothing, so it stays erased.
+        rows = faces.faces_by_row_ids(session, cipher=self.cipher,
+                                      row_ids=[r for r in row_ids if r not in self.index])
+        if rows:
+            self.index.add(np.asarray([r[0] for r in rows], dtype=np.int64),
+                           np.vstack([r[2] for r in rows]), [r[1] for r in rows])
+
+    def _advance_watermark(self) -> None:
+        now = time.monotonic()
+        while self._seen:
+            expected = self._low + 1
+            if expected in self._seen:
+                self._seen.discard(expected)
+                self._low = expected
+                self._gap_since.pop(expected, None)
+                continue
+            first_noticed = self._gap_since.setdefault(expected, now)
+            if now - first_noticed < GAP_TIMEOUT_SECONDS:
+                break
+            logger.warning("change-log gap skipped", extra={"change_id": expected})
+            self._gap_since.pop(expected, None)
+            self._low = expected

@@ -1,0 +1,136 @@
+"""Every RPC against a real server on a free port, on SQLite and MariaDB, with real photos."""
+
+from __future__ import annotations
+
+import io
+
+import grpc
+import pytest
+from PIL import Image, ImageFilter
+
+from faceclock_proto.recognition.v1 import recognition_pb2 as pb
+
+
+async def test_enrol_identify_verify_delete(server, photo) -> None:
+    app, client = server
+    first = await client.enroll("1", photo("obama_1.jpg"))
+    assert first.face_id and not first.HasField("refusal"), first
+    assert first.quality.nearest_own_distance == -1
+    assert first.quality.face_width_px > 150 and first.quality.sharpness > 0
+    second = await client.enroll("1", photo("obama_2.jpg"))
+    assert second.face_id and not second.HasField("refusal")
+    assert 0.12 < second.quality.nearest_own_distance < 0.6
+    assert (await client.enroll("2", photo("biden_1.jpg"))).face_id
+
+    answer = await client.identify(photo("obama_4.jpg"))
+    assert answer.image_width == 1480 and answer.image_height == 832
+    [face] = answer.faces
+    assert face.person_id == "1" and not face.ambiguous
+    assert 0 < face.distance < 0.6 and 0 < face.confidence <= 1
+    assert face.box.right > face.box.left and face.box.bottom > face.box.top
+
+    group = await client.identify(photo("obama_and_biden.jpg"))
+    assert len(group.faces) == 3
+    assert sorted(f.person_id for f in group.faces) == ["", "1", "2"]
+    unknown = next(f for f in group.faces if not f.person_id)
+    assert unknown.distance > 0.6 and unknown.confidence == 0 and not unknown.ambiguous
+
+    stranger = await client.identify(photo("kit_harington_1.jpg"))
+    assert [f.person_id for f in stranger.faces] == [""]
+
+    verify = await client.stub.Verify(pb.VerifyRequest(person_id="2", image=photo("biden_2.jpg")),
+                                      metadata=client.meta("employee"))
+    assert verify.match and verify.face_found and 0 < verify.distance < 0.6
+    wrong = await client.stub.Verify(pb.VerifyRequest(person_id="2", image=photo("obama_3.jpg")),
+                                     metadata=client.meta("kiosk"))
+    assert not wrong.match and wrong.face_found and wrong.distance > 0.6
+    nobody = await client.stub.Verify(pb.VerifyRequest(person_id="99", image=photo("obama_3.jpg")),
+                                      metadata=client.meta("kiosk"))
+    assert not nobody.match and nobody.distance == -1
+
+    listed = await client.stub.ListFaces(pb.ListFacesRequest(person_id="1"),
+                                         metadata=client.meta("hr"))
+    assert [f.face_id for f in listed.faces] == [first.face_id, second.face_id]
+    assert listed.faces[0].created_at.seconds > 0
+
+    stats = await client.stats()
+    assert (stats.faces, stats.persons, stats.index_type) == (3, 2, "flat")
+    assert stats.threshold == 0.6 and stats.encoder == "dlib_resnet_v1"
+    assert stats.applied_change_id == 3
+
+    assert (await client.delete("1", second.face_id)).deleted == 1
+    assert (await client.identify(photo("obama_4.jpg"))).faces[0].person_id == "1"
+    assert (await client.delete("1")).deleted == 1
+    assert (await client.delete("1")).deleted == 0
+    gone = await client.identify(photo("obama_4.jpg"))
+    assert gone.faces[0].person_id == ""
+    assert (await client.stats()).faces == 1
+
+
+async def test_tighter_threshold_turns_a_match_unknown(server, photo, rpc_error) -> None:
+    _, client = server
+    await client.enroll("7", photo("obama_1.jpg"))
+    loose = (await client.identify(photo("obama_4.jpg"))).faces[0]
+    assert loose.person_id == "7"
+    tight = (await client.identify(photo("obama_4.jpg"), threshold=loose.distance / 2)).faces[0]
+    assert tight.person_id == "" and tight.distance == pytest.approx(loose.distance)
+    # A caller cannot loosen the server's threshold.
+    looser = (await client.identify(photo("biden_1.jpg"), threshold=1.5)).faces[0]
+    assert looser.person_id == ""
+    error = await rpc_error(client.identify(photo("obama_4.jpg"), threshold=-1))
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+async def test_bad_images_are_invalid_argument(server, photo, rpc_error) -> None:
+    _, client = server
+    for image in (b"", b"not an image at all", photo("obama_1.jpg")[:2000]):
+        error = await rpc_error(client.identify(image))
+        assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+        assert error.details().startswith("bad_image: ")
+    gif = io.BytesIO()
+    Image.new("RGB", (64, 64)).save(gif, format="GIF")
+    error = await rpc_error(client.enroll("1", gif.getvalue()))
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "GIF" in error.details()
+    error = await rpc_error(client.enroll("", photo("obama_1.jpg")))
+    assert error.details().startswith("bad_person_id")
+
+
+def _jpeg(image: Image.Image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=92)
+    return out.getvalue()
+
+
+async def test_enrolment_refusals(start_server, sqlite_url, photo) -> None:
+    _, client = await start_server(sqlite_url, max_samples=2)
+    blank = _jpeg(Image.new("RGB", (640, 480), (120, 130, 140)))
+    assert (await client.enroll("1", blank)).refusal.code == "no_face"
+    group = await client.enroll("1", photo("two_people.jpg"))
+    assert group.refusal.code == "multiple_faces" and not group.face_id
+
+    sharp = Image.open(io.BytesIO(photo("obama_2.jpg")))
+    blurred = await client.enroll("1", _jpeg(sharp.filter(ImageFilter.GaussianBlur(6))))
+    assert blurred.refusal.code == "too_blurry", blurred
+    assert blurred.quality.sharpness < 20
+
+    assert not (await client.enroll("1", photo("obama_1.jpg"))).HasField("refusal")
+    duplicate = await client.enroll("1", photo("obama_1.jpg"))
+    assert duplicate.refusal.code == "duplicate_sample"
+    assert duplicate.quality.nearest_own_distance < 0.05
+    assert not (await client.enroll("1", photo("obama_2.jpg"))).HasField("refusal")
+    full = await client.enroll("1", photo("obama_4.jpg"))
+    assert full.refusal.code == "too_many_samples" and full.refusal.message
+
+    resembling = await client.enroll("2", photo("obama_3.jpg"))
+    assert resembling.face_id, "a resemblance is a warning, not a refusal"
+    assert [m.person_id for m in resembling.resembles] == ["1"]
+    assert 0 < resembling.resembles[0].distance < 0.6
+
+
+async def test_small_face_refused(start_server, sqlite_url, photo) -> None:
+    _, client = await start_server(sqlite_url, min_face_px=200)
+    small = await client.enroll("1", photo("obama_480p.jpg"))
+    assert small.refusal.code == "face_too_small"
+    assert 0 < small.quality.face_width_px < 200
+    assert small.box.right - small.box.left == small.quality.face_width_px
