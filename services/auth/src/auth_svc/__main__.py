@@ -1,0 +1,43 @@
+"""`python -m auth_svc [serve|migrate|rotate-keys]`: serve (after migrating) by default."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from datetime import timedelta
+
+import uvicorn
+
+from auth_svc.config import Settings
+from auth_svc.keys.keyring import KeyRing
+from auth_svc.main import MIGRATIONS, create_app
+from faceclock_common.db import run_migrations
+from faceclock_common.logging import configure_logging
+
+logger = logging.getLogger("auth_svc")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m auth_svc", description=__doc__)
+    parser.add_argument("command", nargs="?", default="serve",
+                        choices=["serve", "migrate", "rotate-keys"])
+    args = parser.parse_args()
+    settings = Settings()
+    configure_logging("auth", settings.log_level)
+    if args.command == "rotate-keys":
+        keyring = KeyRing(settings.keys_dir, grace=timedelta(seconds=settings.key_grace_seconds))
+        key = keyring.rotate()
+        logger.info("new signing key is current",
+                    extra={"kid": key.kid, "published": [k.kid for k in keyring.published()]})
+        return
+    run_migrations(MIGRATIONS, settings.database_url)
+    if args.command == "migrate":
+        return
+    app = create_app(settings)
+    # X-Forwarded-For is read by the app itself, from trusted proxies only (AUTH_TRUSTED_PROXIES).
+    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None,
+                proxy_headers=False, timeout_graceful_shutdown=20)
+
+
+if __name__ == "__main__":
+    main()

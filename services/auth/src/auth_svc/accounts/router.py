@@ -1,0 +1,143 @@
+"""/api/v1/auth: registration, login, tokens, the caller's own account, password reset."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response, status
+
+from auth_svc.accounts import service
+from auth_svc.accounts.models import User
+from auth_svc.accounts.schemas import (
+    Accepted,
+    ForgotRequest,
+    KeyRotation,
+    LoginRequest,
+    LogoutRequest,
+    MeUpdate,
+    PasswordChange,
+    RefreshRequest,
+    RegisterCreate,
+    ResetRequest,
+    TokenPair,
+    UserRead,
+)
+from auth_svc.db import utcnow
+from auth_svc.deps import ClientAddress, CurrentPrincipal, RuntimeDep, SessionDep
+from faceclock_common.errors import ApiError
+from faceclock_common.security import (
+    authenticated,
+    bearer_token,
+    current_principal,
+    public,
+    require_roles,
+)
+
+router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+
+
+@router.post("/register", status_code=201, response_model=UserRead,
+             dependencies=[Depends(public)])
+def register(body: RegisterCreate, session: SessionDep, runtime: RuntimeDep) -> User:
+    return service.register(session, runtime=runtime, data=body)
+
+
+@router.post("/login", response_model=TokenPair, dependencies=[Depends(public)])
+def login(body: LoginRequest, session: SessionDep, runtime: RuntimeDep,
+          address: ClientAddress) -> TokenPair:
+    return service.login(session, runtime=runtime, username=body.username,
+                         password=body.password, address=address)
+
+
+@router.post("/refresh", response_model=TokenPair, dependencies=[Depends(public)])
+def refresh(body: RefreshRequest, session: SessionDep, runtime: RuntimeDep) -> TokenPair:
+    return service.refresh(session, runtime=runtime, token=body.refresh_token)
+
+
+@router.post("/logout", status_code=204, dependencies=[Depends(public)])
+def logout(request: Request, session: SessionDep, body: LogoutRequest | None = None) -> Response:
+    """With a refresh token: end that session. Without one: end every session of the caller.
+
+    Public because the refresh token is itself the credential (and an expired access token
+    must not stop anyone from logging out); a bearer token, when sent, must be valid.
+    """
+    user_id = None
+    if bearer_token(request) is not None:
+        user_id = current_principal(request).user_id
+    if body is not None and body.refresh_token:
+        service.logout_refresh_token(session, token=body.refresh_token, user_id=user_id)
+    elif user_id is not None:
+        service.logout_everywhere(session, user_id=user_id)
+    else:
+        raise ApiError(401, "unauthorized", "Send the refresh token or a bearer access token.")
+    return Response(status_code=204)
+
+
+def _own_user(session: SessionDep, principal: CurrentPrincipal) -> User:
+    user = session.get(User, principal.user_id) if principal.user_id is not None else None
+    if user is None or not user.active:
+        raise ApiError(404, "not_found", "This token does not belong to an active user account.")
+    return user
+
+
+@router.get("/me", response_model=UserRead, dependencies=[Depends(authenticated)])
+def me(session: SessionDep, principal: CurrentPrincipal) -> User:
+    return _own_user(session, principal)
+
+
+@router.patch("/me", response_model=UserRead, dependencies=[Depends(authenticated)])
+def update_me(body: MeUpdate, session: SessionDep, principal: CurrentPrincipal) -> User:
+    user = _own_user(session, principal)
+    if body.language is not None:
+        user.language = body.language
+    session.commit()
+    return user
+
+
+@router.post("/password/change", status_code=204, dependencies=[Depends(authenticated)])
+def change_password(body: PasswordChange, session: SessionDep, runtime: RuntimeDep,
+                    principal: CurrentPrincipal, address: ClientAddress,
+                    background: BackgroundTasks) -> Response:
+    user = _own_user(session, principal)
+    recipient = service.change_password(
+        session, runtime=runtime, user_id=user.id, current_password=body.current_password,
+        new_password=body.new_password, address=address)
+    background.add_task(service.notify_password_changed, runtime, recipient, utcnow())
+    return Response(status_code=204)
+
+
+FORGOT_ANSWER = "If an account uses this address, a reset link is on its way."
+
+
+@router.post("/password/forgot", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted,
+             dependencies=[Depends(public)])
+def forgot_password(body: ForgotRequest, runtime: RuntimeDep, address: ClientAddress,
+                    background: BackgroundTasks) -> Accepted:
+    # Counted per address like a failure, so nobody can mail-bomb or scan addresses at speed.
+    wait = runtime.throttle.retry_after(account=None, address=address)
+    if wait:
+        raise service.too_many_attempts(wait)
+    runtime.throttle.failure(account=None, address=address, action="password_forgot")
+    background.add_task(service.send_reset_links, runtime=runtime, email=str(body.email))
+    return Accepted(message=FORGOT_ANSWER)
+
+
+@router.post("/password/reset", status_code=204, dependencies=[Depends(public)])
+def reset_password(body: ResetRequest, session: SessionDep, runtime: RuntimeDep,
+                   background: BackgroundTasks) -> Response:
+    recipient = service.reset_password(session, runtime=runtime, token=body.token,
+                                       new_password=body.new_password)
+    background.add_task(service.notify_password_changed, runtime, recipient, utcnow())
+    return Response(status_code=204)
+
+
+@router.get("/jwks.json", dependencies=[Depends(public)])
+def jwks(runtime: RuntimeDep, response: Response) -> dict[str, object]:
+    # Short cache: verifiers refetch on an unknown kid anyway, and a rotation must show soon.
+    response.headers["Cache-Control"] = "public, max-age=60"
+    return runtime.keyring.jwks()
+
+
+@router.post("/keys/rotate", response_model=KeyRotation,
+             dependencies=[Depends(require_roles("admin"))])
+def rotate_keys(runtime: RuntimeDep) -> KeyRotation:
+    key = runtime.keyring.rotate()
+    return KeyRotation(kid=key.kid, published=[k.kid for k in runtime.keyring.published()])

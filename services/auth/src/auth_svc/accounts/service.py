@@ -1,0 +1,325 @@
+"""Accounts: registration, login, refresh rotation, logout, password change and reset."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, String, cast, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from auth_svc.accounts.models import PasswordResetToken, RefreshToken, User
+from auth_svc.accounts.schemas import RegisterCreate, TokenPair
+from auth_svc.db import utcnow
+from auth_svc.mail.messages import Recipient, changed_message, reset_message
+from auth_svc.passwords import policy_problem
+from auth_svc.runtime import Runtime
+from auth_svc.secrets_util import digest, new_secret
+from faceclock_common.errors import ApiError
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_ROLES = ["employee"]
+
+
+def has_role(role: str) -> ColumnElement[bool]:
+    """A filter on the JSON roles list that works on SQLite and MySQL alike (stored as text)."""
+    return cast(User.roles, String).like(f'%"{role}"%')
+
+
+def normalise_username(username: str) -> str:
+    return username.strip().lower()
+
+
+def check_password_policy(runtime: Runtime, password: str, *, username: str = "") -> None:
+    settings = runtime.settings
+    problem = policy_problem(password, min_length=settings.password_min_length,
+                             max_length=settings.password_max_length, username=username)
+    if problem:
+        raise ApiError(422, "weak_password", problem)
+
+
+def too_many_attempts(retry_after: int) -> ApiError:
+    error = ApiError(429, "too_many_attempts",
+                     f"Too many failed attempts; try again in {retry_after} seconds.",
+                     retry_after=retry_after)
+    error.headers = {"Retry-After": str(retry_after)}
+    return error
+
+
+def invalid_credentials() -> ApiError:
+    return ApiError(401, "invalid_credentials", "Wrong user name or password.")
+
+
+def user_by_username(session: Session, username: str) -> User | None:
+    return session.scalars(
+        select(User).where(User.username == normalise_username(username))
+    ).first()
+
+
+def create_user(session: Session, *, runtime: Runtime, username: str, email: str, password: str,
+                roles: list[str], language: str = "en", check_policy: bool = True) -> User:
+    username = normalise_username(username)
+    if check_policy:
+        check_password_policy(runtime, password, username=username)
+    # Hash before looking the name up, so a taken name does not answer measurably faster.
+    password_hash = runtime.passwords.hash(password)
+    if user_by_username(session, username) is not None:
+        raise username_taken()
+    user = User(username=username, email=email.strip(), password_hash=password_hash,
+                roles=list(roles), active=True, language=language)
+    session.add(user)
+    try:
+        session.commit()
+    except IntegrityError as exc:  # two registrations of one name raced
+        session.rollback()
+        raise username_taken() from exc
+    return user
+
+
+def username_taken() -> ApiError:
+    return ApiError(409, "username_taken", "This user name is taken; choose another.")
+
+
+def register(session: Session, *, runtime: Runtime, data: RegisterCreate) -> User:
+    if not runtime.settings.registration_open:
+        raise ApiError(403, "registration_closed",
+                       "Registration is closed; ask an administrator for an account.")
+    return create_user(session, runtime=runtime, username=data.username, email=str(data.email),
+                       password=data.password, roles=DEFAULT_ROLES, language=data.language)
+
+
+def access_token_for(runtime: Runtime, user: User) -> str:
+    return runtime.signer.sign(
+        subject=str(user.id), roles=list(user.roles), username=user.username,
+        employee_id=user.employee_id, department_id=user.department_id,
+        ttl_seconds=runtime.settings.access_token_ttl_seconds,
+    )
+
+
+def _new_refresh_token(session: Session, *, runtime: Runtime, user: User, family_id: str) -> str:
+    secret = new_secret()
+    session.add(RefreshToken(
+        user_id=user.id, family_id=family_id, token_hash=digest(secret),
+        expires_at=utcnow() + timedelta(seconds=runtime.settings.refresh_token_ttl_seconds),
+    ))
+    return secret
+
+
+def issue_pair(session: Session, *, runtime: Runtime, user: User, family_id: str | None = None) -> TokenPair:
+    refresh = _new_refresh_token(session, runtime=runtime, user=user,
+                                 family_id=family_id or uuid.uuid4().hex)
+    access = access_token_for(runtime, user)
+    session.commit()
+    return TokenPair(access_token=access, refresh_token=refresh,
+                     expires_in=runtime.settings.access_token_ttl_seconds)
+
+
+def login(session: Session, *, runtime: Runtime, username: str, password: str,
+          address: str) -> TokenPair:
+    account = normalise_username(username)
+    wait = runtime.throttle.retry_after(account=account, address=address)
+    if wait:
+        raise too_many_attempts(wait)
+    user = user_by_username(session, account)
+    if user is None:
+        runtime.passwords.spend_dummy(password)
+        ok = False
+    else:
+        ok = runtime.passwords.verify(user.password_hash, password) and user.active
+    if user is None or not ok:
+        runtime.throttle.failure(account=account, address=address, action="login")
+        raise invalid_credentials()
+    runtime.throttle.success(account=account)
+    if runtime.passwords.needs_rehash(user.password_hash):
+        user.password_hash = runtime.passwords.hash(password)
+        logger.info("password re-hashed with current argon2 parameters",
+                    extra={"user_id": user.id})
+    return issue_pair(session, runtime=runtime, user=user)
+
+
+def invalid_refresh() -> ApiError:
+    return ApiError(401, "invalid_refresh_token", "The refresh token is invalid or expired.")
+
+
+def revoke_family(session: Session, family_id: str) -> None:
+    session.execute(update(RefreshToken)
+                    .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
+                    .values(revoked_at=utcnow()))
+
+
+def revoke_all_refresh_tokens(session: Session, user_id: int) -> None:
+    session.execute(update(RefreshToken)
+                    .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
+                    .values(revoked_at=utcnow()))
+
+
+def refresh(session: Session, *, runtime: Runtime, token: str) -> TokenPair:
+    row = session.scalars(select(RefreshToken).where(RefreshToken.token_hash == digest(token))).first()
+    if row is None:
+        raise invalid_refresh()
+    now = utcnow()
+    if row.used_at is not None or row.revoked_at is not None:
+        _reuse_detected(session, row)
+    if row.expires_at <= now:
+        raise invalid_refresh()
+    # Claim the token atomically: of two concurrent uses only one wins, the other is a reuse.
+    claimed = session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.id == row.id, RefreshToken.used_at.is_(None),
+               RefreshToken.revoked_at.is_(None))
+        .values(used_at=now)
+    )
+    if getattr(claimed, "rowcount", 0) != 1:
+        session.rollback()
+        _reuse_detected(session, row)
+    user = session.get(User, row.user_id)
+    if user is None or not user.active:
+        session.commit()
+        raise invalid_refresh()
+    return issue_pair(session, runtime=runtime, user=user, family_id=row.family_id)
+
+
+def _reuse_detected(session: Session, row: RefreshToken) -> None:
+    """A refresh token came back after it was rotated or revoked: the family is compromised."""
+    if row.revoked_at is None or row.used_at is not None:
+        logger.warning("refresh token reuse: revoking its family",
+                       extra={"event": "auth.refresh_reuse", "user_id": row.user_id,
+                              "family": row.family_id})
+    revoke_family(session, row.family_id)
+    session.commit()
+    raise invalid_refresh()
+
+
+def logout_refresh_token(session: Session, *, token: str, user_id: int | None) -> None:
+    """Revoke the session the refresh token belongs to; unknown tokens are ignored (no oracle)."""
+    row = session.scalars(select(RefreshToken).where(RefreshToken.token_hash == digest(token))).first()
+    if row is not None and (user_id is None or row.user_id == user_id):
+        revoke_family(session, row.family_id)
+        session.commit()
+
+
+def logout_everywhere(session: Session, *, user_id: int) -> None:
+    revoke_all_refresh_tokens(session, user_id)
+    session.commit()
+
+
+def _set_password(session: Session, *, runtime: Runtime, user: User, new_password: str) -> None:
+    user.password_hash = runtime.passwords.hash(new_password)
+    user.password_changed_at = utcnow()
+    revoke_all_refresh_tokens(session, user.id)
+    # Any other reset link still in someone's inbox is void once the password changed.
+    session.execute(update(PasswordResetToken)
+                    .where(PasswordResetToken.user_id == user.id,
+                           PasswordResetToken.used_at.is_(None))
+                    .values(used_at=utcnow()))
+
+
+def recipient_of(user: User) -> Recipient:
+    return Recipient(username=user.username, email=user.email, language=user.language)
+
+
+def notify_password_changed(runtime: Runtime, recipient: Recipient, when: datetime) -> None:
+    try:
+        runtime.mailer.send(changed_message(recipient, sender=runtime.settings.mail_from, when=when))
+    except OSError:
+        logger.exception("could not send the password-changed notice")
+
+
+def change_password(session: Session, *, runtime: Runtime, user_id: int, current_password: str,
+                    new_password: str, address: str) -> Recipient:
+    user = session.get(User, user_id)
+    if user is None or not user.active:
+        raise ApiError(404, "not_found", "No such account.")
+    wait = runtime.throttle.retry_after(account=user.username, address=address)
+    if wait:
+        raise too_many_attempts(wait)
+    if not runtime.passwords.verify(user.password_hash, current_password):
+        runtime.throttle.failure(account=user.username, address=address, action="password_change")
+        raise ApiError(400, "wrong_password", "The current password is wrong.")
+    check_password_policy(runtime, new_password, username=user.username)
+    _set_password(session, runtime=runtime, user=user, new_password=new_password)
+    session.commit()
+    return recipient_of(user)
+
+
+def send_reset_links(*, runtime: Runtime, email: str) -> None:
+    """Runs after the 202 went out, so whether the address exists never shows in the timing."""
+    settings = runtime.settings
+    with runtime.session_factory() as session:
+        users = session.scalars(
+            select(User).where(func.lower(User.email) == email.strip().lower(), User.active.is_(True))
+        ).all()
+        outgoing = []
+        for user in users:
+            secret = new_secret()
+            session.add(PasswordResetToken(
+                user_id=user.id, token_hash=digest(secret),
+                expires_at=utcnow() + timedelta(seconds=settings.password_reset_ttl_seconds),
+            ))
+            link = f"{settings.public_base_url}/reset-password?token={secret}"
+            outgoing.append(reset_message(recipient_of(user), sender=settings.mail_from, link=link,
+                                          minutes=settings.password_reset_ttl_seconds // 60))
+        session.commit()
+    for message in outgoing:
+        try:
+            runtime.mailer.send(message)
+        except OSError:
+            logger.exception("could not send a password-reset e-mail")
+
+
+def invalid_reset_token() -> ApiError:
+    return ApiError(400, "invalid_token", "This reset link is invalid, expired or already used.")
+
+
+def reset_password(session: Session, *, runtime: Runtime, token: str, new_password: str) -> Recipient:
+    row = session.scalars(
+        select(PasswordResetToken).where(PasswordResetToken.token_hash == digest(token))
+    ).first()
+    now = utcnow()
+    if row is None or row.used_at is not None or row.expires_at <= now:
+        raise invalid_reset_token()
+    user = session.get(User, row.user_id)
+    if user is None or not user.active:
+        raise invalid_reset_token()
+    # The policy is checked before the token is spent, so a weak choice can be corrected.
+    check_password_policy(runtime, new_password, username=user.username)
+    claimed = session.execute(
+        update(PasswordResetToken)
+        .where(PasswordResetToken.id == row.id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=now)
+    )
+    if getattr(claimed, "rowcount", 0) != 1:
+        session.rollback()
+        raise invalid_reset_token()
+    _set_password(session, runtime=runtime, user=user, new_password=new_password)
+    session.commit()
+    runtime.throttle.success(account=user.username)
+    logger.info("password reset", extra={"event": "auth.password_reset", "user_id": user.id})
+    return recipient_of(user)
+
+
+def bootstrap_admin(session: Session, *, runtime: Runtime) -> None:
+    """Create the configured admin when no admin exists (first start of a deployment)."""
+    settings = runtime.settings
+    username = normalise_username(settings.bootstrap_admin_username)
+    password = settings.bootstrap_admin_password.get_secret_value()
+    if not username or not password:
+        return
+    if session.scalars(select(User.id).where(User.active.is_(True), has_role("admin"))).first():
+        return
+    existing = user_by_username(session, username)
+    if existing is not None:
+        logger.warning("bootstrap admin name exists without the admin role; leaving it alone",
+                       extra={"username": username})
+        return
+    try:
+        create_user(session, runtime=runtime, username=username,
+                    email=settings.bootstrap_admin_email, password=password, roles=["admin"],
+                    check_policy=False)
+    except ApiError:  # another replica created it first
+        session.rollback()
+        return
+    logger.info("bootstrap admin created", extra={"username": username})

@@ -1,0 +1,43 @@
+"""Request dependencies of the auth service as Annotated aliases."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from auth_svc.runtime import Runtime
+from auth_svc.throttle.client_address import client_address
+from faceclock_common.security import CurrentPrincipal, Principal
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def get_session(runtime: RuntimeDep) -> Iterator[Session]:
+    """One session per request; service functions commit explicitly, anything else rolls back."""
+    session = runtime.session_factory()
+    try:
+        yield session
+    finally:
+        session.rollback()
+        session.close()
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_client_address(request: Request, runtime: RuntimeDep) -> str:
+    return client_address(request, runtime.trusted_proxies)
+
+
+ClientAddress = Annotated[str, Depends(get_client_address)]
+
+__all__ = ["ClientAddress", "CurrentPrincipal", "Principal", "RuntimeDep", "SessionDep"]

@@ -1,0 +1,129 @@
+"""Fixtures of the auth tests: settings on a fresh database, and a migrated app behind a client."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from auth_svc.config import Settings
+from auth_svc.main import MIGRATIONS, create_app
+from faceclock_common.db import run_migrations
+
+ADMIN = ("admin", "admin12345")
+GATEWAY_SECRET = "gateway-client-secret-0123456789"
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The machine's own FACECLOCK_/AUTH_ variables must not leak into a test's settings."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith(("FACECLOCK_", "AUTH_")):
+            monkeypatch.delenv(name)
+
+
+SettingsFactory = Callable[..., Settings]
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path) -> SettingsFactory:
+    def make(database_url: str | None = None, **overrides: Any) -> Settings:
+        values: dict[str, Any] = {
+            "ENVIRONMENT": "development",
+            "database_url": database_url or f"sqlite:///{tmp_path / 'auth.db'}",
+            "keys_dir": tmp_path / "keys",
+            "registration_open": True,
+            "bootstrap_admin_username": ADMIN[0],
+            "bootstrap_admin_password": ADMIN[1],
+            "service_clients": {"gateway": GATEWAY_SECRET},
+            "public_base_url": "https://faceclock.example",
+        }
+        values.update(overrides)
+        return Settings(**values)
+
+    return make
+
+
+@pytest.fixture
+def app_client(make_settings: SettingsFactory) -> Iterator[Callable[..., Any]]:
+    """`with app_client(url, **settings) as client:` a migrated app with its lifespan running."""
+
+    @contextmanager
+    def open_client(database_url: str | None = None,
+                    client_address: str = "203.0.113.7", **overrides: Any) -> Iterator[TestClient]:
+        settings = make_settings(database_url, **overrides)
+        run_migrations(MIGRATIONS, settings.database_url)
+        app = create_app(settings)
+        with TestClient(app, client=(client_address, 50000)) as client:
+            yield client
+
+    yield open_client
+
+
+class Api:
+    """A test client plus the calls most tests repeat."""
+
+    def __init__(self, http: TestClient) -> None:
+        self.http = http
+        self.runtime = http.app.state.runtime  # type: ignore[attr-defined]
+
+    def login_response(self, username: str, password: str) -> Any:
+        return self.http.post("/api/v1/auth/login",
+                              json={"username": username, "password": password})
+
+    def login(self, username: str, password: str) -> dict[str, Any]:
+        response = self.login_response(username, password)
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    def admin_headers(self) -> dict[str, str]:
+        return bearer(self.login(*ADMIN)["access_token"])
+
+    def register(self, username: str, password: str = PASSWORD, email: str | None = None,
+                 **extra: Any) -> dict[str, Any]:
+        response = self.http.post("/api/v1/auth/register", json={
+            "username": username, "email": email or f"{username}@example.com",
+            "password": password, **extra})
+        assert response.status_code == 201, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    def user_headers(self, username: str, password: str = PASSWORD) -> dict[str, str]:
+        return bearer(self.login(username, password)["access_token"])
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def api(app_client: Callable[..., Any], database_url: str) -> Iterator[Api]:
+    """An app on SQLite and on a fresh MariaDB database."""
+    with app_client(database_url) as http:
+        yield Api(http)
+
+
+@pytest.fixture
+def sqlite_api(app_client: Callable[..., Any]) -> Iterator[Api]:
+    with app_client() as http:
+        yield Api(http)
+
+
+@pytest.fixture
+def open_api(app_client: Callable[..., Any]) -> Callable[..., Any]:
+    """`with open_api(**settings) as api:` for tests that need their own configuration."""
+
+    @contextmanager
+    def opener(database_url: str | None = None, **overrides: Any) -> Iterator[Api]:
+        with app_client(database_url, **overrides) as http:
+            yield Api(http)
+
+    return opener
