@@ -1,0 +1,34 @@
+"""The app factory: one Flask app per process, with its Celery app (web, worker and beat)."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from faceclock_common.security import JwksKeyStore, TokenVerifier
+from reporting_svc.celery_app import celery_init_app
+from reporting_svc.config import Settings
+from reporting_svc.deps import close_db_session
+from reporting_svc.reports.router import blueprint as reports_blueprint
+from reporting_svc.runtime import Runtime
+from reporting_svc.security import deny_unruled_views
+from reporting_svc.web import health_blueprint, install_error_handlers, install_request_ids
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    settings = settings or Settings()
+    settings.check_secrets()
+    app = Flask("reporting_svc", static_folder=None)
+    app.config.update(MAX_CONTENT_LENGTH=64 * 1024, JSON_SORT_KEYS=False)
+    app.extensions["settings"] = settings
+    app.extensions["reporting"] = Runtime.build(settings)
+    app.extensions["token_verifier"] = TokenVerifier(
+        JwksKeyStore(settings.jwks_url), issuer=settings.jwt_issuer, audience=settings.jwt_audience
+    )
+    install_request_ids(app)
+    install_error_handlers(app)
+    app.before_request(deny_unruled_views)
+    app.teardown_appcontext(close_db_session)
+    app.register_blueprint(health_blueprint())
+    app.register_blueprint(reports_blueprint)
+    celery_init_app(app, settings)
+    return app
