@@ -74,7 +74,7 @@ class FaceIndex:
 
     def remove(self, row_ids: list[int]) -> int:
         with self._lock:
-            present = [r for r in row_ids if r in self._person_of]
+            present = sorted({r for r in row_ids if r in self._person_of})
             if not present:
                 return 0
             self._index.remove_ids(np.asarray(present, dtype=np.int64))

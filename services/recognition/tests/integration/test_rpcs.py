@@ -12,7 +12,7 @@ from faceclock_proto.recognition.v1 import recognition_pb2 as pb
 
 
 async def test_enrol_identify_verify_delete(server, photo) -> None:
-    app, client = server
+    _, client = server
     first = await client.enroll("1", photo("obama_1.jpg"))
     assert first.face_id and not first.HasField("refusal"), first
     assert first.quality.nearest_own_distance == -1

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import pytest
+
+from recognition_svc.index import Neighbour
+from recognition_svc.matching import confidence, decide, effective_threshold, nearest_per_person
+
+
+def n(person: str, distance: float, row: int = 0) -> Neighbour:
+    return Neighbour(row_id=row, person_id=person, distance=distance)
+
+
+def test_nearest_sample_per_person() -> None:
+    ranked = nearest_per_person([n("a", 0.5), n("b", 0.45), n("a", 0.3), n("b", 0.7)])
+    assert [(c.person_id, c.distance) for c in ranked] == [("a", 0.3), ("b", 0.45)]
+
+
+def test_empty_gallery_is_unknown_with_distance_minus_one() -> None:
+    d = decide([], threshold=0.6, margin=0.04)
+    assert (d.person_id, d.distance, d.confidence, d.ambiguous) == ("", -1.0, 0.0, False)
+    assert d.unknown
+
+
+def test_farther_than_threshold_is_unknown_not_a_guess() -> None:
+    d = decide([n("a", 0.61), n("b", 0.8)], threshold=0.6, margin=0.04)
+    assert d.unknown and d.person_id == "" and d.distance == 0.61 and d.confidence == 0
+
+
+def test_clear_match() -> None:
+    d = decide([n("a", 0.35), n("a", 0.4), n("b", 0.55)], threshold=0.6, margin=0.04)
+    assert d.person_id == "a" and not d.ambiguous and d.distance == 0.35
+    assert d.confidence == pytest.approx(confidence(0.35, 0.6))
+    assert [c.person_id for c in d.candidates] == ["a", "b"]
+
+
+def test_two_people_too_close_to_call_is_ambiguous() -> None:
+    d = decide([n("a", 0.40), n("b", 0.42), n("c", 0.5)], threshold=0.6, margin=0.04)
+    assert d.ambiguous and d.person_id == "" and not d.unknown
+    assert [c.person_id for c in d.candidates] == ["a", "b"]
+    assert d.confidence == 0 and d.distance == 0.40
+
+
+def test_second_person_beyond_threshold_is_not_ambiguous() -> None:
+    d = decide([n("a", 0.58), n("b", 0.61)], threshold=0.6, margin=0.04)
+    assert d.person_id == "a" and not d.ambiguous
+
+
+def test_confidence_shape() -> None:
+    assert confidence(0.0, 0.6) == 1.0
+    assert confidence(0.6, 0.6) == 0.0
+    assert confidence(0.7, 0.6) == 0.0
+    assert 0.5 < confidence(0.44, 0.6) < 0.55
+    assert confidence(0.3, 0.6) > confidence(0.4, 0.6)
+
+
+def test_threshold_can_only_be_tightened() -> None:
+    assert effective_threshold(0, 0.6) == 0.6
+    assert effective_threshold(0.5, 0.6) == 0.5
+    assert effective_threshold(0.9, 0.6) == 0.6
+    with pytest.raises(ValueError):
+        effective_threshold(-0.1, 0.6)
+    with pytest.raises(ValueError):
+        effective_threshold(float("nan"), 0.6)
