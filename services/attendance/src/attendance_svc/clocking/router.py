@@ -1,0 +1,43 @@
+"""Internal routes the gateway calls after recognition (service role only, never routed)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+
+from attendance_svc.clocking import service
+from attendance_svc.clocking.schemas import (
+    ClockInAnswer,
+    ClockInRequest,
+    RollCallRead,
+    RollCallRequest,
+)
+from attendance_svc.deps import SessionDep, SettingsDep, require_service
+from attendance_svc.results.service import recompute_around
+
+router = APIRouter(prefix="/internal", dependencies=[Depends(require_service)],
+                   tags=["internal"])
+
+
+@router.post("/clock-ins", status_code=201, response_model=ClockInAnswer,
+             responses={200: {"model": ClockInAnswer,
+                              "description": "duplicate within the window, or a replay"}})
+def clock_in(body: ClockInRequest, session: SessionDep, settings: SettingsDep) -> JSONResponse:
+    outcome = service.clock_in(session=session, request=body, settings=settings)
+    if outcome.created_punch is not None:
+        at = outcome.created_punch.at
+        recompute_around(session, employee_id=body.employee_id, start=at, end=at,
+                         default_timezone=settings.default_timezone)
+        session.commit()
+    headers = {"Idempotent-Replayed": "true"} if outcome.replayed else None
+    return JSONResponse(outcome.body, outcome.status_code, headers=headers)
+
+
+@router.post("/roll-calls", status_code=201, response_model=RollCallRead)
+def create_roll_call(body: RollCallRequest, session: SessionDep) -> object:
+    return service.create_roll_call(session=session, request=body)
+
+
+@router.get("/roll-calls/{roll_call_id}", response_model=RollCallRead)
+def get_roll_call(roll_call_id: int, session: SessionDep) -> object:
+    return service.get_roll_call(session=session, roll_call_id=roll_call_id)

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Actor = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+Key = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+
+
+class ClockInRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    employee_id: int
+    device_id: Annotated[str, StringConstraints(max_length=128)] | None = None
+    idempotency_key: Key | None = None
+    actor: Actor = Field(description="who asked: the `sub` of the end user's or kiosk's token")
+
+
+class ClockInAnswer(BaseModel):
+    punch_id: int
+    employee_id: int
+    name: str
+    at: datetime
+    kind: Literal["in", "out"]
+    status: str = Field(description="on_time | late | early_leave | recorded (no shift period)")
+
+
+class RollCallRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    present_employee_ids: Annotated[list[int], Field(max_length=10_000)]
+    unknown_faces: Annotated[int, Field(ge=0)] = 0
+    department_id: int | None = None
+    actor: Actor
+
+
+class RollCallPerson(BaseModel):
+    employee_id: int
+    name: str
+    employee_no: str
+    department: str | None
+
+
+class RollCallRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    at: datetime
+    department_id: int | None
+    present: list[RollCallPerson]
+    absent: list[RollCallPerson]
+    unknown_faces: int

@@ -1,0 +1,121 @@
+"""Live clock-ins (server time) and roll calls, as the gateway composes them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from attendance_svc.clocking.models import RollCall
+from attendance_svc.clocking.schemas import ClockInAnswer, ClockInRequest, RollCallRequest
+from attendance_svc.config import Settings
+from attendance_svc.organisation.models import Department, Employee
+from attendance_svc.punches import service as punches
+from attendance_svc.punches.models import Punch
+from attendance_svc.rules import assess_clock_in, shift_instance
+from attendance_svc.rules.shift import ShiftInstance
+from attendance_svc.scheduling.calendar import WorkCalendar
+from faceclock_common.errors import ApiError
+
+
+def _assess(session: Session, employee: Employee, at: datetime,
+            settings: Settings) -> tuple[str, str]:
+    today = at.date()
+    calendar = WorkCalendar.load(session, start=today - timedelta(days=2),
+                                 end=today + timedelta(days=1),
+                                 default_timezone=settings.default_timezone,
+                                 employee_ids=[employee.id])
+    instances: list[ShiftInstance] = []
+    grace = (0, 0)
+    tz = calendar.timezone_for(employee.timezone, None)
+    # Yesterday's night shift may still be running; list it first so it claims its punches.
+    for offset in (-2, -1, 0, 1):
+        day = today + timedelta(days=offset)
+        shift_id, spec = calendar.spec_for(employee.id, employee.department_id, day)
+        if spec is None or day in calendar.holidays or day.isoweekday() not in spec.workdays:
+            continue
+        zone = calendar.timezone_for(employee.timezone, shift_id)
+        instance = shift_instance(spec, day, zone)
+        if instance.window_start <= at < instance.window_end:
+            instances.append(instance)
+            grace = (spec.late_grace_minutes, spec.early_leave_grace_minutes)
+            tz = zone
+            break
+    earlier = list(session.scalars(select(Punch.at).where(
+        Punch.employee_id == employee.id, Punch.at >= at - timedelta(days=2), Punch.at < at)))
+    verdict = assess_clock_in(at, earlier, instances, tz, late_grace_minutes=grace[0],
+                              early_leave_grace_minutes=grace[1])
+    return verdict.kind, verdict.status
+
+
+def _answer(punch: Punch, employee: Employee) -> dict[str, object]:
+    return ClockInAnswer(punch_id=punch.id, employee_id=employee.id, name=employee.name,
+                         at=punch.at, kind=punch.kind or "in",
+                         status=punch.status or "recorded").model_dump(mode="json")
+
+
+def clock_in(*, session: Session, request: ClockInRequest,
+             settings: Settings) -> punches.Outcome:
+    """One transaction: lock the employee, replay or de-duplicate, else store the punch."""
+    payload = {"employee_id": request.employee_id, "device_id": request.device_id}
+
+    def action() -> punches.Outcome:
+        employee = punches.lock_employee(session, request.employee_id)
+        if employee.status != "active":
+            raise ApiError(409, "employee_inactive", "This employee has left.")
+        now = datetime.now(UTC)
+        duplicate = punches.find_duplicate(session, employee_id=employee.id, at=now,
+                                           window_seconds=settings.duplicate_window_seconds)
+        if duplicate is not None:
+            return punches.Outcome(200, _answer(duplicate, employee))
+        kind, status = _assess(session, employee, now, settings)
+        punch = punches.add_punch(session, employee_id=employee.id, at=now, source="live",
+                                  created_by=request.actor, device_id=request.device_id,
+                                  kind=kind, status=status)
+        return punches.Outcome(201, _answer(punch, employee), created_punch=punch)
+
+    return punches.idempotent(session, scope="clock_in", actor=request.actor,
+                              key=request.idempotency_key, payload=payload, action=action)
+
+
+def _person(employee: Employee, departments: dict[int, str]) -> dict[str, object]:
+    return {"employee_id": employee.id, "name": employee.name,
+            "employee_no": employee.employee_no,
+            "department": departments.get(employee.department_id or -1)}
+
+
+def create_roll_call(*, session: Session, request: RollCallRequest) -> RollCall:
+    """Present: the recognised people (ids nobody knows are ignored: they were erased between
+    identify and now). Absent: the active employees expected (of the department if given) who
+    were not seen."""
+    if request.department_id is not None and session.get(Department,
+                                                         request.department_id) is None:
+        raise ApiError(422, "unknown_department",
+                       f"Department {request.department_id} does not exist.")
+    departments: dict[int, str] = {
+        id_: name for id_, name in session.execute(select(Department.id, Department.name))}
+    seen = set(request.present_employee_ids)
+    present_rows = session.scalars(select(Employee).where(Employee.id.in_(seen))
+                                   .order_by(Employee.name, Employee.id)).all() if seen else []
+    expected = select(Employee).where(Employee.status == "active")
+    if request.department_id is not None:
+        expected = expected.where(Employee.department_id == request.department_id)
+    absent_rows = [e for e in session.scalars(expected.order_by(Employee.name, Employee.id))
+                   if e.id not in seen]
+    roll_call = RollCall(
+        at=datetime.now(UTC), department_id=request.department_id, actor=request.actor,
+        unknown_faces=request.unknown_faces,
+        present=[_person(e, departments) for e in present_rows],
+        absent=[_person(e, departments) for e in absent_rows],
+    )
+    session.add(roll_call)
+    session.commit()
+    return roll_call
+
+
+def get_roll_call(*, session: Session, roll_call_id: int) -> RollCall:
+    roll_call = session.get(RollCall, roll_call_id)
+    if roll_call is None:
+        raise ApiError(404, "roll_call_not_found", f"Roll call {roll_call_id} does not exist.")
+    return roll_call

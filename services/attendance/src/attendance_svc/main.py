@@ -1,0 +1,42 @@
+"""The attendance service's FastAPI app factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlalchemy import text
+
+from attendance_svc.clocking.router import router as clocking_router
+from attendance_svc.config import Settings
+from attendance_svc.organisation.router import router as organisation_router
+from attendance_svc.punches.router import router as punches_router
+from faceclock_common.app import build_service_app
+from faceclock_common.db import make_engine, make_session_factory
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.database_url)
+        app.state.engine = engine
+        app.state.session_factory = make_session_factory(engine)
+
+        async def database() -> None:
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+
+        app.state.readiness_checks["database"] = database
+        try:
+            yield
+        finally:
+            engine.dispose()
+
+    app = build_service_app(title="FaceClock attendance", settings=settings, lifespan=lifespan,
+                            openapi_url="/api/v1/openapi.json", docs_url=None, redoc_url=None)
+    for router in (organisation_router, punches_router, clocking_router):
+        app.include_router(router)
+    return app

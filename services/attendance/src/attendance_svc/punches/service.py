@@ -1,0 +1,123 @@
+"""The append-only punch log: duplicate suppression, idempotency keys, and the writes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from attendance_svc.organisation.models import Employee
+from attendance_svc.punches.models import IdempotencyRecord, Punch
+from faceclock_common.errors import ApiError
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a punch-creating call answers: the status code and the JSON body."""
+
+    status_code: int
+    body: dict[str, Any]
+    created_punch: Punch | None = None
+    replayed: bool = False
+
+
+def fingerprint(payload: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def lock_employee(session: Session, employee_id: int) -> Employee:
+    """Row lock on the employee (MySQL): concurrent punches of one person are serialised, so the
+    duplicate check cannot be raced."""
+    employee = session.scalar(select(Employee).where(Employee.id == employee_id).with_for_update())
+    if employee is None:
+        raise ApiError(404, "employee_not_found", f"Employee {employee_id} does not exist.")
+    return employee
+
+
+def find_duplicate(session: Session, *, employee_id: int, at: datetime,
+                   window_seconds: int) -> Punch | None:
+    """The first accepted punch of the employee less than the window away from `at`."""
+    if window_seconds <= 0:
+        return None
+    window = timedelta(seconds=window_seconds)
+    return session.scalar(
+        select(Punch)
+        .where(Punch.employee_id == employee_id, Punch.at > at - window, Punch.at < at + window)
+        .order_by(Punch.at, Punch.id)
+        .limit(1)
+    )
+
+
+def _stored_answer(session: Session, scope: str, actor: str, key: str,
+                   print_: str) -> IdempotencyRecord | None:
+    record = session.scalar(select(IdempotencyRecord).where(
+        IdempotencyRecord.scope == scope, IdempotencyRecord.actor == actor,
+        IdempotencyRecord.key == key))
+    if record is not None and record.fingerprint != print_:
+        raise ApiError(409, "idempotency_key_reused",
+                       "This Idempotency-Key was already used for a different request.")
+    return record
+
+
+def idempotent(session: Session, *, scope: str, actor: str, key: str | None,
+               payload: dict[str, Any], action: Callable[[], Outcome]) -> Outcome:
+    """Run `action` once per (scope, actor, key): a retry gets the first answer and stores
+    nothing new. `action` must not commit; this commits the punch and the answer together."""
+    print_ = fingerprint(payload)
+    if key is not None:
+        record = _stored_answer(session, scope, actor, key, print_)
+        if record is not None:
+            session.rollback()
+            return Outcome(200, record.response, replayed=True)
+    outcome = action()
+    if key is not None:
+        session.add(IdempotencyRecord(scope=scope, actor=actor, key=key, fingerprint=print_,
+                                      status_code=outcome.status_code, response=outcome.body))
+    try:
+        session.commit()
+    except IntegrityError:
+        # A concurrent retry with the same key committed first: answer what it answered.
+        session.rollback()
+        if key is None:
+            raise
+        record = _stored_answer(session, scope, actor, key, print_)
+        if record is None:
+            raise
+        return Outcome(200, record.response, replayed=True)
+    return outcome
+
+
+def add_punch(session: Session, *, employee_id: int, at: datetime, source: str, created_by: str,
+              device_id: str | None = None, kind: str | None = None, status: str | None = None,
+              correction_id: int | None = None, approved_by: str | None = None) -> Punch:
+    punch = Punch(employee_id=employee_id, at=at, source=source, kind=kind, status=status,
+                  device_id=device_id, correction_id=correction_id, approved_by=approved_by,
+                  created_by=created_by)
+    session.add(punch)
+    session.flush()
+    return punch
+
+
+def list_punches(*, session: Session, employee_filter: Any, limit: int, offset: int,
+                 employee_id: int | None = None, department_id: int | None = None,
+                 start: datetime | None = None, end: datetime | None = None,
+                 ) -> tuple[list[Punch], int]:
+    query = select(Punch).join(Employee, Employee.id == Punch.employee_id).where(employee_filter)
+    if employee_id is not None:
+        query = query.where(Punch.employee_id == employee_id)
+    if department_id is not None:
+        query = query.where(Employee.department_id == department_id)
+    if start is not None:
+        query = query.where(Punch.at >= start)
+    if end is not None:
+        query = query.where(Punch.at < end)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(Punch.at, Punch.id).limit(limit).offset(offset)).all()
+    return list(rows), total

@@ -1,0 +1,152 @@
+"""Stored day results: kept in step with everything that touches a day, and the nightly job."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select, tuple_
+from sqlalchemy.orm import Session
+
+from attendance_svc.organisation.models import Employee
+from attendance_svc.results.engine import EmployeeRef, Evaluated, Evaluator, employee_refs
+from attendance_svc.results.models import DayResult
+from attendance_svc.rules import DayResult as RuleResult
+from attendance_svc.rules import PeriodResult
+
+logger = logging.getLogger(__name__)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def period_json(period: PeriodResult) -> dict[str, Any]:
+    return {
+        "index": period.index, "start": _iso(period.start), "end": _iso(period.end),
+        "status": period.status, "late_minutes": period.late_minutes,
+        "early_leave_minutes": period.early_leave_minutes,
+        "worked_minutes": period.worked_minutes, "missing_checkout": period.missing_checkout,
+        "first_in": _iso(period.first_in), "last_out": _iso(period.last_out),
+        "leave_type": period.leave_type, "explanation": period.explanation,
+    }
+
+
+def row_values(employee_id: int, shift_id: int | None, result: RuleResult,
+               now: datetime) -> dict[str, Any]:
+    return {
+        "employee_id": employee_id, "date": result.date, "status": result.status,
+        "shift_id": shift_id, "scheduled_minutes": result.scheduled_minutes,
+        "late_minutes": result.late_minutes, "early_leave_minutes": result.early_leave_minutes,
+        "worked_minutes": result.worked_minutes, "overtime_minutes": result.overtime_minutes,
+        "leave_minutes": result.leave_minutes,
+        "business_trip_minutes": result.business_trip_minutes,
+        "missing_checkouts": result.missing_checkouts, "leave_by_type": result.leave_by_type,
+        "periods": [period_json(p) for p in result.periods],
+        "explanation": result.explanation_text, "computed_at": now,
+    }
+
+
+def store(session: Session, evaluated: Iterable[Evaluated], *, batch: int = 2000) -> int:
+    """Replace the stored results of the given (employee, day)s; days not over yet are dropped
+    rather than stored, since their periods may still be punched."""
+    now = datetime.now(UTC)
+    stored = 0
+    pending: list[Evaluated] = []
+
+    def flush() -> None:
+        nonlocal stored
+        if not pending:
+            return
+        keys = [(e.employee_id, e.result.date) for e in pending]
+        session.execute(delete(DayResult).where(
+            tuple_(DayResult.employee_id, DayResult.date).in_(keys)))
+        rows = [row_values(e.employee_id, e.shift_id, e.result, now) for e in pending if e.over]
+        if rows:
+            session.execute(DayResult.__table__.insert(), rows)
+        stored += len(rows)
+        pending.clear()
+
+    for item in evaluated:
+        pending.append(item)
+        if len(pending) >= batch:
+            flush()
+    flush()
+    return stored
+
+
+def recompute(session: Session, *, employee_ids: Sequence[int], start: date, end: date,
+              default_timezone: str, now: datetime | None = None) -> int:
+    """Judge again every day in [start, end] of these employees and store the finished ones.
+    The caller commits."""
+    if not employee_ids or end < start:
+        return 0
+    employees = employee_refs(session.scalars(select(Employee).where(
+        Employee.id.in_(list(employee_ids)))))
+    evaluator = Evaluator(session, employees, start, end, default_timezone=default_timezone,
+                          now=now)
+    return store(session, evaluator.evaluate_all())
+
+
+def days_touched_by(at: datetime) -> tuple[date, date]:
+    """A moment can belong to the attendance date before its own (a night shift started the
+    evening before) and, across timezones, to the next; we recompute that span."""
+    day = at.astimezone(UTC).date()
+    return day - timedelta(days=1), day + timedelta(days=1)
+
+
+def recompute_around(session: Session, *, employee_id: int, start: datetime, end: datetime,
+                     default_timezone: str) -> int:
+    first, _ = days_touched_by(start)
+    _, last = days_touched_by(end)
+    return recompute(session, employee_ids=[employee_id], start=first, end=last,
+                     default_timezone=default_timezone)
+
+
+def recompute_stored(session: Session, *, where: Any, default_timezone: str) -> int:
+    """Recompute the stored results matching `where` (a shift or holiday changed)."""
+    keys = session.execute(select(DayResult.employee_id, DayResult.date).where(where)).all()
+    by_range: dict[int, list[date]] = {}
+    for employee_id, day in keys:
+        by_range.setdefault(employee_id, []).append(day)
+    total = 0
+    # Group employees with the same span so the evaluator loads each range once.
+    spans: dict[tuple[date, date], list[int]] = {}
+    for employee_id, days in by_range.items():
+        spans.setdefault((min(days), max(days)), []).append(employee_id)
+    for (first, last), ids in spans.items():
+        total += recompute(session, employee_ids=ids, start=first, end=last,
+                           default_timezone=default_timezone)
+    return total
+
+
+def mark_absences(session: Session, *, lookback_days: int, default_timezone: str,
+                  now: datetime | None = None, page: int = 2000) -> int:
+    """The nightly job: every active employee's days of the last `lookback_days` that are over and
+    have no stored result get one (absent where nobody punched), then commit."""
+    now = now or datetime.now(UTC)
+    last = now.date()
+    first = last - timedelta(days=lookback_days)
+    total = 0
+    offset = 0
+    while True:
+        employees: list[EmployeeRef] = employee_refs(session.scalars(
+            select(Employee).where(Employee.status == "active").order_by(Employee.id)
+            .limit(page).offset(offset)))
+        if not employees:
+            break
+        offset += page
+        done = {(e, d) for e, d in session.execute(
+            select(DayResult.employee_id, DayResult.date).where(
+                DayResult.employee_id.in_([e.id for e in employees]),
+                DayResult.date >= first, DayResult.date <= last))}
+        evaluator = Evaluator(session, employees, first, last,
+                              default_timezone=default_timezone, now=now)
+        missing = (item for item in evaluator.evaluate_all()
+                   if item.over and (item.employee_id, item.result.date) not in done)
+        total += store(session, missing)
+        session.commit()
+    logger.info("nightly job stored day results", extra={"stored": total})
+    return total

@@ -1,0 +1,80 @@
+"""Shift instances: a shift laid on a calendar date in a timezone, with the punch windows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from attendance_svc.rules.model import ShiftSpec
+
+
+@dataclass(frozen=True)
+class PeriodInstance:
+    index: int
+    start: datetime  # aware, UTC
+    end: datetime
+    # Punches in [window_start, window_end) belong to this period.
+    window_start: datetime
+    window_end: datetime
+
+
+@dataclass(frozen=True)
+class ShiftInstance:
+    date: date  # the attendance date: the day the shift STARTS on
+    periods: tuple[PeriodInstance, ...]
+
+    @property
+    def window_start(self) -> datetime:
+        return self.periods[0].window_start
+
+    @property
+    def window_end(self) -> datetime:
+        return self.periods[-1].window_end
+
+    def period_of(self, at: datetime) -> PeriodInstance | None:
+        for period in self.periods:
+            if period.window_start <= at < period.window_end:
+                return period
+        return None
+
+
+def _local(day: date, wall: object, tz: ZoneInfo) -> datetime:
+    # fold=0: a wall time repeated at a DST fall-back means its first occurrence, and one skipped
+    # at spring-forward maps onto the offset in force before the change (zoneinfo's rule).
+    return datetime.combine(day, wall, tzinfo=tz).astimezone(UTC)  # type: ignore[arg-type]
+
+
+def shift_instance(spec: ShiftSpec, day: date, tz: ZoneInfo) -> ShiftInstance:
+    """Lay `spec` on `day`: each period starts after the previous one ended, so a period whose
+    wall-clock start is earlier than the previous end (or whose end is before its start) moves on
+    to the next calendar day. Durations are real elapsed time, so they differ across DST changes.
+    """
+    bounds: list[tuple[datetime, datetime]] = []
+    cursor = day
+    previous_end: datetime | None = None
+    for period in spec.periods:
+        start = _local(cursor, period.start, tz)
+        if previous_end is not None and start < previous_end:
+            cursor = cursor + timedelta(days=1)
+            start = _local(cursor, period.start, tz)
+        end_day = cursor + timedelta(days=1) if period.crosses_midnight else cursor
+        end = _local(end_day, period.end, tz)
+        bounds.append((start, end))
+        previous_end = end
+        cursor = end_day
+    instances = []
+    last = len(bounds) - 1
+    for index, (start, end) in enumerate(bounds):
+        if index == 0:
+            window_start = start - timedelta(minutes=spec.early_checkin_minutes)
+        else:
+            # The gap between two periods is split at its midpoint: a punch belongs to the nearer.
+            window_start = bounds[index - 1][1] + (start - bounds[index - 1][1]) / 2
+        if index == last:
+            # +1 µs: a check-out exactly at the checkout_until limit is still accepted.
+            window_end = end + timedelta(minutes=spec.checkout_until_minutes, microseconds=1)
+        else:
+            window_end = end + (bounds[index + 1][0] - end) / 2
+        instances.append(PeriodInstance(index, start, end, window_start, window_end))
+    return ShiftInstance(day, tuple(instances))
