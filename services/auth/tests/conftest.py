@@ -127,3 +127,78 @@ def open_api(app_client: Callable[..., Any]) -> Callable[..., Any]:
             yield Api(http)
 
     return opener
+
+
+class LiveServer:
+    def __init__(self, url: str, app: Any) -> None:
+        self.url = url
+        self.app = app
+        self.runtime = app.state.runtime
+
+
+@pytest.fixture
+def live_server(make_settings: SettingsFactory) -> Iterator[Callable[..., Any]]:
+    """`with live_server(**settings) as server:` the app under uvicorn on a free port."""
+    import threading
+
+    import uvicorn
+
+    from faceclock_dev.testing import free_port, wait_for_port
+
+    @contextmanager
+    def start(database_url: str | None = None, **overrides: Any) -> Iterator[LiveServer]:
+        settings = make_settings(database_url, **overrides)
+        run_migrations(MIGRATIONS, settings.database_url)
+        app = create_app(settings)
+        port = free_port()
+        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None,
+                                               proxy_headers=False, lifespan="on"))
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        try:
+            wait_for_port(port)
+            yield LiveServer(f"http://127.0.0.1:{port}", app)
+        finally:
+            server.should_exit = True
+            thread.join(timeout=10)
+
+    yield start
+
+
+class CaughtMail:
+    """A real SMTP server (aiosmtpd) that keeps what it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+
+    async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:
+        from email import message_from_bytes, policy
+
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> list[Any]:
+        """Mail is sent after the HTTP answer went out, so it may arrive a moment later."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert len(self.messages) == count, f"expected {count} mails, got {len(self.messages)}"
+        return self.messages
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[tuple[int, CaughtMail]]:
+    from aiosmtpd.controller import Controller
+
+    from faceclock_dev.testing import free_port
+
+    handler = CaughtMail()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield port, handler
+    finally:
+        controller.stop()

@@ -7,10 +7,16 @@ import pytest
 
 from faceclock_common.security import JwksKeyStore, TokenVerifier
 
-from ..conftest import ADMIN, GATEWAY_SECRET, PASSWORD, Api, bearer
+ADMIN = ("admin", "admin12345")
+GATEWAY_SECRET = "gateway-client-secret-0123456789"
+PASSWORD = "correct horse battery"
 
 
-def verifier_for(api: Api) -> TokenVerifier:
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def verifier_for(api) -> TokenVerifier:
     """faceclock_common's verifier, fed with the JWKS document this service publishes."""
     def fetch(_url: str) -> dict:
         return api.http.get("/api/v1/auth/jwks.json").json()
@@ -19,7 +25,7 @@ def verifier_for(api: Api) -> TokenVerifier:
                          issuer="faceclock-auth", audience="faceclock")
 
 
-def test_register_answers_201_with_employee_role(api: Api) -> None:
+def test_register_answers_201_with_employee_role(api) -> None:
     response = api.http.post("/api/v1/auth/register", json={
         "username": "Alice", "email": "alice@example.com", "password": PASSWORD})
     assert response.status_code == 201
@@ -31,7 +37,7 @@ def test_register_answers_201_with_employee_role(api: Api) -> None:
     assert "password" not in response.text and "argon2" not in response.text
 
 
-def test_register_taken_username_is_409(api: Api) -> None:
+def test_register_taken_username_is_409(api) -> None:
     api.register("bob")
     response = api.http.post("/api/v1/auth/register", json={
         "username": "BOB", "email": "other@example.com", "password": PASSWORD})
@@ -53,13 +59,13 @@ def test_register_closed_by_configuration(open_api) -> None:
     {"username": "valid_name", "email": "a@example.com"},
     {"username": "has space", "email": "a@example.com", "password": PASSWORD},
 ])
-def test_register_bad_input_is_422_json(sqlite_api: Api, body: dict) -> None:
+def test_register_bad_input_is_422_json(sqlite_api, body: dict) -> None:
     response = sqlite_api.http.post("/api/v1/auth/register", json=body)
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "validation_error"
 
 
-def test_login_returns_a_verifiable_eddsa_access_token(api: Api) -> None:
+def test_login_returns_a_verifiable_eddsa_access_token(api) -> None:
     user = api.register("dave")
     pair = api.login("dave", PASSWORD)
     assert pair["token_type"] == "bearer"
@@ -80,14 +86,14 @@ def test_login_returns_a_verifiable_eddsa_access_token(api: Api) -> None:
     assert principal.roles == frozenset({"employee"})
 
 
-def test_wrong_password_is_401(api: Api) -> None:
+def test_wrong_password_is_401(api) -> None:
     api.register("erin")
     response = api.login_response("erin", "wrong password here")
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "invalid_credentials"
 
 
-def test_me_and_language(api: Api) -> None:
+def test_me_and_language(api) -> None:
     user = api.register("frank", language="zh-CN")
     headers = api.user_headers("frank")
     me = api.http.get("/api/v1/auth/me", headers=headers).json()
@@ -103,13 +109,13 @@ def test_me_and_language(api: Api) -> None:
     assert forbidden_field.status_code == 422
 
 
-def test_me_without_token_is_401(api: Api) -> None:
+def test_me_without_token_is_401(api) -> None:
     response = api.http.get("/api/v1/auth/me")
     assert response.status_code == 401
     assert response.headers["www-authenticate"] == "Bearer"
 
 
-def test_refresh_gives_a_new_pair_and_the_old_refresh_token_stops_working(api: Api) -> None:
+def test_refresh_gives_a_new_pair_and_the_old_refresh_token_stops_working(api) -> None:
     api.register("gina")
     first = api.login("gina", PASSWORD)
     response = api.http.post("/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
@@ -121,7 +127,7 @@ def test_refresh_gives_a_new_pair_and_the_old_refresh_token_stops_working(api: A
     assert again.status_code == 401
 
 
-def test_logout_revokes_the_refresh_token(api: Api) -> None:
+def test_logout_revokes_the_refresh_token(api) -> None:
     api.register("hank")
     pair = api.login("hank", PASSWORD)
     response = api.http.post("/api/v1/auth/logout", json={"refresh_token": pair["refresh_token"]})
@@ -130,7 +136,7 @@ def test_logout_revokes_the_refresh_token(api: Api) -> None:
     assert refresh.status_code == 401
 
 
-def test_logout_with_bearer_only_ends_every_session(api: Api) -> None:
+def test_logout_with_bearer_only_ends_every_session(api) -> None:
     api.register("ivy")
     one = api.login("ivy", PASSWORD)
     two = api.login("ivy", PASSWORD)
@@ -142,12 +148,12 @@ def test_logout_with_bearer_only_ends_every_session(api: Api) -> None:
     assert api.http.post("/api/v1/auth/logout").status_code == 401
 
 
-def test_bootstrap_admin_exists_and_is_admin(api: Api) -> None:
+def test_bootstrap_admin_exists_and_is_admin(api) -> None:
     claims = jwt.decode(api.login(*ADMIN)["access_token"], options={"verify_signature": False})
     assert claims["roles"] == ["admin"]
 
 
-def test_admin_lists_and_links_account_to_employee(api: Api) -> None:
+def test_admin_lists_and_links_account_to_employee(api) -> None:
     user = api.register("jack")
     admin = api.admin_headers()
     page = api.http.get("/api/v1/users?limit=10&offset=0", headers=admin).json()
@@ -172,7 +178,7 @@ def test_admin_lists_and_links_account_to_employee(api: Api) -> None:
     assert unlink.json()["employee_id"] is None
 
 
-def test_one_employee_one_account(api: Api) -> None:
+def test_one_employee_one_account(api) -> None:
     a = api.register("kate")
     b = api.register("liam")
     admin = api.admin_headers()
@@ -183,7 +189,7 @@ def test_one_employee_one_account(api: Api) -> None:
     assert clash.json()["error"]["code"] == "employee_already_linked"
 
 
-def test_deactivated_user_cannot_log_in_or_refresh(api: Api) -> None:
+def test_deactivated_user_cannot_log_in_or_refresh(api) -> None:
     user = api.register("mia")
     pair = api.login("mia", PASSWORD)
     admin = api.admin_headers()
@@ -194,7 +200,7 @@ def test_deactivated_user_cannot_log_in_or_refresh(api: Api) -> None:
     assert refresh.status_code == 401
 
 
-def test_service_token_for_a_configured_client(api: Api) -> None:
+def test_service_token_for_a_configured_client(api) -> None:
     response = api.http.post("/internal/service-token",
                              json={"client_id": "gateway", "client_secret": GATEWAY_SECRET})
     assert response.status_code == 200
@@ -210,6 +216,6 @@ def test_service_token_for_a_configured_client(api: Api) -> None:
         assert refused.json()["error"]["code"] == "invalid_client"
 
 
-def test_health_and_readiness(api: Api) -> None:
+def test_health_and_readiness(api) -> None:
     assert api.http.get("/healthz").json() == {"status": "ok"}
     assert api.http.get("/readyz").json() == {"status": "ready"}

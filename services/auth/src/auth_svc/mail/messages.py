@@ -89,9 +89,10 @@ def _compose(recipient: Recipient, sender: str, subject: str, before: list[str],
     message["Subject"] = subject
     message["From"] = sender
     message["To"] = recipient.email
-    message["Content-Language"] = recipient.language
     message.set_content(_text.render(context))
     message.add_alternative(_html.render(context), subtype="html")
+    # After the parts: set_content drops every Content-* header already on the message.
+    message["Content-Language"] = recipient.language
     return message
 
 

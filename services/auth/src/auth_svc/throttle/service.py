@@ -12,7 +12,7 @@ import hashlib
 import logging
 import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Protocol
 
 import redis
@@ -100,10 +100,6 @@ class DatabaseThrottle:
     def reset(self, key: str) -> None:
         with self.session_factory() as session, session.begin():
             session.execute(delete(ThrottleCounter).where(ThrottleCounter.key == storage_key(key)))
-
-    def purge_older_than(self, moment: datetime) -> None:
-        with self.session_factory() as session, session.begin():
-            session.execute(delete(ThrottleCounter).where(ThrottleCounter.last_failure_at < moment))
 
 
 class RedisThrottle:

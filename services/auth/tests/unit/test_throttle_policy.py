@@ -1,0 +1,48 @@
+"""Growing delays, and which address counts as the client's."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+
+from auth_svc.throttle.client_address import client_address, parse_networks
+from auth_svc.throttle.service import Policy
+
+
+def test_delay_grows_after_the_free_failures_and_is_capped() -> None:
+    policy = Policy(free_failures=3, base_delay=1, max_delay=60, window_seconds=3600)
+    delays = [policy.delay_after(n) for n in range(1, 12)]
+    assert delays[:3] == [0, 0, 0]
+    assert delays[3:8] == [1, 2, 4, 8, 16]
+    assert delays[-1] == 60
+    assert all(a <= b for a, b in zip(delays, delays[1:], strict=False))
+
+
+def request(peer: str, forwarded: list[str]) -> Request:
+    headers = [(b"x-forwarded-for", value.encode()) for value in forwarded]
+    return Request({"type": "http", "client": (peer, 1234), "headers": headers})
+
+
+TRUSTED = parse_networks(["127.0.0.1/32", "10.0.0.0/8"])
+
+
+def test_forwarded_for_is_ignored_from_an_untrusted_peer() -> None:
+    assert client_address(request("198.51.100.9", ["1.2.3.4"]), TRUSTED) == "198.51.100.9"
+
+
+def test_forwarded_for_is_used_from_the_trusted_gateway() -> None:
+    assert client_address(request("127.0.0.1", ["198.51.100.9"]), TRUSTED) == "198.51.100.9"
+
+
+def test_a_client_cannot_spoof_by_prepending_addresses() -> None:
+    # The client sent "X-Forwarded-For: 6.6.6.6"; the gateway appended the real peer.
+    forged = request("127.0.0.1", ["6.6.6.6, 198.51.100.9"])
+    assert client_address(forged, TRUSTED) == "198.51.100.9"
+
+
+def test_chains_of_trusted_proxies_are_walked() -> None:
+    chained = request("127.0.0.1", ["198.51.100.9, 10.1.2.3"])
+    assert client_address(chained, TRUSTED) == "198.51.100.9"
+
+
+def test_garbage_forwarded_for_falls_back_to_the_peer() -> None:
+    assert client_address(request("127.0.0.1", ["not-an-ip"]), TRUSTED) == "127.0.0.1"
