@@ -57,7 +57,9 @@ def main(argv: list[str] | None = None) -> None:
     settings = Settings()
     configure_logging("reporting", settings.log_level)
     settings.files_dir.mkdir(parents=True, exist_ok=True)
-    if args.command in ("web", "migrate", "worker"):
+    # Only `web` and `migrate` change the schema: workers and beat of several pods starting at
+    # once must not race on it, and they need the table only once web accepts reports.
+    if args.command in ("web", "migrate"):
         migrate(settings)
     if args.command == "migrate":
         return
