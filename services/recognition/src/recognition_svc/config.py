@@ -61,8 +61,10 @@ class Settings(ServiceSettings):
     poll_interval: float = Field(0.5, gt=0)
     notify_channel: str = "faceclock:recognition:changes"
 
-    # Concurrency: threads encoding photos; the event loop stays free for health checks.
-    encode_workers: int = Field(2, ge=1)
+    # Concurrency. dlib holds the GIL: for parallel encoding use worker processes (one per
+    # core); 0 encodes in threads of the server process (the event loop stays free).
+    encode_processes: int = Field(0, ge=0)
+    encode_threads: int = Field(2, ge=1)
     shutdown_grace: float = Field(10.0, ge=0)
 
     @field_validator("encryption_key")

@@ -132,6 +132,11 @@ class DlibEncoder:
 ENCODERS: dict[str, Callable[..., FaceEncoder]] = {"dlib": DlibEncoder}
 
 
+def encoder_label(name: str) -> str:
+    """The model name Stats reports for a configured encoder, without loading the model."""
+    return str(getattr(ENCODERS.get(name), "name", name))
+
+
 def build_encoder(name: str, *, detect_short_side: int) -> FaceEncoder:
     try:
         factory = ENCODERS[name]

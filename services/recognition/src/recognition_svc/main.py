@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from grpc import aio
@@ -18,9 +17,10 @@ from faceclock_proto.recognition.v1 import recognition_pb2_grpc as pb_grpc
 from recognition_svc.auth import AuthInterceptor
 from recognition_svc.config import SERVICE_NAME, Settings
 from recognition_svc.crypto import EncodingCipher
-from recognition_svc.encoder import FaceEncoder, build_encoder
+from recognition_svc.encoder import FaceEncoder, build_encoder, encoder_label
 from recognition_svc.index import FaceIndex
 from recognition_svc.metrics import Metrics
+from recognition_svc.pipeline import Analyser, Limits, ProcessAnalyser, ThreadAnalyser
 from recognition_svc.recognizer import Recognizer
 from recognition_svc.servicer import RecognitionServicer
 
@@ -44,16 +44,14 @@ class RecognitionApp:
         self.settings = settings
         self.engine = make_engine(settings.database_url)
         self.metrics = Metrics()
+        self.analyser = self._analyser(settings, encoder)
         self.recognizer = Recognizer(
             settings=settings,
             session_factory=make_session_factory(self.engine),
             cipher=EncodingCipher(settings.encryption_key_bytes()),
-            encoder=encoder or build_encoder(settings.encoder,
-                                             detect_short_side=settings.detect_short_side),
+            encoder_name=encoder.name if encoder else encoder_label(settings.encoder),
             index=FaceIndex(approximate_above=settings.approximate_above),
         )
-        self.executor = ThreadPoolExecutor(settings.encode_workers,
-                                           thread_name_prefix="recognition-encode")
         verifier = TokenVerifier(JwksKeyStore(settings.jwks_url), issuer=settings.jwt_issuer,
                                  audience=settings.jwt_audience)
         self.health = health_aio.HealthServicer()
@@ -63,7 +61,7 @@ class RecognitionApp:
                      ("grpc.max_send_message_length", MAX_MESSAGE_BYTES)],
         )
         pb_grpc.add_RecognitionServicer_to_server(
-            RecognitionServicer(recognizer=self.recognizer, executor=self.executor,
+            RecognitionServicer(recognizer=self.recognizer, analyser=self.analyser,
                                 metrics=self.metrics, on_change=self._changed),
             self.server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
@@ -76,6 +74,16 @@ class RecognitionApp:
 
             self._redis = aioredis.from_url(settings.redis_url)
 
+    @staticmethod
+    def _analyser(settings: Settings, encoder: FaceEncoder | None) -> Analyser:
+        limits = Limits(max_pixels=settings.max_image_pixels, max_bytes=settings.max_image_bytes)
+        if settings.encode_processes and encoder is None:
+            return ProcessAnalyser(settings.encoder, limits, processes=settings.encode_processes,
+                                   detect_short_side=settings.detect_short_side)
+        return ThreadAnalyser(
+            encoder or build_encoder(settings.encoder, detect_short_side=settings.detect_short_side),
+            limits, threads=settings.encode_threads)
+
     async def start(self) -> int:
         """Listen at once (NOT_SERVING), load the index, then report SERVING."""
         for name in ("", SERVICE_NAME):
@@ -84,7 +92,7 @@ class RecognitionApp:
         await self.server.start()
         if self.settings.metrics_port:
             self.metrics.serve(self.settings.metrics_port, self.settings.host)
-        await asyncio.to_thread(self.recognizer.load)
+        await asyncio.gather(self.analyser.start(), asyncio.to_thread(self.recognizer.load))
         self.metrics.index_size.set(len(self.recognizer.index))
         self.metrics.persons.set(self.recognizer.index.persons)
         self._tasks.append(asyncio.create_task(self._follow()))
@@ -107,7 +115,7 @@ class RecognitionApp:
         self._tasks.clear()
         if self._redis is not None:
             await self._redis.aclose()
-        self.executor.shutdown(wait=True, cancel_futures=True)
+        self.analyser.close()
         self.engine.dispose()
 
     async def wait_for_termination(self) -> None:

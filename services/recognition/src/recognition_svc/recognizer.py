@@ -1,6 +1,7 @@
 """What the RPCs do, without gRPC: enrol with quality checks, identify, verify, erase, follow.
 
-Everything here is synchronous and CPU- or DB-bound; the servicer runs it in worker threads.
+Photos arrive already analysed (pipeline.py); everything here is synchronous index or database
+work that the servicer runs in threads.
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from faceclock_common.db import session_scope
 from recognition_svc.config import Settings
 from recognition_svc.crypto import EncodingCipher
-from recognition_svc.encoder import EncodedFace, FaceBox, FaceEncoder
+from recognition_svc.encoder import FaceBox
 from recognition_svc.faces import service as faces
-from recognition_svc.imaging import decode_image
 from recognition_svc.index import FaceIndex
 from recognition_svc.matching import Candidate, Decision, decide
+from recognition_svc.pipeline import Analysis
 
 logger = logging.getLogger(__name__)
 
@@ -70,11 +71,11 @@ class VerifyResult:
 
 class Recognizer:
     def __init__(self, *, settings: Settings, session_factory: sessionmaker[Session],
-                 cipher: EncodingCipher, encoder: FaceEncoder, index: FaceIndex) -> None:
+                 cipher: EncodingCipher, encoder_name: str, index: FaceIndex) -> None:
         self.settings = settings
         self.session_factory = session_factory
         self.cipher = cipher
-        self.encoder = encoder
+        self.encoder_name = encoder_name
         self.index = index
         self._sync_lock = threading.Lock()
         self._low = 0  # every change id ≤ this is applied (or given up on)
@@ -82,20 +83,13 @@ class Recognizer:
         self._gap_since: dict[int, float] = {}
         self.loaded = False
 
-    # ---- images -------------------------------------------------------------------------
-    def _faces_in(self, image: bytes, *, quality: bool) -> tuple[list[EncodedFace], int, int]:
-        pixels = decode_image(image, max_pixels=self.settings.max_image_pixels,
-                              max_bytes=self.settings.max_image_bytes)
-        height, width = pixels.shape[:2]
-        return self.encoder.encode(pixels, quality=quality), width, height
-
     def _neighbour_k(self) -> int:
-        # One more than a person's maximum sample count: the two nearest persons are then exact.
+        # More than a person's maximum sample count: the two nearest persons are then exact.
         return self.settings.max_samples + 6
 
     # ---- RPC bodies -------------------------------------------------------------------------
-    def enroll(self, *, person_id: str, image: bytes) -> EnrollResult:
-        found, _, _ = self._faces_in(image, quality=True)
+    def enroll(self, *, person_id: str, analysis: Analysis) -> EnrollResult:
+        found = analysis.faces
         if not found:
             return EnrollResult(refusal=Refused("no_face", "No face was found in the photo."))
         if len(found) > 1:
@@ -142,17 +136,16 @@ class Recognizer:
         self.sync()
         return result
 
-    def identify(self, *, image: bytes, threshold: float) -> IdentifyResult:
-        found, width, height = self._faces_in(image, quality=False)
+    def identify(self, *, analysis: Analysis, threshold: float) -> IdentifyResult:
         identified = []
-        for face in found:
+        for face in analysis.faces:
             neighbours = self.index.search(face.encoding, self._neighbour_k())
             decision = decide(neighbours, threshold=threshold, margin=self.settings.ambiguity_margin)
             identified.append(IdentifiedFace(face.box, decision))
-        return IdentifyResult(identified, width, height)
+        return IdentifyResult(identified, analysis.width, analysis.height)
 
-    def verify(self, *, person_id: str, image: bytes) -> VerifyResult:
-        found, _, _ = self._faces_in(image, quality=False)
+    def verify(self, *, person_id: str, analysis: Analysis) -> VerifyResult:
+        found = analysis.faces
         if not found:
             return VerifyResult(match=False, distance=-1.0, face_found=False)
         # The subject of a 1:1 check is the largest face, not whoever stands behind them.

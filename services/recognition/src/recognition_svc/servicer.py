@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 import grpc
@@ -17,6 +16,7 @@ from recognition_svc.encoder import FaceBox
 from recognition_svc.imaging import BadImage
 from recognition_svc.matching import effective_threshold
 from recognition_svc.metrics import Metrics
+from recognition_svc.pipeline import Analyser, Analysis
 from recognition_svc.recognizer import Recognizer
 
 logger = logging.getLogger(__name__)
@@ -33,19 +33,25 @@ def _box(box: FaceBox | None) -> pb.FaceBox | None:
 
 
 class RecognitionServicer(pb_grpc.RecognitionServicer):
-    def __init__(self, *, recognizer: Recognizer, executor: ThreadPoolExecutor, metrics: Metrics,
+    def __init__(self, *, recognizer: Recognizer, analyser: Analyser, metrics: Metrics,
                  on_change: Callable[[int], Awaitable[None]]) -> None:
         self.recognizer = recognizer
-        self.executor = executor
+        self.analyser = analyser
         self.metrics = metrics
         self.on_change = on_change
 
-    async def _run(self, context: aio.ServicerContext, fn: Callable[[], T]) -> T:
+    async def _analyse(self, context: aio.ServicerContext, image: bytes, *,
+                       quality: bool) -> Analysis:
         try:
-            return await asyncio.get_running_loop().run_in_executor(self.executor, fn)
+            return await self.analyser.analyse(image, quality=quality)
         except BadImage as exc:
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"bad_image: {exc}")
             raise  # unreachable: abort raises
+
+    @staticmethod
+    async def _run(fn: Callable[[], T]) -> T:
+        """Index and database work, off the event loop."""
+        return await asyncio.to_thread(fn)
 
     async def _person_id(self, value: str, context: aio.ServicerContext) -> str:
         person_id = value.strip()
@@ -57,8 +63,9 @@ class RecognitionServicer(pb_grpc.RecognitionServicer):
     async def Enroll(self, request: pb.EnrollRequest,
                      context: aio.ServicerContext) -> pb.EnrollResponse:
         person_id = await self._person_id(request.person_id, context)
-        result = await self._run(context, lambda: self.recognizer.enroll(
-            person_id=person_id, image=request.image))
+        analysis = await self._analyse(context, request.image, quality=True)
+        result = await self._run(lambda: self.recognizer.enroll(
+            person_id=person_id, analysis=analysis))
         if result.change_id:
             await self.on_change(result.change_id)
             self._gauge_index()
@@ -83,8 +90,9 @@ class RecognitionServicer(pb_grpc.RecognitionServicer):
             threshold = effective_threshold(request.threshold, self.recognizer.settings.threshold)
         except ValueError as exc:
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"bad_threshold: {exc}")
-        result = await self._run(context, lambda: self.recognizer.identify(
-            image=request.image, threshold=threshold))
+        analysis = await self._analyse(context, request.image, quality=False)
+        result = await self._run(lambda: self.recognizer.identify(
+            analysis=analysis, threshold=threshold))
         self.metrics.faces_per_photo.observe(len(result.faces))
         response = pb.IdentifyResponse(image_width=result.width, image_height=result.height)
         for face in result.faces:
@@ -102,15 +110,16 @@ class RecognitionServicer(pb_grpc.RecognitionServicer):
     async def Verify(self, request: pb.VerifyRequest,
                      context: aio.ServicerContext) -> pb.VerifyResponse:
         person_id = await self._person_id(request.person_id, context)
-        result = await self._run(context, lambda: self.recognizer.verify(
-            person_id=person_id, image=request.image))
+        analysis = await self._analyse(context, request.image, quality=False)
+        result = await self._run(lambda: self.recognizer.verify(
+            person_id=person_id, analysis=analysis))
         return pb.VerifyResponse(match=result.match, distance=result.distance,
                                  face_found=result.face_found)
 
     async def ListFaces(self, request: pb.ListFacesRequest,
                         context: aio.ServicerContext) -> pb.ListFacesResponse:
         person_id = await self._person_id(request.person_id, context)
-        stored = await self._run(context, lambda: self.recognizer.list_faces(person_id=person_id))
+        stored = await self._run(lambda: self.recognizer.list_faces(person_id=person_id))
         response = pb.ListFacesResponse()
         for face in stored:
             record = response.faces.add(face_id=face.face_id)
@@ -124,7 +133,7 @@ class RecognitionServicer(pb_grpc.RecognitionServicer):
         if len(face_ids) > MAX_FACE_IDS or any(len(f) > 36 or not f for f in face_ids):
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT,
                                 f"bad_face_ids: at most {MAX_FACE_IDS} face ids of 36 characters")
-        deleted, change_id = await self._run(context, lambda: self.recognizer.delete_faces(
+        deleted, change_id = await self._run(lambda: self.recognizer.delete_faces(
             person_id=person_id, face_ids=face_ids))
         if change_id:
             await self.on_change(change_id)
@@ -136,7 +145,7 @@ class RecognitionServicer(pb_grpc.RecognitionServicer):
         r = self.recognizer
         return pb.StatsResponse(faces=len(r.index), persons=r.index.persons,
                                 index_type=r.index.kind, applied_change_id=r.applied_change_id,
-                                threshold=r.settings.threshold, encoder=r.encoder.name)
+                                threshold=r.settings.threshold, encoder=r.encoder_name)
 
     def _gauge_index(self) -> None:
         self.metrics.index_size.set(len(self.recognizer.index))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 
 import grpc
@@ -134,3 +135,31 @@ async def test_small_face_refused(start_server, sqlite_url, photo) -> None:
     assert small.refusal.code == "face_too_small"
     assert 0 < small.quality.face_width_px < 200
     assert small.box.right - small.box.left == small.quality.face_width_px
+
+
+@pytest.mark.slow
+async def test_worker_processes_encode_in_parallel(token_mint, sqlite_url, photo) -> None:
+    """With RECOGNITION_ENCODE_PROCESSES the same RPCs work, encoded in spawned workers."""
+    from grpc import aio
+
+    from recognition_svc.main import create_app, migrate
+
+    from ..conftest import Client, make_settings
+
+    settings = make_settings(sqlite_url, token_mint.jwks_url, encode_processes=2)
+    migrate(settings)
+    app = create_app(settings)
+    await app.start()
+    try:
+        async with aio.insecure_channel(f"127.0.0.1:{app.port}") as channel:
+            client = Client(channel, token_mint)
+            assert (await client.enroll("1", photo("obama_1.jpg"))).face_id
+            answers = await asyncio.gather(*(client.identify(photo(name)) for name in
+                                             ("obama_2.jpg", "obama_4.jpg", "biden_1.jpg")))
+            assert [a.faces[0].person_id for a in answers] == ["1", "1", ""]
+            error = await client.stub.Identify(pb.IdentifyRequest(image=b"junk"),
+                                               metadata=client.meta("kiosk")).code()
+            assert error == grpc.StatusCode.INVALID_ARGUMENT
+            assert (await client.stats()).encoder == "dlib_resnet_v1"
+    finally:
+        await app.stop(1)

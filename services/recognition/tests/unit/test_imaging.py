@@ -8,7 +8,7 @@ import zlib
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageFile
 
 from recognition_svc.imaging import BadImage, decode_image, to_rgb8
 
@@ -65,7 +65,9 @@ def test_pixel_limit_refuses_before_decoding(width: int, height: int) -> None:
         decode_image(_png_header_only(width, height), **LIMIT)
 
 
-def test_unusable_bytes() -> None:
+def test_unusable_bytes(monkeypatch) -> None:
+    # face_recognition (imported by other tests, never by the service) flips this global.
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", False)
     for data, reason in ((b"", "empty"), (b"hello", "JPEG or PNG"),
                          (_encode(Image.new("RGB", (4, 4)), "BMP"), "BMP"),
                          (_png_header_only(100, 100), "truncated")):
