@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from starlette.requests import Request
 
 from auth_svc.throttle.client_address import client_address, parse_networks
@@ -14,7 +16,7 @@ def test_delay_grows_after_the_free_failures_and_is_capped() -> None:
     assert delays[:3] == [0, 0, 0]
     assert delays[3:8] == [1, 2, 4, 8, 16]
     assert delays[-1] == 60
-    assert all(a <= b for a, b in zip(delays, delays[1:], strict=False))
+    assert all(a <= b for a, b in pairwise(delays))
 
 
 def request(peer: str, forwarded: list[str]) -> Request:

@@ -1,0 +1,88 @@
+"""SECURITY.md: failed logins throttled per account and per client address with growing delays
+(429 + Retry-After), every lockout logged. Database backend and Redis backend."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+
+PASSWORD = "correct horse battery"
+FAST = {"throttle_account_free_failures": 3, "throttle_address_free_failures": 6,
+        "throttle_base_delay_seconds": 0.3, "throttle_max_delay_seconds": 30}
+
+
+@pytest.fixture(params=["database", "redis"])
+def throttled_api(request, open_api):
+    overrides = dict(FAST)
+    if request.param == "redis":
+        overrides["AUTH_REDIS_URL"] = request.getfixturevalue("redis_url")
+    with open_api(**overrides) as api:
+        yield api
+
+
+def login(api, username: str, password: str, client: TestClient | None = None, **headers):
+    http = client or api.http
+    return http.post("/api/v1/auth/login", json={"username": username, "password": password},
+                     headers=headers)
+
+
+def test_account_lockout_grows_and_is_logged(throttled_api, caplog) -> None:
+    api = throttled_api
+    api.register("adam")
+    with caplog.at_level(logging.WARNING, logger="auth_svc"):
+        for _ in range(3):
+            assert login(api, "adam", "wrong password").status_code == 401
+        assert login(api, "adam", "wrong password").status_code == 401  # 4th: locks 0.3 s
+        locked = login(api, "adam", PASSWORD)
+    assert locked.status_code == 429
+    assert locked.json()["error"]["code"] == "too_many_attempts"
+    assert int(locked.headers["Retry-After"]) >= 1
+    lockouts = [r for r in caplog.records if "lockout" in r.getMessage()]
+    assert lockouts and lockouts[0].scope == "account" and lockouts[0].account == "adam"
+
+    time.sleep(0.35)
+    assert login(api, "adam", "wrong password").status_code == 401  # 5th: locks 0.6 s
+    backend = api.runtime.throttle.backend
+    second_lock = backend.retry_after("acct:adam")
+    assert 0.35 < second_lock <= 0.6
+    time.sleep(0.65)
+    # After the lock the right password works, and success clears the account counter.
+    assert login(api, "adam", PASSWORD).status_code == 200
+    assert login(api, "adam", "wrong password").status_code == 401
+    assert backend.retry_after("acct:adam") == 0
+
+
+def test_unknown_accounts_lock_the_same_way(throttled_api) -> None:
+    for _ in range(4):
+        login(throttled_api, "ghost", "wrong password")
+    assert login(throttled_api, "ghost", "wrong password").status_code == 429
+
+
+def test_address_lockout_across_accounts_and_other_addresses_unaffected(throttled_api) -> None:
+    api = throttled_api
+    api.register("bella")
+    for index in range(7):
+        login(api, f"spray{index}", "wrong password")
+    assert login(api, "bella", PASSWORD).status_code == 429
+    elsewhere = TestClient(api.http.app, client=("198.51.100.99", 4000))
+    assert login(api, "bella", PASSWORD, client=elsewhere).status_code == 200
+
+
+def test_forwarded_address_counts_only_from_the_trusted_gateway(open_api) -> None:
+    with open_api(**FAST) as api:
+        gateway = TestClient(api.http.app, client=("127.0.0.1", 4000))
+        for index in range(7):
+            login(api, f"spray{index}", "wrong", client=gateway, **{"X-Forwarded-For": "198.51.100.5"})
+        blocked = login(api, "x", "y", client=gateway, **{"X-Forwarded-For": "198.51.100.5"})
+        assert blocked.status_code == 429
+        other = login(api, "x", "y", client=gateway, **{"X-Forwarded-For": "198.51.100.6"})
+        assert other.status_code == 401
+        # An untrusted peer cannot pick its own bucket by sending the header.
+        outsider = TestClient(api.http.app, client=("203.0.113.50", 4000))
+        for index in range(7):
+            login(api, f"o{index}", "wrong", client=outsider, **{"X-Forwarded-For": f"10.9.9.{index}"})
+        assert login(api, "x", "y", client=outsider,
+                     **{"X-Forwarded-For": "10.9.9.200"}).status_code == 429
