@@ -1,0 +1,156 @@
+"""The report state machine on a real database (SQLite and MariaDB): claims, stale workers,
+the sweeper and the scheduler's once-only rule."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+
+from faceclock_common.db import session_scope
+from reporting_svc.__main__ import migrate
+from reporting_svc.config import Settings
+from reporting_svc.db import utcnow
+from reporting_svc.main import create_app
+from reporting_svc.reports import service
+from reporting_svc.reports.models import Report
+from reporting_svc.reports.tasks import schedule_monthly, sweep
+from reporting_svc.runtime import Runtime
+
+MINUTE = timedelta(seconds=60)
+
+
+@pytest.fixture
+def app(database_url: str, peer: Any, make_env: Callable[..., dict[str, str]],
+        apply_env: Callable[[dict[str, str]], None]) -> Iterator[Flask]:
+    apply_env(make_env(peer, REPORTING_DATABASE_URL=database_url, REPORTING_MAX_ATTEMPTS="2",
+                       REPORTING_STALE_AFTER_SECONDS="60",
+                       REPORTING_REQUEUE_QUEUED_AFTER_SECONDS="300"))
+    settings = Settings()
+    migrate(settings)
+    flask_app = create_app(settings)
+    yield flask_app
+    flask_app.extensions["reporting"].engine.dispose()
+
+
+@pytest.fixture
+def runtime(app: Flask) -> Runtime:
+    found: Runtime = app.extensions["reporting"]
+    return found
+
+
+def _new(runtime: Runtime, **kwargs: Any) -> int:
+    with session_scope(runtime.sessions) as session:
+        report = service.create_report(session, kind="monthly", params={"month": "2026-10"},
+                                       owner_subject="1", **kwargs)
+        return report.id
+
+
+def _age(runtime: Runtime, report_id: int, **columns: timedelta) -> None:
+    with session_scope(runtime.sessions) as session:
+        session.execute(update(Report).where(Report.id == report_id).values(
+            **{name: utcnow() - delta for name, delta in columns.items()}))
+
+
+def _get(runtime: Runtime, report_id: int) -> Report:
+    with session_scope(runtime.sessions) as session:
+        report = session.get(Report, report_id)
+        assert report is not None
+        session.expunge(report)
+        return report
+
+
+def _queued_messages(settings: Settings) -> int:
+    path = settings.broker_url.removeprefix("sqla+sqlite:///")
+    with sqlite3.connect(path) as db:
+        if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'kombu_message'").fetchone():
+            return 0  # kombu creates its tables on the first send
+        return int(db.execute("SELECT count(*) FROM kombu_message WHERE visible = 1")
+                   .fetchone()[0])
+
+
+def test_a_report_is_claimed_once_while_its_worker_beats(runtime: Runtime) -> None:
+    report_id = _new(runtime)
+    with session_scope(runtime.sessions) as session:
+        assert service.claim(session, report_id=report_id, stale_after=MINUTE) == 1
+    with session_scope(runtime.sessions) as session:
+        assert service.claim(session, report_id=report_id, stale_after=MINUTE) is None
+        assert service.beat(session, report_id=report_id, attempt=1, progress=0.5)
+    assert _get(runtime, report_id).progress == 0.5
+
+
+def test_a_stale_report_is_taken_over_and_the_old_attempt_cannot_write(runtime: Runtime) -> None:
+    report_id = _new(runtime)
+    with session_scope(runtime.sessions) as session:
+        assert service.claim(session, report_id=report_id, stale_after=MINUTE) == 1
+    _age(runtime, report_id, heartbeat_at=timedelta(minutes=5))
+    with session_scope(runtime.sessions) as session:
+        assert service.claim(session, report_id=report_id, stale_after=MINUTE) == 2
+    with session_scope(runtime.sessions) as session:
+        assert not service.beat(session, report_id=report_id, attempt=1, progress=0.9)
+        assert not service.finish(session, report_id=report_id, attempt=1, file_name="old.csv",
+                                  rows=1, size_bytes=1)
+        assert service.finish(session, report_id=report_id, attempt=2, file_name="new.csv",
+                              rows=2, size_bytes=2)
+    report = _get(runtime, report_id)
+    assert (report.status, report.file_name, report.attempts) == ("done", "new.csv", 2)
+    with session_scope(runtime.sessions) as session:
+        assert service.claim(session, report_id=report_id, stale_after=timedelta(0)) is None
+
+
+def test_the_sweeper_resends_lost_reports_and_gives_up_after_max_attempts(app: Flask,
+                                                                           runtime: Runtime) -> None:
+    celery = app.extensions["celery"]
+    fresh = _new(runtime)
+    lost_message = _new(runtime)
+    _age(runtime, lost_message, enqueued_at=timedelta(minutes=10))
+    dead_worker = _new(runtime)
+    hopeless = _new(runtime)
+    with session_scope(runtime.sessions) as session:
+        for report_id in (dead_worker, hopeless):
+            assert service.claim(session, report_id=report_id, stale_after=MINUTE) == 1
+    _age(runtime, hopeless, heartbeat_at=timedelta(minutes=5))
+    with session_scope(runtime.sessions) as session:
+        assert service.claim(session, report_id=hopeless, stale_after=MINUTE) == 2
+    _age(runtime, dead_worker, heartbeat_at=timedelta(minutes=5))
+    _age(runtime, hopeless, heartbeat_at=timedelta(minutes=5))
+
+    before = _queued_messages(runtime.settings)
+    assert sweep(celery, runtime) == 2
+    assert _queued_messages(runtime.settings) == before + 2
+    assert _get(runtime, fresh).status == "queued"
+    assert _get(runtime, lost_message).status == "queued"
+    assert _get(runtime, dead_worker).status == "queued"
+    gave_up = _get(runtime, hopeless)
+    assert gave_up.status == "failed" and "worker lost 2 times" in (gave_up.error or "")
+    assert sweep(celery, runtime) == 0
+
+
+def test_schedule_keys_make_scheduled_reports_unique(runtime: Runtime) -> None:
+    _new(runtime, schedule_key="monthly:2026-10:1")
+    with pytest.raises(IntegrityError), session_scope(runtime.sessions) as session:
+        service.create_report(session, kind="monthly", params={}, owner_subject="x",
+                              schedule_key="monthly:2026-10:1")
+
+
+def test_monthly_schedule_creates_one_report_per_department(app: Flask, runtime: Runtime,
+                                                            peer: Any) -> None:
+    peer.departments = [{"id": i, "name": f"D{i}"} for i in (3, 4, 5)]
+    created = schedule_monthly(app.extensions["celery"], runtime, month="2026-10")
+    assert len(created) == 3
+    params = sorted(_get(runtime, i).params["department_id"] for i in created)
+    assert params == [3, 4, 5]
+    assert schedule_monthly(app.extensions["celery"], runtime, month="2026-10") == []
+    assert all(_get(runtime, i).owner_subject == "system:scheduler" for i in created)
+    assert peer.tokens_issued >= 1
+
+
+def test_files_are_keyed_by_report_id(tmp_path: Path) -> None:
+    assert service.file_path(tmp_path, 42) == tmp_path / "42.csv"

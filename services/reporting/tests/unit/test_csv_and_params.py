@@ -1,0 +1,135 @@
+"""Pure parts: cell escaping, CSV dialect, parameter validation, settings rules, kinds' rows."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from faceclock_common.settings import UnsafeConfiguration
+from reporting_svc.attendance import Page
+from reporting_svc.config import Settings
+from reporting_svc.csvfile import CsvWriter, safe_cell
+from reporting_svc.reports import kinds
+from reporting_svc.reports.schemas import ReportCreate
+from reporting_svc.reports.tasks import previous_month
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("=SUM(A1:A2)", "'=SUM(A1:A2)"),
+    ("+33 1 23", "'+33 1 23"),
+    ("-2+3", "'-2+3"),
+    ("@cmd", "'@cmd"),
+    ("\tx", "'\tx"),
+    ("\rx", "'\rx"),
+    ("Ann", "Ann"),
+    ("a=b", "a=b"),
+    ("", ""),
+    (None, ""),
+    (-5, -5),
+    (1.5, 1.5),
+    (True, "yes"),
+])
+def test_cells_that_would_be_formulas_are_escaped(value: Any, expected: Any) -> None:
+    assert safe_cell(value) == expected
+
+
+def test_rows_are_rfc4180() -> None:
+    stream = io.StringIO(newline="")
+    writer = CsvWriter(stream)
+    writer.header(["a", "b"])
+    writer.row(['say "hi"', "x,y"])
+    writer.row(["line\nbreak", 3])
+    assert writer.rows == 2
+    text = stream.getvalue()
+    assert text == 'a,b\r\n"say ""hi""","x,y"\r\n"line\nbreak",3\r\n'
+    assert list(csv.reader(io.StringIO(text, newline=""))) == [
+        ["a", "b"], ['say "hi"', "x,y"], ["line\nbreak", "3"]]
+
+
+def test_params_are_checked_per_kind_and_normalised() -> None:
+    punches = ReportCreate(kind="punches", params={"from": "2026-11-01", "to": "2026-11-02T10:00:00+08:00"})
+    assert punches.validated_params() == {"from": "2026-11-01", "to": "2026-11-02T10:00:00+08:00"}
+    daily = ReportCreate(kind="daily", params={"date": "2026-11-20", "department_id": 4})
+    assert daily.validated_params() == {"date": "2026-11-20", "department_id": 4}
+    for kind, params in [("roll_call", {"roll_call_id": 0}), ("daily", {}),
+                         ("monthly", {"month": "26-10"}), ("daily", {"date": "2026-11-20",
+                                                                     "department_id": -1})]:
+        with pytest.raises(ValidationError):
+            ReportCreate(kind=kind, params=params).validated_params()  # type: ignore[arg-type]
+
+
+def test_settings_keep_the_reliability_limits_ordered() -> None:
+    with pytest.raises(ValidationError, match="visibility_timeout"):
+        Settings(hard_time_limit_seconds=100, soft_time_limit_seconds=50,
+                 visibility_timeout_seconds=100)
+    with pytest.raises(ValidationError, match="soft_time_limit"):
+        Settings(hard_time_limit_seconds=100, soft_time_limit_seconds=100)
+    with pytest.raises(ValidationError, match="five fields"):
+        Settings(monthly_schedule_cron="0 2 1 *")
+    assert Settings().visibility_timeout_seconds > Settings().hard_time_limit_seconds
+
+
+def test_production_refuses_a_placeholder_client_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FACECLOCK_ENV", "production")
+    with pytest.raises(UnsafeConfiguration):
+        Settings(client_secret="changeme").check_secrets()
+    Settings(client_secret="a-real-secret-of-enough-length").check_secrets()
+    assert Settings().embeds_beat is False
+    monkeypatch.setenv("FACECLOCK_ENV", "development")
+    assert Settings().embeds_beat is True
+    assert Settings(worker_beat=False).embeds_beat is False
+
+
+def test_previous_month() -> None:
+    assert previous_month(date(2026, 1, 1)) == "2025-12"
+    assert previous_month(date(2026, 3, 31)) == "2026-02"
+
+
+class _Client:
+    """An in-memory stand-in for AttendanceClient: pages of a list."""
+
+    def __init__(self, items: list[dict[str, Any]], body: Any = None, page_size: int = 2) -> None:
+        self.items, self.body, self.page_size = items, body, page_size
+        self.paths: list[tuple[str, dict[str, Any]]] = []
+
+    def get_json(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        self.paths.append((path, params or {}))
+        return self.body
+
+    def pages(self, path: str, params: dict[str, Any]) -> Iterator[Page]:
+        self.paths.append((path, params))
+        for start in range(0, len(self.items), self.page_size):
+            yield Page(self.items[start:start + self.page_size], len(self.items))
+
+
+def _run(builder: Any, params: dict[str, Any], client: _Client) -> tuple[str, list[list[str]],
+                                                                         list[float]]:
+    stream = io.StringIO(newline="")
+    progress: list[float] = []
+    name = builder(params, client, CsvWriter(stream), progress.append)
+    return name, list(csv.reader(io.StringIO(stream.getvalue(), newline=""))), progress
+
+
+def test_monthly_rows_and_progress() -> None:
+    items = [{"employee_id": i, "employee_no": f"E{i}", "name": f"N{i}", "department": "D",
+              "days_present": 20, "days_absent": 1, "late_count": 0, "early_leave_count": 0,
+              "leave_hours": 4, "business_trip_days": 0, "overtime_hours": 0, "worked_hours": 160,
+              "missing_checkouts": 0} for i in range(5)]
+    name, rows, progress = _run(kinds.monthly, {"month": "2026-10"}, _Client(items))
+    assert name == "Monthly_2026-10.csv"
+    assert len(rows) == 6 and rows[1][:5] == ["0", "E0", "N0", "D", "2026-10"]
+    assert rows[1][9:11] == ["4", ""]
+    assert progress == [0.4, 0.8, 1.0]
+
+
+def test_roll_call_without_a_readable_time_fails_clearly() -> None:
+    from reporting_svc.attendance import PeerRefused
+
+    with pytest.raises(PeerRefused, match="unreadable time"):
+        _run(kinds.roll_call, {"roll_call_id": 1}, _Client([], body={"at": "soon"}))
