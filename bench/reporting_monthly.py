@@ -1,0 +1,186 @@
+"""B10: the monthly CSV for 10,000 employees, streamed page by page from a paged source.
+
+    uv run python bench/reporting_monthly.py [--employees 10000] [--punches 600000]
+
+A source process serves the attendance contract's paged lists (`/api/v1/attendance/monthly`,
+`/api/v1/punches`) with synthetic rows; each case then runs in a fresh process the same code a
+Celery worker runs for a report (reporting_svc.reports.tasks.generate_report: claim, fetch page
+by page, write the CSV to a temporary file, rename, record), so its peak RSS (VmHWM) is the
+report's alone. Target (BENCH.md B10): <= 30 s and <= 500 MB peak.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+SURNAMES = ["张", "王", "李", "Smith", "García", "Nguyen", "O'Brien", "=Eve"]
+DEPARTMENTS = ["研发部", "Sales, EMEA", "Operations", "Finance"]
+
+
+def monthly_item(i: int) -> dict[str, Any]:
+    return {
+        "employee_id": i + 1, "employee_no": f"E{i + 1:06d}",
+        "name": f"{SURNAMES[i % len(SURNAMES)]} {i}",
+        "department": {"id": 1 + i % 4, "name": DEPARTMENTS[i % 4]}, "month": "2026-10",
+        "days_present": 20 - i % 4, "days_absent": i % 4, "late_count": i % 5,
+        "early_leave_count": i % 3, "leave_hours": {"annual": 8.0 * (i % 2), "sick": 4.0 * (i % 3)},
+        "business_trip_days": i % 2, "overtime_hours": round(i % 7 * 1.5, 2),
+        "worked_hours": 168.5 - i % 9, "missing_checkouts": i % 2,
+    }
+
+
+def punch_item(i: int) -> dict[str, Any]:
+    day, minute = 1 + i % 31, i % 60
+    return {"id": i + 1, "employee_id": 1 + i % 10000, "employee_no": f"E{1 + i % 10000:06d}",
+            "name": f"{SURNAMES[i % len(SURNAMES)]} {i % 10000}",
+            "at": f"2026-10-{day:02d}T08:{minute:02d}:00+08:00", "kind": "in" if i % 2 else "out",
+            "source": "device", "device_id": "kiosk-1", "status": "accepted"}
+
+
+def serve_source(employees: int, punches: int) -> None:
+    """The paged source, in its own process so its memory is not counted as the report's."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def _send(self, body: Any) -> None:
+            data = json.dumps(body).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            self._send({"access_token": "bench-token", "expires_in": 3600})
+
+        def do_GET(self) -> None:
+            url = urlparse(self.path)
+            query = {k: v[-1] for k, v in parse_qs(url.query).items()}
+            limit, offset = int(query["limit"]), int(query["offset"])
+            total, make = ((employees, monthly_item) if url.path.endswith("/monthly")
+                           else (punches, punch_item))
+            items = [make(i) for i in range(offset, min(offset + limit, total))]
+            self._send({"items": items, "total": total})
+
+        def log_message(self, *_: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    sys.stdout.write(f"{server.server_address[1]}\n")
+    sys.stdout.flush()
+    server.serve_forever()
+
+
+def peak_rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
+def run_case(kind: str, source: str, page_size: int, workdir: Path) -> None:
+    """One report, exactly as the worker makes it; prints a JSON line of measurements."""
+    os.environ.update({
+        "FACECLOCK_ENV": "test", "FACECLOCK_LOG_LEVEL": "WARNING",
+        "REPORTING_DATABASE_URL": f"sqlite:///{workdir / f'{kind}.db'}",
+        "REPORTING_FILES_DIR": str(workdir / kind), "REPORTING_ATTENDANCE_URL": source,
+        "REPORTING_AUTH_URL": source, "REPORTING_CLIENT_SECRET": "bench",
+        "REPORTING_PAGE_SIZE": str(page_size),
+    })
+    from faceclock_common.db import run_migrations, session_scope
+    from reporting_svc.__main__ import MIGRATIONS
+    from reporting_svc.config import Settings
+    from reporting_svc.reports import service
+    from reporting_svc.reports.tasks import Outcome, generate_report
+    from reporting_svc.runtime import Runtime
+
+    settings = Settings()
+    run_migrations(MIGRATIONS, settings.database_url)
+    runtime = Runtime.build(settings)
+    params = ({"month": "2026-10"} if kind == "monthly"
+              else {"from": "2026-10-01", "to": "2026-10-31"})
+    with session_scope(runtime.sessions) as session:
+        report_id = service.create_report(session, kind=kind, params=params,
+                                          owner_subject="bench").id
+    baseline = peak_rss_mb()
+    started = time.perf_counter()
+    outcome = generate_report(runtime, report_id)
+    seconds = time.perf_counter() - started
+    with session_scope(runtime.sessions) as session:
+        report = service.get_report(session, report_id=report_id)
+        assert report is not None
+        rows, size, name = report.rows, report.size_bytes, report.file_name
+    if outcome is not Outcome.DONE:
+        raise SystemExit(f"{kind} report did not finish: {outcome}")
+    sys.stdout.write(json.dumps({"kind": kind, "seconds": seconds, "rows": rows, "bytes": size,
+                                 "file": name, "baseline_mb": baseline,
+                                 "peak_mb": peak_rss_mb()}) + "\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--employees", type=int, default=10_000)
+    parser.add_argument("--punches", type=int, default=600_000)
+    parser.add_argument("--monthly-page-size", type=int, default=500)
+    parser.add_argument("--punch-page-size", type=int, default=2000)
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--case", help=argparse.SUPPRESS)
+    parser.add_argument("--source", help=argparse.SUPPRESS)
+    parser.add_argument("--workdir", help=argparse.SUPPRESS)
+    parser.add_argument("--page-size", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve_source(args.employees, args.punches)
+        return
+    if args.case:
+        run_case(args.case, args.source, args.page_size, Path(args.workdir))
+        return
+
+    me = [sys.executable, __file__]
+    source = subprocess.Popen([*me, "--serve", "--employees", str(args.employees),
+                               "--punches", str(args.punches)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert source.stdout is not None
+        url = f"http://127.0.0.1:{source.stdout.readline().strip()}"
+        results = []
+        with tempfile.TemporaryDirectory() as workdir:
+            for kind, page_size in (("monthly", args.monthly_page_size),
+                                    ("punches", args.punch_page_size)):
+                out = subprocess.run([*me, "--case", kind, "--source", url, "--workdir", workdir,
+                                      "--page-size", str(page_size)],
+                                     check=True, capture_output=True, text=True).stdout
+                results.append(json.loads(out.strip().splitlines()[-1]))
+    finally:
+        source.terminate()
+        source.wait(timeout=10)
+
+    header = (f"{'case':<34} {'rows':>9} {'file MB':>8} {'seconds':>8} {'rows/s':>9} "
+              f"{'peak RSS MB':>12} {'target':>22}")
+    lines = [f"B10 reporting, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}", header,
+             "-" * len(header)]
+    labels = {"monthly": f"monthly CSV, {args.employees:,} employees",
+              "punches": f"punches CSV, {args.punches:,} punches"}
+    for r in results:
+        ok = r["seconds"] <= 30 and r["peak_mb"] <= 500
+        target = ("<=30 s, <=500 MB " + ("PASS" if ok else "FAIL")) if r["kind"] == "monthly" \
+            else "(streaming check)"
+        lines.append(f"{labels[r['kind']]:<34} {r['rows']:>9,} {r['bytes'] / 1e6:>8.1f} "
+                     f"{r['seconds']:>8.2f} {r['rows'] / r['seconds']:>9,.0f} "
+                     f"{r['peak_mb']:>12.1f} {target:>22}")
+    lines.append(f"(peak RSS includes the interpreter and libraries: "
+                 f"{results[0]['baseline_mb']:.0f} MB before the report started)")
+    sys.stdout.write("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()
