@@ -1,0 +1,200 @@
+// Attendance: the daily view with each result's explanation, the raw punch log, and the
+// monthly summary with a bar chart and a calendar per employee.
+
+import { api } from '../api.js';
+import { hasRole, me } from '../app.js';
+import { barChart } from '../charts.js';
+import {
+  departmentOptions, departments as loadDepartments, employeeOptions, employees as loadEmployees, nameMap,
+} from '../data.js';
+import { formatDateTime, formatNumber, statusLabel, t } from '../i18n.js';
+import {
+  badge, button, clear, field, h, input, isoDate, items, messageBox, pageHeader, section, select, table, tabs, today,
+} from '../ui.js';
+
+function minutes(value) {
+  if (!value) return '0';
+  const hours = Math.floor(value / 60);
+  return hours ? `${hours}h ${String(value % 60).padStart(2, '0')}m` : `${value}m`;
+}
+
+function filterForm(fields, onSubmit) {
+  const form = h('form', { class: 'filters' }, fields, h('button', { type: 'submit', class: 'btn btn-primary' }, t('common.show')));
+  form.addEventListener('submit', (event) => { event.preventDefault(); onSubmit(); });
+  return form;
+}
+
+function dailyTab(ctx) {
+  const out = h('div', { 'aria-live': 'polite' });
+  const message = messageBox();
+  const date = input('date', { type: 'date', value: ctx.query.get('date') || today(), required: true });
+  const dept = select('department_id', departmentOptions(ctx.departments));
+  const person = select('employee_id', employeeOptions(ctx.people), { value: ctx.ownId || '' });
+  const load = async () => {
+    message.clear();
+    clear(out, h('p', { class: 'loading' }, t('common.loading')));
+    try {
+      const records = items(await api.get('/attendance/daily', { date: date.value, department_id: dept.value, employee_id: person.value }));
+      clear(out, table([
+        { label: t('common.employee'), render: (r) => r.employee_name || ctx.names.get(r.employee_id) || `#${r.employee_id}` },
+        { label: t('att.status'), render: (r) => badge(r.status) },
+        { label: t('att.late'), render: (r) => minutes(r.late_minutes) },
+        { label: t('att.early'), render: (r) => minutes(r.early_leave_minutes) },
+        { label: t('att.worked'), render: (r) => minutes(r.worked_minutes) },
+        { label: t('att.overtime'), render: (r) => minutes(r.overtime_minutes) },
+        { label: t('att.explanation'), class: 'explanation', render: (r) => (Array.isArray(r.explanation) ? r.explanation.join('; ') : r.explanation) },
+      ], records, { empty: t('att.nodaily') }));
+    } catch (err) {
+      clear(out);
+      message.error(err);
+    }
+  };
+  const filters = [field(t('common.date'), date)];
+  if (ctx.manager) filters.push(field(t('emp.department'), dept), field(t('common.employee'), person));
+  const box = h('div', {}, filterForm(filters, load), message, out);
+  load();
+  return box;
+}
+
+function punchesTab(ctx) {
+  const out = h('div', { 'aria-live': 'polite' });
+  const message = messageBox();
+  const from = input('from', { type: 'date', value: today(), required: true });
+  const to = input('to', { type: 'date', value: today(), required: true });
+  const person = select('employee_id', employeeOptions(ctx.people), { value: ctx.ownId || '' });
+  const load = async () => {
+    message.clear();
+    try {
+      // The API takes instants; the picked days are local calendar days.
+      const start = new Date(`${from.value}T00:00:00`);
+      const end = new Date(`${to.value}T00:00:00`);
+      end.setDate(end.getDate() + 1);
+      const answer = await api.get('/punches', { employee_id: person.value, from: start.toISOString(), to: end.toISOString(), limit: 500 });
+      clear(out, h('p', { class: 'count' }, t('common.total', { n: answer.total ?? items(answer).length })), table([
+        { label: t('att.at'), render: (p) => formatDateTime(p.at) },
+        { label: t('common.employee'), render: (p) => p.employee_name || ctx.names.get(p.employee_id) || `#${p.employee_id}` },
+        { label: t('att.kind'), render: (p) => (p.kind ? t(`kiosk.kind.${p.kind}`) : '') },
+        { label: t('att.source'), render: (p) => p.source || '' },
+        { label: t('att.device'), render: (p) => p.device_id || '' },
+      ], items(answer), { empty: t('att.nopunches') }));
+    } catch (err) {
+      clear(out);
+      message.error(err);
+    }
+  };
+  const filters = [field(t('common.from'), from), field(t('common.to'), to)];
+  if (ctx.manager) filters.push(field(t('common.employee'), person));
+  const box = h('div', {}, filterForm(filters, load), message, out);
+  load();
+  return box;
+}
+
+const CHART_STATUSES = [
+  ['days_present', 'present'], ['days_absent', 'absent'], ['late_count', 'late'],
+  ['early_leave_count', 'early_leave'], ['business_trip_days', 'business_trip'],
+];
+
+function daysOf(month) {
+  const [year, m] = month.split('-').map(Number);
+  const count = new Date(year, m, 0).getDate();
+  return Array.from({ length: count }, (_, i) => new Date(year, m - 1, i + 1));
+}
+
+// A month of day results for one employee, as a calendar grid (Monday first).
+async function calendar(employeeId, name, month) {
+  const days = daysOf(month);
+  const results = new Map();
+  let error = null;
+  const queue = [...days];
+  const worker = async () => {
+    while (queue.length) {
+      const day = isoDate(queue.shift());
+      try {
+        const record = items(await api.get('/attendance/daily', { date: day, employee_id: employeeId }))[0];
+        if (record) results.set(day, record);
+      } catch (err) {
+        error = err;
+      }
+    }
+  };
+  await Promise.all([worker(), worker(), worker(), worker()]);
+  const weekdays = [1, 2, 3, 4, 5, 6, 0].map((d) => new Date(2024, 0, d === 0 ? 7 : d).toLocaleDateString(document.documentElement.lang, { weekday: 'short' }));
+  const cells = [];
+  const lead = (days[0].getDay() + 6) % 7;
+  for (let i = 0; i < lead; i += 1) cells.push(h('li', { class: 'cal-blank', 'aria-hidden': 'true' }));
+  for (const day of days) {
+    const record = results.get(isoDate(day));
+    const status = record ? record.status : 'none';
+    cells.push(h('li', { class: `cal-day cal-${status}`, title: record ? (record.explanation || '') : '' },
+      h('span', { class: 'cal-date' }, String(day.getDate())),
+      h('span', { class: 'cal-status' }, record ? statusLabel(status) : '—')));
+  }
+  return h('div', { class: 'calendar-wrap' },
+    h('h3', {}, t('att.calendar', { name, month })),
+    error ? h('p', { class: 'notice notice-error', role: 'alert' }, error.message) : null,
+    h('ul', { class: 'calendar-head', 'aria-hidden': 'true' }, weekdays.map((w) => h('li', {}, w))),
+    h('ol', { class: 'calendar', 'aria-label': t('att.calendar', { name, month }) }, cells));
+}
+
+function monthlyTab(ctx) {
+  const out = h('div', { 'aria-live': 'polite' });
+  const cal = h('div', { 'aria-live': 'polite' });
+  const message = messageBox();
+  const month = input('month', { type: 'month', value: today().slice(0, 7), required: true });
+  const dept = select('department_id', departmentOptions(ctx.departments));
+  const load = async () => {
+    message.clear();
+    clear(cal);
+    try {
+      let rows = items(await api.get('/attendance/monthly', { month: month.value, department_id: dept.value }));
+      if (ctx.ownId && !ctx.manager) rows = rows.filter((r) => r.employee_id === ctx.ownId);
+      const totals = CHART_STATUSES.map(([key, kind]) => ({
+        kind, label: statusLabel(kind), value: rows.reduce((sum, r) => sum + (Number(r[key]) || 0), 0),
+      }));
+      clear(out,
+        barChart(totals, { title: t('att.monthchart', { month: month.value }) }),
+        table([
+          { label: t('common.employee'), render: (r) => r.employee_name || r.name || ctx.names.get(r.employee_id) || `#${r.employee_id}` },
+          { label: t('att.m.present'), key: 'days_present' },
+          { label: t('att.m.absent'), key: 'days_absent' },
+          { label: t('att.m.late'), key: 'late_count' },
+          { label: t('att.m.early'), key: 'early_leave_count' },
+          { label: t('att.m.leave'), render: (r) => formatNumber(typeof r.leave_hours === 'object' ? Object.values(r.leave_hours || {}).reduce((a, b) => a + b, 0) : r.leave_hours) },
+          { label: t('att.m.trip'), key: 'business_trip_days' },
+          { label: t('att.m.overtime'), render: (r) => formatNumber(r.overtime_hours) },
+          { label: t('att.m.worked'), render: (r) => formatNumber(r.worked_hours) },
+          { label: t('att.calendar.short'), render: (r) => button(t('att.calendar.show'), {
+            class: 'btn btn-small',
+            onclick: async () => {
+              const name = r.employee_name || r.name || ctx.names.get(r.employee_id) || `#${r.employee_id}`;
+              clear(cal, h('p', { class: 'loading' }, t('common.loading')));
+              clear(cal, await calendar(r.employee_id, name, month.value));
+              cal.scrollIntoView({ block: 'nearest' });
+            },
+          }) },
+        ], rows, { empty: t('att.nomonthly') }));
+    } catch (err) {
+      clear(out);
+      message.error(err);
+    }
+  };
+  const filters = [field(t('common.month'), month)];
+  if (ctx.manager) filters.push(field(t('emp.department'), dept));
+  const box = h('div', {}, filterForm(filters, load), message, out, cal);
+  load();
+  return box;
+}
+
+export async function render(main, { query }) {
+  const manager = hasRole('hr', 'manager');
+  const [departments, people] = manager ? await Promise.all([loadDepartments(), loadEmployees()]) : [[], []];
+  const ctx = { query, manager, departments, people, names: nameMap(people), ownId: manager ? null : me().employee_id };
+  const panel = h('div', { class: 'tab-panel', role: 'tabpanel' });
+  const views = { daily: dailyTab, punches: punchesTab, monthly: monthlyTab };
+  const bar = tabs([['daily', t('att.daily')], ['punches', t('att.punches')], ['monthly', t('att.monthly')]], (key) => {
+    panel.setAttribute('aria-labelledby', `tab-${key}`);
+    clear(panel, section(t(`att.${key}`), views[key](ctx)));
+  });
+  main.append(pageHeader(t('nav.attendance')), bar, panel);
+  bar.choose(query.get('tab') && views[query.get('tab')] ? query.get('tab') : 'daily');
+}
