@@ -132,7 +132,7 @@ def main() -> None:
     parser.add_argument("--employees", type=int, default=10_000)
     parser.add_argument("--punches", type=int, default=600_000)
     parser.add_argument("--monthly-page-size", type=int, default=500)
-    parser.add_argument("--punch-page-size", type=int, default=2000)
+    parser.add_argument("--punch-page-size", type=int, default=1000)
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--case", help=argparse.SUPPRESS)
     parser.add_argument("--source", help=argparse.SUPPRESS)

@@ -56,6 +56,7 @@ class AttendancePeer:
     daily: list[dict[str, Any]] = field(default_factory=list)
     punches: list[dict[str, Any]] = field(default_factory=list)
     departments: list[dict[str, Any]] = field(default_factory=list)
+    employees: list[dict[str, Any]] = field(default_factory=list)
     page_delay: float = 0.0
     fail_next: int = 0
     requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
@@ -69,6 +70,10 @@ class AttendancePeer:
             return self.punches
         if path == "/api/v1/departments":
             return self.departments
+        if path == "/api/v1/employees":
+            department = query.get("department_id")
+            return [e for e in self.employees
+                    if department is None or str(e["department_id"]) == department]
         return None
 
 
@@ -119,6 +124,13 @@ def _serve(peer: AttendancePeer) -> ThreadingHTTPServer:
                     return self._send(404, {"error": {"code": "roll_call_not_found",
                                                       "message": "No such roll call."}})
                 return self._send(200, roll_call)
+            if parsed.path.startswith("/api/v1/employees/"):
+                wanted = int(parsed.path.rsplit("/", 1)[1])
+                found = [e for e in peer.employees if e["id"] == wanted]
+                if not found:
+                    return self._send(404, {"error": {"code": "employee_not_found",
+                                                      "message": "No such employee."}})
+                return self._send(200, found[0])
             limit, offset = int(query.get("limit", "50")), int(query.get("offset", "0"))
             if parsed.path == "/api/v1/attendance/monthly":
                 department = int(query.get("department_id", "1"))

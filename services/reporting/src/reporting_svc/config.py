@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from faceclock_common.settings import ServiceSettings, service_config
@@ -31,9 +32,11 @@ class Settings(ServiceSettings):
     # production.
     worker_beat: bool | None = None
     beat_schedule_file: Path | None = None
+    # Times in reports (and roll-call file names) are shown in this zone; beat's cron uses it too.
     timezone: str = "UTC"
 
-    page_size: int = Field(500, ge=1, le=5000)
+    # The attendance service serves at most 1000 rows a page (ATTENDANCE_MAX_PAGE_SIZE).
+    page_size: int = Field(500, ge=1, le=1000)
     http_timeout_seconds: float = Field(30.0, gt=0)
     retention_days: int = Field(30, ge=1)
     purge_interval_seconds: float = Field(3600.0, gt=0)
@@ -58,6 +61,15 @@ class Settings(ServiceSettings):
     # Monthly summaries for every department, on the first of the month (cron fields, site time).
     monthly_schedule_enabled: bool = True
     monthly_schedule_cron: str = "30 2 1 * *"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown timezone {value!r}") from exc
+        return value
 
     @model_validator(mode="after")
     def _limits_are_ordered(self) -> Settings:

@@ -90,12 +90,15 @@ def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
          "overtime_minutes": 0, "leave_minutes": 0, "explanation": "late: first in 08:07"}
         for i in range(1, 131)
     ]
+    module_peer.employees = [{"id": i, "employee_no": f"E{i:03d}", "name": f"Person {i}",
+                              "department_id": 2} for i in range(1, 7)]
     module_peer.punches = [
         {"id": i, "employee_id": 1 + i % 7, "at": f"2026-11-0{1 + i % 9}T08:0{i % 10}:00+08:00",
          "kind": "in", "source": "device", "device_id": "-kiosk" if i == 3 else "k1"}
         for i in range(1, 121)
     ]
-    env = helpers.reporting_env(base, peer=module_peer, mint=token_mint, broker_url=broker)
+    env = helpers.reporting_env(base, peer=module_peer, mint=token_mint, broker_url=broker,
+                                REPORTING_TIMEZONE="Asia/Shanghai")
     with pytest.MonkeyPatch.context() as patch:
         for key, value in env.items():
             patch.setenv(key, value)
@@ -157,7 +160,14 @@ def test_daily_and_punches_reports(stack: Stack) -> None:
                              "0", "late: first in 08:07"]
     _, punch_rows, _ = stack.download(punches_id)
     assert len(punch_rows) == 121
-    assert punch_rows[3][7] == "'-kiosk"  # a cell starting with - is escaped too
+    assert punch_rows[3][8] == "'-kiosk"  # a cell starting with - is escaped too
+    # Punch rows carry only the employee id: names come from the employee directory, and the
+    # one employee missing from the list (7) is looked up alone and left blank (404).
+    assert punch_rows[1][:6] == ["1", "2", "E002", "Person 2", "R&D", "2026-11-02T08:01:00+08:00"]
+    assert next(r[2:5] for r in punch_rows[1:] if r[1] == "7") == ["", "", ""]
+    punch_query = next(q for path, q in stack.peer.requests if path == "/api/v1/punches")
+    assert (punch_query["from"], punch_query["to"]) == ("2026-11-01T00:00:00+08:00",
+                                                        "2026-11-10T00:00:00+08:00")
 
 
 def test_a_refusal_of_the_peer_fails_the_report_with_the_reason(stack: Stack) -> None:

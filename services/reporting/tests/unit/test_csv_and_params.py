@@ -7,6 +7,7 @@ import io
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from pydantic import ValidationError
@@ -112,7 +113,9 @@ def _run(builder: Any, params: dict[str, Any], client: _Client) -> tuple[str, li
                                                                          list[float]]:
     stream = io.StringIO(newline="")
     progress: list[float] = []
-    name = builder(params, client, CsvWriter(stream), progress.append)
+    context = kinds.Context(params=params, client=client, out=CsvWriter(stream),  # type: ignore[arg-type]
+                            progress=progress.append, tz=ZoneInfo("Asia/Shanghai"))
+    name = builder(context)
     return name, list(csv.reader(io.StringIO(stream.getvalue(), newline=""))), progress
 
 
@@ -133,3 +136,24 @@ def test_roll_call_without_a_readable_time_fails_clearly() -> None:
 
     with pytest.raises(PeerRefused, match="unreadable time"):
         _run(kinds.roll_call, {"roll_call_id": 1}, _Client([], body={"at": "soon"}))
+
+
+def test_roll_call_times_are_shown_in_the_report_timezone() -> None:
+    body = {"at": "2026-11-21T01:30:05+00:00", "present": [
+        {"employee_id": 1, "employee_no": "E1", "name": "A", "department": None}], "absent": []}
+    name, rows, progress = _run(kinds.roll_call, {"roll_call_id": 1}, _Client([], body=body))
+    assert name == "RollCall_2026-11-21_09-30-05.csv"
+    assert rows[1] == ["E1", "A", "", "present", "2026-11-21 09:30:05"]
+    assert progress == [1.0]
+
+
+def test_punch_dates_become_whole_days_in_the_report_timezone() -> None:
+    client = _Client([{"id": 1, "employee_id": 4, "employee_no": "E4", "name": "Dee",
+                       "at": "2026-11-01T00:30:00Z", "kind": "in", "source": "device",
+                       "device_id": None, "status": None}])
+    name, rows, _ = _run(kinds.punches, {"from": "2026-11-01", "to": "2026-11-02"}, client)
+    assert name == "Punches_2026-11-01_2026-11-02.csv"
+    assert client.paths[0][1]["from"] == "2026-11-01T00:00:00+08:00"
+    assert client.paths[0][1]["to"] == "2026-11-03T00:00:00+08:00"
+    assert rows[1] == ["1", "4", "E4", "Dee", "", "2026-11-01T08:30:00+08:00", "in", "device", "",
+                       ""]

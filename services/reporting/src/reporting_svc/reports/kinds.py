@@ -3,14 +3,71 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from reporting_svc.attendance import AttendanceClient, PeerRefused
 from reporting_svc.csvfile import CsvWriter
 
 Progress = Callable[[float], None]
-Builder = Callable[[dict[str, Any], AttendanceClient, CsvWriter, Progress], str]
+
+
+class Directory:
+    """Employee number, name and department name by employee id, for lists whose rows carry only
+    the id (punches). Loaded on first need, and only for the report's scope: a few MB even for
+    10,000 employees, while the rows themselves are never held."""
+
+    def __init__(self, client: AttendanceClient, *, employee_id: int | None = None,
+                 department_id: int | None = None) -> None:
+        self._client = client
+        self._employee_id = employee_id
+        self._department_id = department_id
+        self._people: dict[int, tuple[str, str, str]] | None = None
+        self._departments: dict[int, str] = {}
+
+    def _entry(self, employee: dict[str, Any]) -> tuple[str, str, str]:
+        department = self._departments.get(employee.get("department_id") or -1, "")
+        return str(employee.get("employee_no") or ""), _name(employee), department
+
+    def _load(self) -> dict[int, tuple[str, str, str]]:
+        self._departments = {int(d["id"]): str(d.get("name") or "")
+                             for page in self._client.pages("/api/v1/departments", {})
+                             for d in page.items}
+        people: dict[int, tuple[str, str, str]] = {}
+        if self._employee_id is None:
+            query = {"department_id": self._department_id}
+            for page in self._client.pages("/api/v1/employees", query):
+                for employee in page.items:
+                    people[int(employee["id"])] = self._entry(employee)
+        return people
+
+    def person(self, employee_id: Any) -> tuple[str, str, str]:
+        if self._people is None:
+            self._people = self._load()
+        if not isinstance(employee_id, int):
+            return "", "", ""
+        if employee_id not in self._people:
+            # Not in the list (a single-employee export, or someone since deactivated).
+            try:
+                employee = self._client.get_json(f"/api/v1/employees/{employee_id}")
+                self._people[employee_id] = self._entry(employee)
+            except PeerRefused:
+                self._people[employee_id] = ("", "", "")
+        return self._people[employee_id]
+
+
+@dataclass
+class Context:
+    params: dict[str, Any]
+    client: AttendanceClient
+    out: CsvWriter
+    progress: Progress
+    tz: ZoneInfo
+
+
+Builder = Callable[[Context], str]
 
 
 def _department(item: dict[str, Any]) -> str:
@@ -24,15 +81,26 @@ def _name(item: dict[str, Any]) -> str:
     return str(item.get("name") or item.get("employee_name") or "")
 
 
+def _who(item: dict[str, Any], directory: Directory) -> tuple[str, str, str]:
+    """The row's own employee fields, or the directory's when the source sends only the id."""
+    if item.get("name") or item.get("employee_name"):
+        return str(item.get("employee_no") or ""), _name(item), _department(item)
+    return directory.person(item.get("employee_id"))
+
+
 def _stamp(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d_%H-%M-%S")
 
 
-def _parse_time(value: Any) -> datetime:
+def _local(value: Any, tz: ZoneInfo) -> datetime:
+    """A source time in the report's timezone; a time without offset is UTC (how we store)."""
     try:
-        return datetime.fromisoformat(str(value))
+        moment = datetime.fromisoformat(str(value))
     except ValueError as exc:
         raise PeerRefused(f"attendance sent an unreadable time: {value!r}") from exc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(tz)
 
 
 def _scope_suffix(params: dict[str, Any]) -> str:
@@ -40,11 +108,11 @@ def _scope_suffix(params: dict[str, Any]) -> str:
     return f"_dept{department}" if department else ""
 
 
-def roll_call(params: dict[str, Any], client: AttendanceClient, out: CsvWriter,
-              progress: Progress) -> str:
+def roll_call(ctx: Context) -> str:
     """The seed's format: one row per employee, present or absent, with the roll call's time."""
-    body = client.get_json(f"/internal/roll-calls/{int(params['roll_call_id'])}")
-    at = _parse_time(body.get("at"))
+    out = ctx.out
+    body = ctx.client.get_json(f"/internal/roll-calls/{int(ctx.params['roll_call_id'])}")
+    at = _local(body.get("at"), ctx.tz)
     out.header(["Employee No", "Name", "Department", "Status", "Time"])
     groups = (("present", body.get("present") or []), ("absent", body.get("absent") or []))
     for status, people in groups:
@@ -52,19 +120,19 @@ def roll_call(params: dict[str, Any], client: AttendanceClient, out: CsvWriter,
             time = at.strftime("%Y-%m-%d %H:%M:%S") if status == "present" else ""
             out.row([person.get("employee_no", ""), _name(person), _department(person),
                      status, time])
-    progress(1.0)
+    ctx.progress(1.0)
     return f"RollCall_{_stamp(at)}.csv"
 
 
-def _paged(client: AttendanceClient, path: str, query: dict[str, Any], out: CsvWriter,
-           progress: Progress, to_row: Callable[[dict[str, Any]], list[Any]]) -> None:
+def _paged(ctx: Context, path: str, query: dict[str, Any],
+           to_row: Callable[[dict[str, Any]], list[Any]]) -> None:
     written = 0
-    for page in client.pages(path, query):
+    for page in ctx.client.pages(path, query):
         for item in page.items:
-            out.row(to_row(item))
+            ctx.out.row(to_row(item))
         written += len(page.items)
         if page.total:
-            progress(written / page.total)
+            ctx.progress(written / page.total)
 
 
 DAILY_COLUMNS = ["Employee ID", "Employee No", "Name", "Department", "Date", "Status",
@@ -72,13 +140,14 @@ DAILY_COLUMNS = ["Employee ID", "Employee No", "Name", "Department", "Date", "St
                  "Leave (min)", "Explanation"]
 
 
-def daily(params: dict[str, Any], client: AttendanceClient, out: CsvWriter,
-          progress: Progress) -> str:
-    out.header(DAILY_COLUMNS)
+def daily(ctx: Context) -> str:
+    params = ctx.params
+    ctx.out.header(DAILY_COLUMNS)
+    directory = Directory(ctx.client, department_id=params.get("department_id"))
     query = {"date": params["date"], "department_id": params.get("department_id")}
-    _paged(client, "/api/v1/attendance/daily", query, out, progress, lambda d: [
-        d.get("employee_id"), d.get("employee_no", ""), _name(d), _department(d),
-        d.get("date", params["date"]), d.get("status", ""), d.get("late_minutes"),
+    _paged(ctx, "/api/v1/attendance/daily", query, lambda d: [
+        d.get("employee_id"), *_who(d, directory), d.get("date", params["date"]),
+        d.get("status", ""), d.get("late_minutes"),
         d.get("early_leave_minutes"), d.get("worked_minutes"), d.get("overtime_minutes"),
         d.get("leave_minutes"), d.get("explanation", ""),
     ])
@@ -99,42 +168,56 @@ def _leave(value: Any) -> tuple[Any, str]:
     return value, ""
 
 
-def _monthly_row(month: str, m: dict[str, Any]) -> list[Any]:
+def _monthly_row(month: str, m: dict[str, Any], directory: Directory) -> list[Any]:
     leave_total, leave_by_type = _leave(m.get("leave_hours"))
     if "leave_hours_by_type" in m:
         _, leave_by_type = _leave(m["leave_hours_by_type"])
     return [
-        m.get("employee_id"), m.get("employee_no", ""), _name(m), _department(m),
-        m.get("month", month), m.get("days_present"), m.get("days_absent"), m.get("late_count"),
+        m.get("employee_id"), *_who(m, directory), m.get("month", month),
+        m.get("days_present"), m.get("days_absent"), m.get("late_count"),
         m.get("early_leave_count"), leave_total, leave_by_type, m.get("business_trip_days"),
         m.get("overtime_hours"), m.get("worked_hours"),
         m.get("missing_checkouts", m.get("missing_checkout_count")),
     ]
 
 
-def monthly(params: dict[str, Any], client: AttendanceClient, out: CsvWriter,
-            progress: Progress) -> str:
-    out.header(MONTHLY_COLUMNS)
+def monthly(ctx: Context) -> str:
+    params = ctx.params
+    ctx.out.header(MONTHLY_COLUMNS)
+    directory = Directory(ctx.client, department_id=params.get("department_id"))
     month = params["month"]
     query = {"month": month, "department_id": params.get("department_id")}
-    _paged(client, "/api/v1/attendance/monthly", query, out, progress,
-           lambda m: _monthly_row(month, m))
+    _paged(ctx, "/api/v1/attendance/monthly", query,
+           lambda m: _monthly_row(month, m, directory))
     return f"Monthly_{month}{_scope_suffix(params)}.csv"
 
 
-PUNCH_COLUMNS = ["Punch ID", "Employee ID", "Employee No", "Name", "Time", "Kind", "Source",
-                 "Device", "Status"]
+PUNCH_COLUMNS = ["Punch ID", "Employee ID", "Employee No", "Name", "Department", "Time", "Kind",
+                 "Source", "Device", "Status"]
 
 
-def punches(params: dict[str, Any], client: AttendanceClient, out: CsvWriter,
-            progress: Progress) -> str:
-    out.header(PUNCH_COLUMNS)
-    query = {"from": params["from"], "to": params["to"], "employee_id": params.get("employee_id"),
+def _bound(value: str, tz: ZoneInfo, *, end: bool) -> str:
+    """A `from`/`to` parameter as the aware time attendance wants; a date covers the whole day
+    in the report's timezone (`to` is exclusive there)."""
+    if "T" in value:
+        return value
+    day = date.fromisoformat(value) + timedelta(days=1 if end else 0)
+    return datetime.combine(day, time(0), tzinfo=tz).isoformat()
+
+
+def punches(ctx: Context) -> str:
+    params = ctx.params
+    ctx.out.header(PUNCH_COLUMNS)
+    directory = Directory(ctx.client, employee_id=params.get("employee_id"),
+                          department_id=params.get("department_id"))
+    query = {"from": _bound(params["from"], ctx.tz, end=False),
+             "to": _bound(params["to"], ctx.tz, end=True),
+             "employee_id": params.get("employee_id"),
              "department_id": params.get("department_id")}
-    _paged(client, "/api/v1/punches", query, out, progress, lambda p: [
-        p.get("id", p.get("punch_id")), p.get("employee_id"), p.get("employee_no", ""), _name(p),
-        p.get("at"), p.get("kind", ""), p.get("source", ""), p.get("device_id", ""),
-        p.get("status", ""),
+    _paged(ctx, "/api/v1/punches", query, lambda p: [
+        p.get("id", p.get("punch_id")), p.get("employee_id"), *_who(p, directory),
+        _local(p.get("at"), ctx.tz).isoformat(), p.get("kind") or "", p.get("source") or "",
+        p.get("device_id") or "", p.get("status") or "",
     ])
     start, end = str(params["from"])[:10], str(params["to"])[:10]
     return f"Punches_{start}_{end}{_scope_suffix(params)}.csv"

@@ -6,7 +6,7 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Id = Annotated[int, Field(gt=0, le=2**53)]
 MAX_PUNCH_RANGE_DAYS = 366
@@ -40,8 +40,9 @@ class MonthlyParams(_Params):
 class PunchesParams(_Params):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    from_: date | datetime = Field(alias="from")
-    to: date | datetime
+    # Times need an offset: the attendance service refuses naive ones.
+    from_: date | AwareDatetime = Field(alias="from")
+    to: date | AwareDatetime
     employee_id: Id | None = None
     department_id: Id | None = None
 

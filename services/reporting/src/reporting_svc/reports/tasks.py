@@ -21,7 +21,7 @@ from reporting_svc.attendance import PeerError, PeerRefused
 from reporting_svc.csvfile import atomic_csv
 from reporting_svc.db import utcnow
 from reporting_svc.reports import service
-from reporting_svc.reports.kinds import BUILDERS
+from reporting_svc.reports.kinds import BUILDERS, Context
 from reporting_svc.reports.models import DONE, FAILED, RUNNING
 from reporting_svc.runtime import Runtime
 
@@ -79,7 +79,9 @@ def generate_report(runtime: Runtime, report_id: int) -> Outcome:
     heartbeat = _Heartbeat(runtime, report_id, attempt)
     try:
         with runtime.attendance() as client, atomic_csv(final, attempt) as out:
-            file_name = BUILDERS[kind](params, client, out, heartbeat)
+            file_name = BUILDERS[kind](Context(params=params, client=client, out=out,
+                                               progress=heartbeat,
+                                               tz=ZoneInfo(settings.timezone)))
         with session_scope(runtime.sessions) as session:
             service.finish(session, report_id=report_id, attempt=attempt, file_name=file_name,
                            rows=out.rows, size_bytes=final.stat().st_size)
