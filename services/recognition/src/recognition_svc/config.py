@@ -50,12 +50,14 @@ class Settings(ServiceSettings):
     min_sharpness: float = Field(20.0, ge=0)
     duplicate_distance: float = Field(0.12, ge=0)
 
-    # Index.
-    # Above this many faces an approximate (HNSW) index is used; exact flat search below.
-    approximate_above: int = Field(300_000, ge=0)
-    hnsw_m: int = Field(32, ge=4)
-    hnsw_ef_search: int = Field(64, ge=8)
+    # Index: certified-exact search up to this many faces, an IVF index of PQ codes above.
+    approximate_above: int = Field(200_000, ge=0)
+    # Share of the IVF lists probed per search (recall against cost; see the benchmark).
+    probe_fraction: float = Field(0.25, gt=0, le=1)
+    # Encrypted index snapshot for a fast start; written every snapshot_interval seconds
+    # (when something changed) and at shutdown. Unset: always load from the database.
     snapshot_path: str | None = None
+    snapshot_interval: float = Field(300.0, gt=0)
 
     # Replicas: how often the change log is polled (also the fallback when Redis is down).
     poll_interval: float = Field(0.5, gt=0)

@@ -1,22 +1,42 @@
-"""The in-memory FAISS index of one replica: opaque int64 ids and vectors, nothing else.
+"""The in-memory index of one replica: opaque int64 ids and vectors, nothing else.
 
-The id → person map lives beside it in memory (persons are opaque ids too). Exact search
-(`IndexIDMap2(IndexFlatL2)`) below `approximate_above` faces; above, an IVF index whose
-`remove_ids` makes deletion immediate. faiss is not thread-safe for concurrent writes, so one
-lock guards every call; a single-vector search takes about a millisecond, so contention is low.
+Two faiss structures, both keyed by the face row id:
+
+* `store`: every vector in float32 (`IndexIDMap2(IndexFlatL2)`), the source of exact distances;
+* `fast`: a compact copy that is scanned first. Up to `approximate_above` faces it holds float16
+  vectors (`SQfp16`, half the memory traffic of float32); above, an IVF index of 4-bit PQ
+  codes scanned with SIMD (`IVF…,PQ32x4fs`), probing a fixed fraction of the lists.
+
+A search takes k' = 4k candidates from `fast` and re-ranks them with exact float32 distances.
+In exact mode the answer is *certified*: float16 moves a vector by at most `delta` (measured
+when it is added), so every vector outside the candidates is at least r - delta away, where r
+is the k'-th float16 distance; when the k-th exact distance is below that, the k nearest are
+exactly right, and otherwise the search falls back to a full float32 scan. The approximate
+mode has no such bound; its identity recall is measured by bench/recognition_index.py.
+
+The id → person map lives beside it (persons are opaque ids too). Deleted ids leave the map
+and both structures at once. faiss is not safe for concurrent writes, so one lock guards it.
 """
 
 from __future__ import annotations
 
+import io
+import json
+import logging
 import threading
-from collections import defaultdict
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 import faiss
 import numpy as np
 
+logger = logging.getLogger(__name__)
+
 faiss.omp_set_num_threads(1)  # process-wide: on 2 cores, one thread per search wins
+
+EXACT = "exact_fp16_certified"
+APPROXIMATE = "ivf_pq4fs_refined"
 
 
 @dataclass(frozen=True)
@@ -26,20 +46,29 @@ class Neighbour:
     distance: float  # Euclidean, like face_recognition.face_distance
 
 
+def _as_matrix(vectors: np.ndarray, dimension: int) -> np.ndarray:
+    return np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1, dimension)
+
+
 class FaceIndex:
-    def __init__(self, dimension: int = 128, *, approximate_above: int = 300_000,
-                 nprobe: int = 16) -> None:
+    def __init__(self, dimension: int = 128, *, approximate_above: int = 200_000,
+                 probe_fraction: float = 0.25, candidates_factor: int = 4) -> None:
         self.dimension = dimension
         self.approximate_above = approximate_above
-        self.nprobe = nprobe
+        self.probe_fraction = probe_fraction
+        self.candidates_factor = candidates_factor
         self._lock = threading.RLock()
-        self._index: Any = self._flat()
-        self._kind = "flat"
+        self._store: Any = faiss.IndexIDMap2(faiss.IndexFlatL2(dimension))
+        self._fast: Any = self._new_exact()
+        self._kind = EXACT
+        self._delta = 0.0
         self._person_of: dict[int, str] = {}
-        self._rows_of: dict[str, set[int]] = defaultdict(set)
+        self._samples_of: Counter[str] = Counter()
+        self._rebuilding = False
+        self.fallbacks = 0  # exact-mode searches the float16 bound could not certify
 
-    def _flat(self) -> Any:
-        return faiss.IndexIDMap2(faiss.IndexFlatL2(self.dimension))
+    def _new_exact(self) -> Any:
+        return faiss.IndexIDMap2(faiss.index_factory(self.dimension, "SQfp16"))
 
     @property
     def kind(self) -> str:
@@ -50,14 +79,15 @@ class FaceIndex:
 
     @property
     def persons(self) -> int:
-        return len(self._rows_of)
+        return len(self._samples_of)
 
     def __contains__(self, row_id: int) -> bool:
         return row_id in self._person_of
 
+    # ---- writes -----------------------------------------------------------------------------
     def add(self, row_ids: np.ndarray, vectors: np.ndarray, person_ids: list[str]) -> None:
         ids = np.ascontiguousarray(row_ids, dtype=np.int64)
-        data = np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1, self.dimension)
+        data = _as_matrix(vectors, self.dimension)
         with self._lock:
             fresh = np.fromiter((i not in self._person_of for i in ids.tolist()), dtype=bool,
                                 count=len(ids))
@@ -65,59 +95,164 @@ class FaceIndex:
                 return
             ids, data = ids[fresh], data[fresh]
             persons = [p for p, keep in zip(person_ids, fresh.tolist(), strict=True) if keep]
-            self._index.add_with_ids(data, ids)
+            self._store.add_with_ids(data, ids)
+            self._fast.add_with_ids(data, ids)
+            if self._kind == EXACT:
+                self._delta = max(self._delta, self._fp16_error(data))
             for row_id, person in zip(ids.tolist(), persons, strict=True):
                 self._person_of[row_id] = person
-                self._rows_of[person].add(row_id)
-            if self._kind == "flat" and len(self._person_of) > self.approximate_above:
-                self._to_approximate()
+            self._samples_of.update(persons)
+            crossing = self._kind == EXACT and len(self._person_of) > self.approximate_above
+        if crossing:
+            self._rebuild_in_background()
 
     def remove(self, row_ids: list[int]) -> int:
         with self._lock:
             present = sorted({r for r in row_ids if r in self._person_of})
             if not present:
                 return 0
-            self._index.remove_ids(np.asarray(present, dtype=np.int64))
+            ids = np.asarray(present, dtype=np.int64)
+            self._store.remove_ids(ids)
+            self._fast.remove_ids(ids)
             for row_id in present:
                 person = self._person_of.pop(row_id)
-                rows = self._rows_of[person]
-                rows.discard(row_id)
-                if not rows:
-                    del self._rows_of[person]
+                self._samples_of[person] -= 1
+                if self._samples_of[person] <= 0:
+                    del self._samples_of[person]
             return len(present)
 
+    def _fp16_error(self, data: np.ndarray) -> float:
+        """How far float16 storage moves these vectors (the certification bound)."""
+        rounded = data.astype(np.float16).astype(np.float32)
+        return float(np.linalg.norm(rounded - data, axis=1).max()) * 1.01 + 1e-6
+
+    # ---- search -----------------------------------------------------------------------------
     def search(self, vector: np.ndarray, k: int) -> list[Neighbour]:
-        query = np.ascontiguousarray(vector, dtype=np.float32).reshape(1, self.dimension)
+        query = _as_matrix(vector, self.dimension)
         with self._lock:
-            if not self._person_of:
+            alive = len(self._person_of)
+            if not alive:
                 return []
-            distances, ids = self._index.search(query, min(k, len(self._person_of)))
-            found = []
-            for squared, row_id in zip(distances[0].tolist(), ids[0].tolist(), strict=True):
-                person = self._person_of.get(row_id)
-                if row_id >= 0 and person is not None:
-                    found.append(Neighbour(row_id, person, float(np.sqrt(max(squared, 0.0)))))
-        return found
+            k = min(k, alive)
+            wanted = min(max(k * self.candidates_factor, 32), self._fast.ntotal)
+            approx, candidates = self._fast.search(query, wanted)
+            ids = np.array([i for i in candidates[0].tolist() if i in self._person_of],
+                           dtype=np.int64)
+            exact = self._exact_distances(query[0], ids)
+            order = np.argsort(exact, kind="stable")[:k]
+            if self._kind == EXACT and not self._certified(exact[order], approx[0], k, wanted):
+                self.fallbacks += 1
+                squared, found = self._store.search(query, k)
+                ids = found[0][found[0] >= 0]
+                exact = np.sqrt(np.maximum(squared[0][: len(ids)], 0.0))
+                order = np.arange(len(ids))
+            return [Neighbour(int(ids[i]), self._person_of[int(ids[i])], float(exact[i]))
+                    for i in order]
 
-    def _to_approximate(self) -> None:
-        """Rebuild as IVF: train centroids on the current vectors, then move every vector over."""
-        flat = faiss.downcast_index(self._index.index)
-        vectors = flat.reconstruct_n(0, flat.ntotal)
-        ids = faiss.vector_to_array(self._index.id_map).astype(np.int64)
-        self._index = build_ivf(vectors, ids, nprobe=self.nprobe)
-        self._kind = "ivf"
+    def _exact_distances(self, query: np.ndarray, ids: np.ndarray) -> np.ndarray:
+        if not len(ids):
+            return np.empty(0, dtype=np.float32)
+        vectors = self._store.reconstruct_batch(ids)
+        return np.sqrt(((vectors - query) ** 2).sum(axis=1))
+
+    def _certified(self, best: np.ndarray, approx_squared: np.ndarray, k: int,
+                   wanted: int) -> bool:
+        if wanted >= self._fast.ntotal:
+            return len(best) >= min(k, len(self._person_of))  # every vector was a candidate
+        if len(best) < k:
+            return False
+        bound = float(np.sqrt(max(float(approx_squared[-1]), 0.0))) - self._delta
+        return float(best[-1]) <= bound
+
+    # ---- approximate mode -------------------------------------------------------------------
+    def _rebuild_in_background(self) -> None:
+        with self._lock:
+            if self._rebuilding:
+                return
+            self._rebuilding = True
+        threading.Thread(target=self.rebuild, name="index-rebuild", daemon=True).start()
+
+    def rebuild(self) -> None:
+        """Build the fast structure for the current size without blocking searches, then swap."""
+        try:
+            with self._lock:
+                ids, vectors = self._all_vectors()
+            count = len(ids)
+            if count > self.approximate_above:
+                fast, kind = build_ivf(vectors, ids, probe_fraction=self.probe_fraction), APPROXIMATE
+            else:
+                fast, kind = self._new_exact(), EXACT
+                fast.add_with_ids(vectors, ids)
+            with self._lock:
+                # Catch up with what changed while building: adds are added, deletes dropped.
+                built = set(ids.tolist())
+                missing = [i for i in self._person_of if i not in built]
+                if missing:
+                    new_ids = np.asarray(missing, dtype=np.int64)
+                    fast.add_with_ids(self._store.reconstruct_batch(new_ids), new_ids)
+                gone = [i for i in built if i not in self._person_of]
+                if gone:
+                    fast.remove_ids(np.asarray(gone, dtype=np.int64))
+                self._fast, self._kind = fast, kind
+                if kind == EXACT:
+                    self._delta = self._fp16_error(vectors) if count else 0.0
+            logger.info("index rebuilt", extra={"index_type": kind, "faces": count})
+        finally:
+            self._rebuilding = False
+
+    def _all_vectors(self) -> tuple[np.ndarray, np.ndarray]:
+        flat = faiss.downcast_index(self._store.index)
+        vectors = flat.reconstruct_n(0, flat.ntotal) if flat.ntotal else np.empty(
+            (0, self.dimension), dtype=np.float32)
+        ids = faiss.vector_to_array(self._store.id_map).astype(np.int64)
+        return ids, vectors
+
+    # ---- snapshot ---------------------------------------------------------------------------
+    def to_bytes(self) -> bytes:
+        """Everything needed to start without re-reading the gallery (encrypt before storing)."""
+        with self._lock:
+            ids = np.fromiter(self._person_of.keys(), dtype=np.int64, count=len(self._person_of))
+            persons = sorted(self._samples_of)
+            number = {p: n for n, p in enumerate(persons)}
+            person_index = np.fromiter((number[self._person_of[i]] for i in ids.tolist()),
+                                       dtype=np.int32, count=len(ids))
+            buffer = io.BytesIO()
+            np.savez(buffer, ids=ids, person_index=person_index,
+                     store=faiss.serialize_index(self._store),
+                     fast=faiss.serialize_index(self._fast),
+                     meta=np.frombuffer(json.dumps({
+                         "kind": self._kind, "delta": self._delta, "persons": persons,
+                         "dimension": self.dimension}).encode(), dtype=np.uint8))
+            return buffer.getvalue()
+
+    def load_bytes(self, data: bytes) -> None:
+        with np.load(io.BytesIO(data), allow_pickle=False) as parts:
+            meta = json.loads(parts["meta"].tobytes())
+            if meta["dimension"] != self.dimension:
+                raise ValueError("snapshot dimension differs from the encoder's")
+            store = faiss.deserialize_index(parts["store"])
+            fast = faiss.deserialize_index(parts["fast"])
+            ids = parts["ids"].tolist()
+            persons = meta["persons"]
+            person_of = {i: persons[n] for i, n in zip(ids, parts["person_index"].tolist(),
+                                                       strict=True)}
+        with self._lock:
+            self._store, self._fast, self._kind = store, fast, meta["kind"]
+            self._delta = float(meta["delta"])
+            self._person_of = person_of
+            self._samples_of = Counter(person_of.values())
 
 
-def build_ivf(vectors: np.ndarray, ids: np.ndarray, *, nprobe: int,
-              nlist: int | None = None, train_size: int = 64_000) -> Any:
-    """An IVF-Flat index over these vectors; lists ≈ 1000 vectors each at a million."""
+def build_ivf(vectors: np.ndarray, ids: np.ndarray, *, probe_fraction: float,
+              train_size: int = 65_536) -> Any:
+    """IVF over 4-bit PQ codes (SIMD fast-scan); about 500 vectors per list."""
     count = len(vectors)
-    nlist = nlist or max(16, min(4096, int(count / 1000)))
-    quantizer = faiss.IndexFlatL2(vectors.shape[1])
-    index = faiss.IndexIVFFlat(quantizer, vectors.shape[1], nlist)
+    nlist = int(min(4096, max(64, count // 500)))
+    index = faiss.index_factory(vectors.shape[1], f"IVF{nlist},PQ{vectors.shape[1] // 4}x4fs")
     rng = np.random.default_rng(0)
-    sample = vectors if count <= train_size else vectors[rng.choice(count, train_size, replace=False)]
+    sample = vectors if count <= train_size else vectors[rng.choice(count, train_size,
+                                                                     replace=False)]
     index.train(np.ascontiguousarray(sample, dtype=np.float32))
     index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids)
-    index.nprobe = nprobe
+    faiss.extract_index_ivf(index).nprobe = max(1, round(nlist * probe_fraction))
     return index

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from pathlib import Path
 
 from grpc import aio
@@ -50,7 +51,8 @@ class RecognitionApp:
             session_factory=make_session_factory(self.engine),
             cipher=EncodingCipher(settings.encryption_key_bytes()),
             encoder_name=encoder.name if encoder else encoder_label(settings.encoder),
-            index=FaceIndex(approximate_above=settings.approximate_above),
+            index=FaceIndex(approximate_above=settings.approximate_above,
+                            probe_fraction=settings.probe_fraction),
         )
         verifier = TokenVerifier(JwksKeyStore(settings.jwks_url), issuer=settings.jwt_issuer,
                                  audience=settings.jwt_audience)
@@ -113,6 +115,11 @@ class RecognitionApp:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks.clear()
+        if self.settings.snapshot_path and self.recognizer.loaded:
+            try:
+                await asyncio.to_thread(self.recognizer.save_snapshot)
+            except Exception:  # shutting down must not fail on a full disk
+                logger.exception("index snapshot at shutdown failed")
         if self._redis is not None:
             await self._redis.aclose()
         self.analyser.close()
@@ -131,6 +138,7 @@ class RecognitionApp:
             logger.warning("could not publish change notification", exc_info=True)
 
     async def _follow(self) -> None:
+        last_snapshot = time.monotonic()
         while True:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.settings.poll_interval)
@@ -142,6 +150,14 @@ class RecognitionApp:
                 self.metrics.applied_change.set(self.recognizer.applied_change_id)
             except Exception:  # a database hiccup must not end the follower
                 logger.exception("change-log sync failed")
+            if (self.settings.snapshot_path
+                    and time.monotonic() - last_snapshot >= self.settings.snapshot_interval
+                    and self.recognizer.snapshot_change_id != self.recognizer.applied_change_id):
+                last_snapshot = time.monotonic()
+                try:
+                    await asyncio.to_thread(self.recognizer.save_snapshot)
+                except Exception:
+                    logger.exception("index snapshot failed")
 
     async def _listen(self) -> None:
         assert self._redis is not None

@@ -6,7 +6,10 @@ work that the servicer runs in threads.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import tempfile
 import threading
 import time
 from collections.abc import Sequence
@@ -29,6 +32,8 @@ logger = logging.getLogger(__name__)
 # A change-log id that is still missing after this long was rolled back or skipped by the
 # database's auto-increment; stop waiting for it.
 GAP_TIMEOUT_SECONDS = 10.0
+SNAPSHOT_MAGIC = b"FCIDX1"
+SNAPSHOT_LABEL = "faceclock-recognition-index-snapshot"
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,7 @@ class Recognizer:
         self._seen: set[int] = set()  # applied ids above _low
         self._gap_since: dict[int, float] = {}
         self.loaded = False
+        self.snapshot_change_id = -1
 
     def _neighbour_k(self) -> int:
         # More than a person's maximum sample count: the two nearest persons are then exact.
@@ -178,20 +184,76 @@ class Recognizer:
         return max(self._seen, default=self._low)
 
     def load(self) -> None:
-        """Fill the index from the database, then catch up with the change log."""
+        """Fill the index (from the snapshot if there is a good one, else from the database),
+        then catch up with the change log."""
         started = time.monotonic()
-        with session_scope(self.session_factory) as session:
-            # Read the log position first: changes made while we load are replayed after.
-            start_change = faces.last_change_id(session)
-            for ids, vectors, persons in faces.iter_all_faces(session, cipher=self.cipher):
-                self.index.add(ids, vectors, persons)
+        source = "snapshot"
+        start_change = self._load_snapshot()
+        if start_change is None:
+            source = "database"
+            with session_scope(self.session_factory) as session:
+                # Read the log position first: changes made while we load are replayed after.
+                start_change = faces.last_change_id(session)
+                for ids, vectors, persons in faces.iter_all_faces(session, cipher=self.cipher):
+                    self.index.add(ids, vectors, persons)
+            if len(self.index) > self.index.approximate_above:
+                self.index.rebuild()  # build the approximate index now, before serving
         with self._sync_lock:
             self._low = start_change
             self._seen.clear()
         self.sync()
         self.loaded = True
-        logger.info("index loaded", extra={"faces": len(self.index), "index_type": self.index.kind,
-                                           "seconds": round(time.monotonic() - started, 2)})
+        logger.info("index loaded", extra={
+            "faces": len(self.index), "index_type": self.index.kind, "source": source,
+            "seconds": round(time.monotonic() - started, 2)})
+
+    def _load_snapshot(self) -> int | None:
+        """The change id the snapshot is complete up to, or None to load from the database."""
+        path = self.settings.snapshot_path
+        if not path or not os.path.exists(path):
+            return None
+        try:
+            with open(path, "rb") as handle:
+                plain = self.cipher.decrypt_bytes(handle.read(), label=SNAPSHOT_LABEL)
+            if not plain.startswith(SNAPSHOT_MAGIC):
+                raise ValueError("not an index snapshot")
+            offset = len(SNAPSHOT_MAGIC)
+            low = int.from_bytes(plain[offset:offset + 8], "big")
+            self.index.load_bytes(plain[offset + 8:])
+        except Exception:  # a stale or foreign snapshot only costs a slower start
+            logger.warning("index snapshot unusable; loading from the database", exc_info=True)
+            self.index = FaceIndex(self.index.dimension,
+                                   approximate_above=self.index.approximate_above,
+                                   probe_fraction=self.index.probe_fraction)
+            return None
+        return low
+
+    def save_snapshot(self) -> bool:
+        """Write the encrypted snapshot atomically; False when no path is configured."""
+        path = self.settings.snapshot_path
+        if not path or not self.loaded:
+            return False
+        with self._sync_lock:
+            low = self._low
+            plain = SNAPSHOT_MAGIC + low.to_bytes(8, "big") + self.index.to_bytes()
+        blob = self.cipher.encrypt_bytes(plain, label=SNAPSHOT_LABEL)
+        del plain
+        directory = os.path.dirname(os.path.abspath(path))
+        os.makedirs(directory, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=directory, prefix=".snapshot-")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(blob)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(temporary, path)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temporary)
+            raise
+        self.snapshot_change_id = low
+        logger.info("index snapshot written", extra={"faces": len(self.index), "change_id": low})
+        return True
 
     def sync(self) -> int:
         """Apply change-log entries this replica has not applied yet; returns how many."""

@@ -55,7 +55,7 @@ async def test_enrol_identify_verify_delete(server, photo) -> None:
     assert listed.faces[0].created_at.seconds > 0
 
     stats = await client.stats()
-    assert (stats.faces, stats.persons, stats.index_type) == (3, 2, "flat")
+    assert (stats.faces, stats.persons, stats.index_type) == (3, 2, "exact_fp16_certified")
     assert stats.threshold == 0.6 and stats.encoder == "dlib_resnet_v1"
     assert stats.applied_change_id == 3
 

@@ -13,7 +13,7 @@ def test_add_search_remove_flat() -> None:
     index = FaceIndex()
     data = _vectors(50)
     index.add(np.arange(1, 51), data, [f"p{i % 10}" for i in range(50)])
-    assert (len(index), index.persons, index.kind) == (50, 10, "flat")
+    assert (len(index), index.persons, index.kind) == (50, 10, "exact_fp16_certified")
     [best, *_] = index.search(data[7], k=5)
     assert (best.row_id, best.person_id) == (8, "p7") and best.distance < 1e-3
     index.add(np.array([8]), data[7:8], ["p7"])  # replayed change: no duplicate
@@ -25,10 +25,11 @@ def test_add_search_remove_flat() -> None:
 
 
 def test_switches_to_ivf_above_the_limit_and_still_deletes() -> None:
-    index = FaceIndex(approximate_above=2000, nprobe=8)
+    index = FaceIndex(approximate_above=2000)
     data = _vectors(2100, seed=3)
     index.add(np.arange(2100), data, [str(i) for i in range(2100)])
-    assert index.kind == "ivf" and len(index) == 2100
+    index.rebuild()  # what the background thread does; here, to wait for it
+    assert index.kind == "ivf_pq4fs_refined" and len(index) == 2100
     assert index.search(data[123], k=3)[0].row_id == 123
     index.remove([123])
     assert all(n.row_id != 123 for n in index.search(data[123], k=10))
@@ -38,3 +39,39 @@ def test_switches_to_ivf_above_the_limit_and_still_deletes() -> None:
 
 def test_empty_index_search() -> None:
     assert FaceIndex().search(_vectors(1)[0], k=5) == []
+
+
+def _faces_like(count: int, per: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """BENCH.md's synthetic encodings: identity centres, samples around them."""
+    rng = np.random.default_rng(seed)
+    mean = rng.normal(size=128).astype(np.float32) * 0.1
+    centres = mean + 0.044 * rng.normal(size=(count // per, 128))
+    data = np.repeat(centres, per, axis=0) + 0.0275 * rng.normal(size=(count, 128))
+    queries = centres[:40] + 0.0275 * rng.normal(size=(40, 128))
+    return data.astype(np.float32), queries.astype(np.float32)
+
+
+def test_exact_mode_returns_exactly_the_brute_force_neighbours() -> None:
+    data, queries = _faces_like(3000, 3, seed=5)
+    index = FaceIndex()
+    index.add(np.arange(len(data)) + 100, data, [str(i // 3) for i in range(len(data))])
+    for query in queries:
+        truth = np.sqrt(((data - query) ** 2).sum(axis=1))
+        expected = np.argsort(truth)[:16] + 100
+        found = index.search(query, k=16)
+        assert [n.row_id for n in found] == expected.tolist()
+        assert np.allclose([n.distance for n in found], np.sort(truth)[:16], atol=1e-5)
+    assert index.fallbacks <= 2  # the float16 bound certifies nearly every search
+
+
+def test_snapshot_round_trip() -> None:
+    data, queries = _faces_like(600, 2, seed=9)
+    index = FaceIndex()
+    index.add(np.arange(600), data, [f"p{i // 2}" for i in range(600)])
+    index.remove([0, 1, 7])
+    copy = FaceIndex()
+    copy.load_bytes(index.to_bytes())
+    assert (len(copy), copy.persons, copy.kind) == (597, 299, index.kind)
+    for query in queries[:5]:
+        assert copy.search(query, 5) == index.search(query, 5)
+    assert 0 not in copy and 2 in copy
