@@ -110,3 +110,43 @@ def test_sigkill_mid_report_still_completes_with_one_right_file(
     time.sleep(1.5)  # a late redelivery of the first message must change nothing
     assert _report(app, report_id).attempts == 2
     app.extensions["reporting"].engine.dispose()
+
+
+def test_standalone_beat_sweeps_a_report_whose_worker_vanished(
+        tmp_path: Path, peer: Any, token_mint: TokenMint, helpers: Any, redis_url: str,
+        start_worker: Callable[..., Any], apply_env: Callable[[dict[str, str]], None]) -> None:
+    """Production layout: workers without beat, one `python -m reporting_svc beat` process."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from reporting_svc.db import utcnow
+
+    peer.monthly_count = 30
+    env = helpers.reporting_env(
+        tmp_path, peer=peer, mint=token_mint, broker_url=redis_url,
+        REPORTING_WORKER_BEAT="false", REPORTING_SWEEP_INTERVAL_SECONDS="0.5",
+        REPORTING_STALE_AFTER_SECONDS="5")
+    apply_env(env)
+    settings = Settings()
+    migrate(settings)
+    app = create_app(settings)
+    runtime = app.extensions["reporting"]
+    with session_scope(runtime.sessions) as session:
+        report_id = service.create_report(session, kind="monthly", params={"month": "2026-10"},
+                                          owner_subject="1").id
+        assert service.claim(session, report_id=report_id, stale_after=timedelta(0)) == 1
+        # Its worker died long ago, and its message is gone: only the sweeper can save it.
+        session.execute(update(Report).where(Report.id == report_id)
+                        .values(heartbeat_at=utcnow() - timedelta(minutes=10)))
+    start_worker(env, "worker")
+    log = tmp_path / "beat.log"
+    beat = helpers.Worker(helpers.start_process("beat", env, log), log)
+    try:
+        done = helpers.wait_until(lambda: _report(app, report_id).status == "done"
+                                  and _report(app, report_id), timeout=60, what="the sweep")
+    finally:
+        beat.stop()
+    assert done.attempts == 2 and done.rows == 30
+    assert sorted(p.name for p in settings.files_dir.iterdir()) == [f"{report_id}.csv"]
+    runtime.engine.dispose()
