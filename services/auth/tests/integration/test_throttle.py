@@ -86,3 +86,13 @@ def test_forwarded_address_counts_only_from_the_trusted_gateway(open_api) -> Non
             login(api, f"o{index}", "wrong", client=outsider, **{"X-Forwarded-For": f"10.9.9.{index}"})
         assert login(api, "x", "y", client=outsider,
                      **{"X-Forwarded-For": "10.9.9.200"}).status_code == 429
+
+
+def test_probing_taken_user_names_is_throttled_per_address(open_api) -> None:
+    with open_api(**FAST) as api:
+        api.register("taken")
+        statuses = [api.http.post("/api/v1/auth/register", json={
+            "username": "taken", "email": "t@example.com", "password": PASSWORD}).status_code
+            for _ in range(8)]
+        assert statuses[:6] == [409] * 6
+        assert statuses[-1] == 429

@@ -36,8 +36,9 @@ router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
 @router.post("/register", status_code=201, response_model=UserRead,
              dependencies=[Depends(public)])
-def register(body: RegisterCreate, session: SessionDep, runtime: RuntimeDep) -> User:
-    return service.register(session, runtime=runtime, data=body)
+def register(body: RegisterCreate, session: SessionDep, runtime: RuntimeDep,
+             address: ClientAddress) -> User:
+    return service.register(session, runtime=runtime, data=body, address=address)
 
 
 @router.post("/login", response_model=TokenPair, dependencies=[Depends(public)])

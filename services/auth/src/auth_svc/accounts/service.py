@@ -83,12 +83,23 @@ def username_taken() -> ApiError:
     return ApiError(409, "username_taken", "This user name is taken; choose another.")
 
 
-def register(session: Session, *, runtime: Runtime, data: RegisterCreate) -> User:
+def register(session: Session, *, runtime: Runtime, data: RegisterCreate, address: str) -> User:
     if not runtime.settings.registration_open:
         raise ApiError(403, "registration_closed",
                        "Registration is closed; ask an administrator for an account.")
-    return create_user(session, runtime=runtime, username=data.username, email=str(data.email),
-                       password=data.password, roles=DEFAULT_ROLES, language=data.language)
+    wait = runtime.throttle.retry_after(account=None, address=address)
+    if wait:
+        raise too_many_attempts(wait)
+    try:
+        return create_user(session, runtime=runtime, username=data.username,
+                           email=str(data.email), password=data.password, roles=DEFAULT_ROLES,
+                           language=data.language)
+    except ApiError as error:
+        # A taken name is the one thing registration must tell; probing names at speed is
+        # throttled like failed logins.
+        if error.code == "username_taken":
+            runtime.throttle.failure(account=None, address=address, action="register")
+        raise
 
 
 def access_token_for(runtime: Runtime, user: User) -> str:
