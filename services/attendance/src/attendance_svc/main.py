@@ -12,6 +12,9 @@ from attendance_svc.clocking.router import router as clocking_router
 from attendance_svc.config import Settings
 from attendance_svc.organisation.router import router as organisation_router
 from attendance_svc.punches.router import router as punches_router
+from attendance_svc.requests.router import router as requests_router
+from attendance_svc.results.router import router as results_router
+from attendance_svc.scheduling.router import router as scheduling_router
 from faceclock_common.app import build_service_app
 from faceclock_common.db import make_engine, make_session_factory
 
@@ -37,6 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = build_service_app(title="FaceClock attendance", settings=settings, lifespan=lifespan,
                             openapi_url="/api/v1/openapi.json", docs_url=None, redoc_url=None)
-    for router in (organisation_router, punches_router, clocking_router):
+    for router in (organisation_router, punches_router, scheduling_router, requests_router,
+                   results_router, clocking_router):
         app.include_router(router)
     return app

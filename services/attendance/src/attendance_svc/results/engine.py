@@ -116,7 +116,7 @@ class Evaluator:
         overtime = tuple(o for o in self.overtime.get(employee.id, ()) if o.overlaps(lo, hi))
         result = evaluate_day(DayInput(date=day, tz=tz, shift=spec, punches=chosen,
                                        holiday_name=holiday, absences=absences,
-                                       overtime=overtime), instance)
+                                       overtime=overtime, as_of=self.now), instance)
         return Evaluated(employee.id, shift_id, result, over=self.now >= hi)
 
     def evaluate_all(self) -> Iterable[Evaluated]:

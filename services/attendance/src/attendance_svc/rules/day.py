@@ -34,7 +34,8 @@ def _covering(absences: Iterable[Absence], start: datetime, end: datetime) -> Ab
 
 
 def _judge_period(spec: ShiftSpec, period: PeriodInstance, punches: list[datetime],
-                  absences: tuple[Absence, ...], tz: ZoneInfo) -> PeriodResult:
+                  absences: tuple[Absence, ...], tz: ZoneInfo,
+                  as_of: datetime | None = None) -> PeriodResult:
     label = f"period {period.index + 1} {_hm(period.start, tz)}-{_hm(period.end, tz)}"
     first = punches[0] if punches else None
     last = punches[-1] if len(punches) > 1 else None
@@ -53,6 +54,9 @@ def _judge_period(spec: ShiftSpec, period: PeriodInstance, punches: list[datetim
                         f"{_hm(cover.start, tz)}-{_hm(cover.end, tz)} overlaps the period",
             **common,
         )
+    if first is None and as_of is not None and as_of < period.window_end:
+        return PeriodResult(status="pending", explanation=f"{label}: pending: no punch yet, the "
+                            f"window is open until {_hm(period.window_end, tz)}", **common)
     if first is None:
         return PeriodResult(status="absent", explanation=f"{label}: absent: no punch in the window "
                             f"{_hm(period.window_start, tz)}-{_hm(period.window_end, tz)}",
@@ -189,7 +193,7 @@ def evaluate_day(inp: DayInput, instance: ShiftInstance | None = None) -> DayRes
             period = instance.period_of(punch)
             if period is not None:
                 by_period[period.index].append(punch)
-    periods = tuple(_judge_period(spec, p, by_period[p.index], inp.absences, tz)
+    periods = tuple(_judge_period(spec, p, by_period[p.index], inp.absences, tz, inp.as_of)
                     for p in instance.periods)
     scheduled = [(p.start, p.end) for p in instance.periods]
     presence = [(p.first_in, p.last_out) for p in periods
@@ -207,12 +211,16 @@ def evaluate_day(inp: DayInput, instance: ShiftInstance | None = None) -> DayRes
             trip_minutes += p.scheduled_minutes
     statuses = [p.status for p in periods]
     covered = [s in ("leave", "business_trip") for s in statuses]
-    judged = [s for s in statuses if s not in ("leave", "business_trip")]
+    judged = [s for s in statuses if s not in ("leave", "business_trip", "pending")]
     notes: list[str] = []
     threshold = spec.half_day_hours * 60 if spec.half_day_hours is not None else None
+    if "pending" in statuses:
+        threshold = None  # the day is not over: too early to call it a half day by hours
     if all(covered):
         status = "business_trip" if "business_trip" in statuses else "leave"
-    elif all(s == "absent" for s in judged) and not any(covered):
+    elif not judged:
+        status = "pending"
+    elif all(s == "absent" for s in judged) and not any(covered) and "pending" not in statuses:
         status = "absent"
     elif "absent" in judged:
         status = "half_day"

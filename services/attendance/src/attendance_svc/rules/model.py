@@ -7,11 +7,12 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 DAY_STATUSES = (
-    "holiday", "leave", "business_trip", "absent", "half_day",
+    "pending", "holiday", "leave", "business_trip", "absent", "half_day",
     "late", "early_leave", "late_and_early_leave", "present",
 )
 PERIOD_STATUSES = (
     "present", "late", "early_leave", "late_and_early_leave", "absent", "leave", "business_trip",
+    "pending",
 )
 
 
@@ -88,6 +89,9 @@ class DayInput:
     holiday_name: str | None = None
     absences: tuple[Absence, ...] = ()
     overtime: tuple[Interval, ...] = ()
+    # When given, a period whose window is still open at this moment and has no punch yet is
+    # "pending" rather than absent (a day judged while it is under way).
+    as_of: datetime | None = None
 
 
 @dataclass(frozen=True)

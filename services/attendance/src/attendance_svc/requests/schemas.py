@@ -1,0 +1,217 @@
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+LeaveType = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True,
+                                             pattern=r"^[a-z][a-z0-9_]{0,31}$")]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$")
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+def _moment(value: str) -> str:
+    """A date ("2026-03-02": the whole day) or a date-time, with or without an offset (without:
+    the employee's local time)."""
+    value = value.strip()
+    if not _MOMENT.match(value):
+        raise ValueError("expected a date (YYYY-MM-DD) or an ISO 8601 date-time")
+    try:
+        if len(value) == 10:
+            dt.date.fromisoformat(value)
+        else:
+            dt.datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise ValueError(f"not a valid date or date-time: {exc}") from exc
+    return value
+
+
+def _clock_or_moment(value: str) -> str:
+    value = value.strip()
+    if _HHMM.match(value):
+        return value
+    return _moment(value)
+
+
+Moment = Annotated[str, AfterValidator(_moment)]
+ClockOrMoment = Annotated[str, AfterValidator(_clock_or_moment)]
+Status = Literal["pending", "approved", "rejected"]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DecisionIn(_In):
+    note: Note | None = None
+
+
+class _DecisionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    status: str
+    reason: str | None
+    created_by: str
+    created_at: dt.datetime
+    decided_by: str | None
+    decided_at: dt.datetime | None
+    decision_note: str | None
+
+
+class LeaveCreate(_In):
+    employee_id: int | None = Field(None, description="defaults to the caller's own employee")
+    kind: Literal["leave", "business_trip"] = "leave"
+    leave_type: LeaveType | None = None
+    start: Moment
+    end: Moment
+    reason: Reason | None = None
+
+    @model_validator(mode="after")
+    def _type(self) -> LeaveCreate:
+        if self.kind == "leave" and self.leave_type is None:
+            self.leave_type = "annual"
+        if self.kind == "business_trip":
+            self.leave_type = None
+        return self
+
+
+class LeaveUpdate(_In):
+    leave_type: LeaveType | None = None
+    start: Moment | None = None
+    end: Moment | None = None
+    reason: Reason | None = None
+
+
+class LeaveRead(_DecisionOut):
+    id: int
+    employee_id: int
+    kind: str
+    leave_type: str | None
+    start: str = Field(validation_alias="start_text")
+    end: str = Field(validation_alias="end_text")
+    start_at: dt.datetime
+    end_at: dt.datetime
+    hours: float
+
+
+class LeavePage(BaseModel):
+    items: list[LeaveRead]
+    total: int
+
+
+class OvertimeCreate(_In):
+    employee_id: int | None = None
+    date: dt.date
+    start: ClockOrMoment = Field(description="HH:MM on `date` (local), or a date-time")
+    end: ClockOrMoment | None = Field(None, description="HH:MM (next day if before start), "
+                                                        "or a date-time; else give hours")
+    hours: Annotated[float, Field(gt=0, le=24)] | None = None
+    reason: Reason | None = None
+
+    @model_validator(mode="after")
+    def _end_or_hours(self) -> OvertimeCreate:
+        if (self.end is None) == (self.hours is None):
+            raise ValueError("give exactly one of end and hours")
+        return self
+
+
+class OvertimeUpdate(_In):
+    date: dt.date | None = None
+    start: ClockOrMoment | None = None
+    end: ClockOrMoment | None = None
+    hours: Annotated[float, Field(gt=0, le=24)] | None = None
+    reason: Reason | None = None
+
+
+class OvertimeRead(_DecisionOut):
+    id: int
+    employee_id: int
+    date: dt.date
+    start: str = Field(validation_alias="start_text")
+    end: str | None = Field(validation_alias="end_text")
+    start_at: dt.datetime
+    end_at: dt.datetime
+    hours: float
+
+
+class OvertimePage(BaseModel):
+    items: list[OvertimeRead]
+    total: int
+
+
+class CorrectionCreate(_In):
+    employee_id: int | None = None
+    at: AwareDatetime
+    kind: Literal["in", "out"]
+    reason: Reason | None = None
+
+
+class CorrectionUpdate(_In):
+    at: AwareDatetime | None = None
+    kind: Literal["in", "out"] | None = None
+    reason: Reason | None = None
+
+
+class CorrectionRead(_DecisionOut):
+    id: int
+    employee_id: int
+    at: dt.datetime
+    kind: str
+    punch_id: int | None
+
+
+class CorrectionPage(BaseModel):
+    items: list[CorrectionRead]
+    total: int
+
+
+class BalanceSet(_In):
+    employee_id: int
+    year: Annotated[int, Field(ge=1900, le=2200)]
+    leave_type: LeaveType
+    entitled_hours: Annotated[float, Field(ge=0, le=10_000)]
+
+
+class BalanceRead(BaseModel):
+    employee_id: int
+    year: int
+    leave_type: str
+    entitled_hours: float | None
+    used_hours: float
+    pending_hours: float
+    remaining_hours: float | None
+
+
+class BalancePage(BaseModel):
+    items: list[BalanceRead]
+    total: int
+
+
+class AuditRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    at: dt.datetime
+    actor: str
+    action: str
+    entity: str
+    entity_id: int | None
+    employee_id: int | None
+    details: dict[str, Any]
+
+
+class AuditPage(BaseModel):
+    items: list[AuditRead]
+    total: int

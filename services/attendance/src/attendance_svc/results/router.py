@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from attendance_svc.deps import READERS, ScopeDep, SessionDep, SettingsDep
+from attendance_svc.pagination import PageDep
+from attendance_svc.results import reports
+from attendance_svc.results.schemas import DailyPage, MonthlyPage
+from faceclock_common.errors import ApiError
+from faceclock_common.security import require_roles
+
+router = APIRouter(prefix="/api/v1/attendance", tags=["results"],
+                   dependencies=[Depends(require_roles(*READERS))])
+
+
+@router.get("/daily", response_model=DailyPage)
+def daily(
+    session: SessionDep, scope: ScopeDep, settings: SettingsDep, page: PageDep,
+    day: Annotated[date | None, Query(alias="date", description="one day (default today, UTC)")]
+    = None,
+    start: Annotated[date | None, Query(alias="from", description="or a range, with to")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+    employee_id: int | None = None, department_id: int | None = None,
+) -> object:
+    """One row per employee and day, ordered by employee then day, with the explanation."""
+    if day is not None and (start is not None or end is not None):
+        raise ApiError(422, "validation_error", "give date, or from and to, not both")
+    if (start is None) != (end is None):
+        raise ApiError(422, "validation_error", "from and to go together")
+    first = start or day or datetime.now(UTC).date()
+    last = end or day or first
+    items, total = reports.daily(session=session, scope=scope, first=first, last=last,
+                                 limit=page.limit, offset=page.offset, employee_id=employee_id,
+                                 department_id=department_id,
+                                 default_timezone=settings.default_timezone)
+    return {"items": items, "total": total}
+
+
+@router.get("/monthly", response_model=MonthlyPage)
+def monthly(
+    session: SessionDep, scope: ScopeDep, settings: SettingsDep, page: PageDep,
+    month: Annotated[str, Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")],
+    employee_id: int | None = None, department_id: int | None = None,
+) -> object:
+    """Per employee (paged by employee): the month's counts over its finished days."""
+    items, total = reports.monthly(session=session, scope=scope, month=month, limit=page.limit,
+                                   offset=page.offset, employee_id=employee_id,
+                                   department_id=department_id,
+                                   default_timezone=settings.default_timezone)
+    return {"items": items, "total": total}

@@ -1,0 +1,143 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from attendance_svc.deps import READERS, ScopeDep, SessionDep, SettingsDep
+from attendance_svc.pagination import PageDep
+from attendance_svc.scheduling import service
+from attendance_svc.scheduling.schemas import (
+    AssignmentCreate,
+    AssignmentPage,
+    AssignmentRead,
+    AssignmentUpdate,
+    HolidayCreate,
+    HolidayPage,
+    HolidayRead,
+    HolidayUpdate,
+    ShiftCreate,
+    ShiftPage,
+    ShiftRead,
+    ShiftUpdate,
+)
+from faceclock_common.security import require_roles
+
+router = APIRouter(prefix="/api/v1", tags=["rules"])
+read = [Depends(require_roles(*READERS))]
+write = [Depends(require_roles("hr"))]
+
+
+@router.post("/shifts", status_code=201, response_model=ShiftRead, dependencies=write)
+def create_shift(body: ShiftCreate, session: SessionDep, settings: SettingsDep) -> object:
+    return service.create_shift(session=session, data=body,
+                                default_timezone=settings.default_timezone)
+
+
+@router.get("/shifts", response_model=ShiftPage, dependencies=read)
+def list_shifts(session: SessionDep, page: PageDep) -> object:
+    items, total = service.list_shifts(session=session, limit=page.limit, offset=page.offset)
+    return {"items": items, "total": total}
+
+
+@router.post("/shifts/restore-default", response_model=ShiftRead, dependencies=write)
+def restore_default_shift(session: SessionDep, settings: SettingsDep) -> object:
+    """Put the office day (08:00-12:00, 14:00-18:00, RULES.md defaults) back as the default."""
+    return service.restore_default_shift(session=session,
+                                         default_timezone=settings.default_timezone)
+
+
+@router.get("/shifts/{shift_id}", response_model=ShiftRead, dependencies=read)
+def get_shift(shift_id: int, session: SessionDep) -> object:
+    return service.get_shift(session=session, shift_id=shift_id)
+
+
+@router.patch("/shifts/{shift_id}", response_model=ShiftRead, dependencies=write)
+def update_shift(shift_id: int, body: ShiftUpdate, session: SessionDep,
+                 settings: SettingsDep) -> object:
+    shift = service.get_shift(session=session, shift_id=shift_id)
+    return service.update_shift(session=session, shift=shift, data=body,
+                                default_timezone=settings.default_timezone)
+
+
+@router.delete("/shifts/{shift_id}", status_code=204, dependencies=write)
+def delete_shift(shift_id: int, session: SessionDep, settings: SettingsDep) -> Response:
+    shift = service.get_shift(session=session, shift_id=shift_id)
+    service.delete_shift(session=session, shift=shift, default_timezone=settings.default_timezone)
+    return Response(status_code=204)
+
+
+@router.post("/shift-assignments", status_code=201, response_model=AssignmentRead,
+             dependencies=write)
+def create_assignment(body: AssignmentCreate, session: SessionDep, settings: SettingsDep) -> object:
+    return service.create_assignment(session=session, data=body,
+                                     default_timezone=settings.default_timezone)
+
+
+@router.get("/shift-assignments", response_model=AssignmentPage, dependencies=read)
+def list_assignments(session: SessionDep, scope: ScopeDep, page: PageDep,
+                     employee_id: int | None = None, department_id: int | None = None,
+                     shift_id: int | None = None) -> object:
+    items, total = service.list_assignments(session=session, scope=scope, limit=page.limit,
+                                            offset=page.offset, employee_id=employee_id,
+                                            department_id=department_id, shift_id=shift_id)
+    return {"items": items, "total": total}
+
+
+@router.get("/shift-assignments/{assignment_id}", response_model=AssignmentRead,
+            dependencies=read)
+def get_assignment(assignment_id: int, session: SessionDep, scope: ScopeDep) -> object:
+    return service.get_assignment(session=session, assignment_id=assignment_id, scope=scope)
+
+
+@router.patch("/shift-assignments/{assignment_id}", response_model=AssignmentRead,
+              dependencies=write)
+def update_assignment(assignment_id: int, body: AssignmentUpdate, session: SessionDep,
+                      scope: ScopeDep, settings: SettingsDep) -> object:
+    row = service.get_assignment(session=session, assignment_id=assignment_id, scope=scope)
+    return service.update_assignment(session=session, row=row, data=body,
+                                     default_timezone=settings.default_timezone)
+
+
+@router.delete("/shift-assignments/{assignment_id}", status_code=204, dependencies=write)
+def delete_assignment(assignment_id: int, session: SessionDep, scope: ScopeDep,
+                      settings: SettingsDep) -> Response:
+    row = service.get_assignment(session=session, assignment_id=assignment_id, scope=scope)
+    service.delete_assignment(session=session, row=row,
+                              default_timezone=settings.default_timezone)
+    return Response(status_code=204)
+
+
+@router.post("/holidays", status_code=201, response_model=HolidayRead, dependencies=write)
+def create_holiday(body: HolidayCreate, session: SessionDep, settings: SettingsDep) -> object:
+    return service.create_holiday(session=session, data=body,
+                                  default_timezone=settings.default_timezone)
+
+
+@router.get("/holidays", response_model=HolidayPage, dependencies=read)
+def list_holidays(session: SessionDep, page: PageDep,
+                  year: Annotated[int | None, Query(ge=1900, le=2200)] = None) -> object:
+    items, total = service.list_holidays(session=session, limit=page.limit, offset=page.offset,
+                                         year=year)
+    return {"items": items, "total": total}
+
+
+@router.get("/holidays/{holiday_id}", response_model=HolidayRead, dependencies=read)
+def get_holiday(holiday_id: int, session: SessionDep) -> object:
+    return service.get_holiday(session=session, holiday_id=holiday_id)
+
+
+@router.patch("/holidays/{holiday_id}", response_model=HolidayRead, dependencies=write)
+def update_holiday(holiday_id: int, body: HolidayUpdate, session: SessionDep,
+                   settings: SettingsDep) -> object:
+    holiday = service.get_holiday(session=session, holiday_id=holiday_id)
+    return service.update_holiday(session=session, holiday=holiday, data=body,
+                                  default_timezone=settings.default_timezone)
+
+
+@router.delete("/holidays/{holiday_id}", status_code=204, dependencies=write)
+def delete_holiday(holiday_id: int, session: SessionDep, settings: SettingsDep) -> Response:
+    holiday = service.get_holiday(session=session, holiday_id=holiday_id)
+    service.delete_holiday(session=session, holiday=holiday,
+                           default_timezone=settings.default_timezone)
+    return Response(status_code=204)
