@@ -219,3 +219,13 @@ def test_service_token_for_a_configured_client(api) -> None:
 def test_health_and_readiness(api) -> None:
     assert api.http.get("/healthz").json() == {"status": "ok"}
     assert api.http.get("/readyz").json() == {"status": "ready"}
+
+
+def test_user_search_treats_wildcards_literally(api) -> None:
+    api.register("under_score")
+    api.register("underxscore")
+    admin = api.admin_headers()
+    found = api.http.get("/api/v1/users", params={"q": "under_"}, headers=admin).json()
+    assert [u["username"] for u in found["items"]] == ["under_score"]
+    by_mail = api.http.get("/api/v1/users", params={"q": "UNDERXSCORE@EXAMPLE"}, headers=admin)
+    assert [u["username"] for u in by_mail.json()["items"]] == ["underxscore"]

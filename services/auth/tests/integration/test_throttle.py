@@ -14,12 +14,15 @@ FAST = {"throttle_account_free_failures": 3, "throttle_address_free_failures": 6
         "throttle_base_delay_seconds": 0.3, "throttle_max_delay_seconds": 30}
 
 
-@pytest.fixture(params=["database", "redis"])
+@pytest.fixture(params=["sqlite", "mysql", "redis"])
 def throttled_api(request, open_api):
     overrides = dict(FAST)
+    database_url = None
     if request.param == "redis":
         overrides["AUTH_REDIS_URL"] = request.getfixturevalue("redis_url")
-    with open_api(**overrides) as api:
+    elif request.param == "mysql":
+        database_url = request.getfixturevalue("mysql_url")
+    with open_api(database_url, **overrides) as api:
         yield api
 
 

@@ -25,8 +25,9 @@ def list_users(session: Session, *, limit: int, offset: int, q: str | None = Non
                active: bool | None = None) -> tuple[list[User], int]:
     query = select(User)
     if q:
-        pattern = f"%{q.strip().lower()}%"
-        query = query.where(or_(User.username.like(pattern), func.lower(User.email).like(pattern)))
+        needle = q.strip().lower()
+        query = query.where(or_(User.username.contains(needle, autoescape=True),
+                                func.lower(User.email).contains(needle, autoescape=True)))
     if role:
         query = query.where(has_role(role))
     if employee_id is not None:

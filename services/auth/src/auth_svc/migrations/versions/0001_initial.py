@@ -1,6 +1,6 @@
 """Accounts, refresh and reset tokens, kiosks, throttle counters.
 
-Dates are naive UTC (auth_svc.db.UTCDateTime adds the zone when read).
+Dates are naive UTC with microseconds (auth_svc.db.UTCDateTime adds the zone when read).
 
 Revision ID: 0001
 Revises:
@@ -10,6 +10,10 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import mysql
+
+# Naive UTC; microseconds on MySQL (auth_svc.db.UTCDateTime).
+DATETIME = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
 
 revision: str = '0001'
 down_revision: str | None = None
@@ -23,17 +27,17 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=100), nullable=False),
     sa.Column('secret_hash', sa.String(length=64), nullable=False),
     sa.Column('created_by', sa.String(length=64), nullable=False),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.Column('last_used_at', sa.DateTime(), nullable=True),
-    sa.Column('revoked_at', sa.DateTime(), nullable=True),
+    sa.Column('created_at', DATETIME, nullable=False),
+    sa.Column('last_used_at', DATETIME, nullable=True),
+    sa.Column('revoked_at', DATETIME, nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_kiosks')),
     sa.UniqueConstraint('secret_hash', name=op.f('uq_kiosks_secret_hash'))
     )
     op.create_table('throttle_counters',
     sa.Column('key', sa.String(length=191), nullable=False),
     sa.Column('failures', sa.Integer(), nullable=False),
-    sa.Column('last_failure_at', sa.DateTime(), nullable=False),
-    sa.Column('locked_until', sa.DateTime(), nullable=True),
+    sa.Column('last_failure_at', DATETIME, nullable=False),
+    sa.Column('locked_until', DATETIME, nullable=True),
     sa.PrimaryKeyConstraint('key', name=op.f('pk_throttle_counters'))
     )
     op.create_table('users',
@@ -46,9 +50,9 @@ def upgrade() -> None:
     sa.Column('employee_id', sa.Integer(), nullable=True),
     sa.Column('department_id', sa.Integer(), nullable=True),
     sa.Column('language', sa.String(length=10), nullable=False),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.Column('updated_at', sa.DateTime(), nullable=False),
-    sa.Column('password_changed_at', sa.DateTime(), nullable=False),
+    sa.Column('created_at', DATETIME, nullable=False),
+    sa.Column('updated_at', DATETIME, nullable=False),
+    sa.Column('password_changed_at', DATETIME, nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
     sa.UniqueConstraint('username', name=op.f('uq_users_username'))
     )
@@ -60,9 +64,9 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.Column('expires_at', sa.DateTime(), nullable=False),
-    sa.Column('used_at', sa.DateTime(), nullable=True),
+    sa.Column('created_at', DATETIME, nullable=False),
+    sa.Column('expires_at', DATETIME, nullable=False),
+    sa.Column('used_at', DATETIME, nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_password_reset_tokens_user_id_users'),
                             ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_password_reset_tokens')),
@@ -76,10 +80,10 @@ def upgrade() -> None:
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('family_id', sa.String(length=32), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.Column('expires_at', sa.DateTime(), nullable=False),
-    sa.Column('used_at', sa.DateTime(), nullable=True),
-    sa.Column('revoked_at', sa.DateTime(), nullable=True),
+    sa.Column('created_at', DATETIME, nullable=False),
+    sa.Column('expires_at', DATETIME, nullable=False),
+    sa.Column('used_at', DATETIME, nullable=True),
+    sa.Column('revoked_at', DATETIME, nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_refresh_tokens_user_id_users'),
                             ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_refresh_tokens')),
