@@ -229,3 +229,15 @@ def test_user_search_treats_wildcards_literally(api) -> None:
     assert [u["username"] for u in found["items"]] == ["under_score"]
     by_mail = api.http.get("/api/v1/users", params={"q": "UNDERXSCORE@EXAMPLE"}, headers=admin)
     assert [u["username"] for u in by_mail.json()["items"]] == ["underxscore"]
+
+
+def test_logout_with_an_expired_access_token_still_revokes_the_refresh_token(api) -> None:
+    api.register("expired_logout")
+    pair = api.login("expired_logout", PASSWORD)
+    stale = "Bearer eyJhbGciOiJFZERTQSJ9.e30.invalid"
+    response = api.http.post("/api/v1/auth/logout", json={"refresh_token": pair["refresh_token"]},
+                             headers={"Authorization": stale})
+    assert response.status_code == 204
+    refresh = api.http.post("/api/v1/auth/refresh", json={"refresh_token": pair["refresh_token"]})
+    assert refresh.status_code == 401
+    assert api.http.post("/api/v1/auth/logout", headers={"Authorization": stale}).status_code == 401

@@ -57,18 +57,17 @@ def refresh(body: RefreshRequest, session: SessionDep, runtime: RuntimeDep) -> T
 def logout(request: Request, session: SessionDep, body: LogoutRequest | None = None) -> Response:
     """With a refresh token: end that session. Without one: end every session of the caller.
 
-    Public because the refresh token is itself the credential (and an expired access token
-    must not stop anyone from logging out); a bearer token, when sent, must be valid.
+    Public because the refresh token is itself the credential: an expired access token sent
+    along must not stop anyone from logging out. Without a refresh token the bearer decides.
     """
-    user_id = None
-    if bearer_token(request) is not None:
-        user_id = current_principal(request).user_id
     if body is not None and body.refresh_token:
-        service.logout_refresh_token(session, token=body.refresh_token, user_id=user_id)
-    elif user_id is not None:
-        service.logout_everywhere(session, user_id=user_id)
-    else:
+        service.logout_refresh_token(session, token=body.refresh_token)
+        return Response(status_code=204)
+    if bearer_token(request) is None:
         raise ApiError(401, "unauthorized", "Send the refresh token or a bearer access token.")
+    principal = current_principal(request)
+    if principal.user_id is not None:
+        service.logout_everywhere(session, user_id=principal.user_id)
     return Response(status_code=204)
 
 

@@ -195,19 +195,18 @@ def refresh(session: Session, *, runtime: Runtime, token: str) -> TokenPair:
 
 def _reuse_detected(session: Session, row: RefreshToken) -> None:
     """A refresh token came back after it was rotated or revoked: the family is compromised."""
-    if row.revoked_at is None or row.used_at is not None:
-        logger.warning("refresh token reuse: revoking its family",
-                       extra={"event": "auth.refresh_reuse", "user_id": row.user_id,
-                              "family": row.family_id})
+    logger.warning("refresh token reuse: revoking its family",
+                   extra={"event": "auth.refresh_reuse", "user_id": row.user_id,
+                          "family": row.family_id, "was_rotated": row.used_at is not None})
     revoke_family(session, row.family_id)
     session.commit()
     raise invalid_refresh()
 
 
-def logout_refresh_token(session: Session, *, token: str, user_id: int | None) -> None:
+def logout_refresh_token(session: Session, *, token: str) -> None:
     """Revoke the session the refresh token belongs to; unknown tokens are ignored (no oracle)."""
     row = session.scalars(select(RefreshToken).where(RefreshToken.token_hash == digest(token))).first()
-    if row is not None and (user_id is None or row.user_id == user_id):
+    if row is not None:
         revoke_family(session, row.family_id)
         session.commit()
 
