@@ -148,3 +148,40 @@ def test_unknown_user_is_404_and_bad_ids_are_422(sqlite_api) -> None:
     assert sqlite_api.http.get("/api/v1/users/999", headers=admin).status_code == 404
     assert sqlite_api.http.get("/api/v1/users/abc", headers=admin).status_code == 422
     assert sqlite_api.http.get("/api/v1/users?limit=0", headers=admin).status_code == 422
+
+
+def role_guarded_routes(app) -> list:
+    return [route for route in api_routes(app)
+            if any(rule.startswith("roles:") for rule in access_rules_of(route.dependant))]
+
+
+def test_kiosk_and_employee_tokens_are_refused_every_role_guarded_route(sqlite_api) -> None:
+    admin = sqlite_api.admin_headers()
+    secret = sqlite_api.http.post("/api/v1/kiosks", json={"name": "door"},
+                                  headers=admin).json()["device_secret"]
+    kiosk = sqlite_api.http.post("/api/v1/auth/device-login",
+                                 json={"device_secret": secret}).json()["access_token"]
+    sqlite_api.register("plain")
+    callers = {"kiosk": {"Authorization": f"Bearer {kiosk}"},
+               "employee": sqlite_api.user_headers("plain")}
+    routes = role_guarded_routes(sqlite_api.http.app)
+    assert len(routes) >= 8
+    for name, headers in callers.items():
+        for route in routes:
+            path = re.sub(r"\{[^}]+\}", "1", route.path)
+            for method in route.methods:
+                response = sqlite_api.http.request(method, path, json={}, headers=headers)
+                assert response.status_code == 403, f"{name}: {method} {route.path}"
+
+
+def test_a_kiosk_token_has_no_account_to_change(sqlite_api) -> None:
+    admin = sqlite_api.admin_headers()
+    secret = sqlite_api.http.post("/api/v1/kiosks", json={"name": "door"},
+                                  headers=admin).json()["device_secret"]
+    token = sqlite_api.http.post("/api/v1/auth/device-login",
+                                 json={"device_secret": secret}).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    assert sqlite_api.http.patch("/api/v1/auth/me", json={"language": "en"},
+                                 headers=headers).status_code == 404
+    assert sqlite_api.http.post("/api/v1/auth/password/change", headers=headers, json={
+        "current_password": "x" * 10, "new_password": "y" * 12}).status_code == 404
