@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 
+import honcho.manager
 import httpx
 from honcho.manager import Manager
 from honcho.printer import Printer
@@ -52,6 +53,8 @@ def up() -> int:
     broker = "Redis" if stack.redis_url else "the embedded SQLite broker"
     print(f"==> starting FaceClock: databases: {database}; Celery broker: {broker}", flush=True)
     stack.create_mysql_databases()
+    # honcho's 5 s before SIGKILL is shorter than a Celery worker's warm shutdown.
+    honcho.manager.KILL_WAIT = 25
     manager = Manager(printer=Printer(sys.stdout))
     for process in stack.processes():
         manager.add_process(process.name, process.shell_command(),
