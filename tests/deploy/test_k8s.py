@@ -451,7 +451,9 @@ def test_auth_signing_keys_come_from_a_secret_outside_development(
 ) -> None:
     for target in ("base", "overlays/production"):
         auth = workload(rendered[target], "auth")
-        volumes = {v["name"]: v for v in pod_template(auth)["spec"]["volumes"]}  # type: ignore[index]
+        template = pod_template(auth)
+        assert template is not None
+        volumes = {v["name"]: v for v in template["spec"]["volumes"]}
         assert volumes["keys"]["secret"]["secretName"] == "auth-signing-keys"
         mount = {m["name"]: m["mountPath"] for m in main_container(auth)["volumeMounts"]}
         assert mount["keys"] == config_data(rendered[target])["AUTH_KEYS_DIR"]

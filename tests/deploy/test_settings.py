@@ -200,7 +200,7 @@ def test_dev_overlay_secrets_load_in_development(
 ) -> None:
     env = deployed_env("overlays/dev", "recognition", compose, rendered, None)
     settings = load_settings("recognition", env, clean_environ)
-    assert len(settings.encryption_key_bytes()) == 32  # type: ignore[attr-defined]
+    assert len(settings.encryption_key_bytes()) == 32
 
 
 def _run(argv: list[str], env: dict[str, str], timeout: float) -> subprocess.CompletedProcess[str]:
