@@ -84,8 +84,9 @@ async function refreshSession() {
     ? await rawFetch('POST', '/auth/device-login', { json: { device_secret: device }, auth: false })
     : await rawFetch('POST', '/auth/refresh', { json: { refresh_token: refresh }, auth: false });
   if (!response.ok) {
-    // A refresh token that is refused is gone for good; a device secret may be retried later.
-    if (!device && response.status >= 400 && response.status < 500) {
+    // A refused refresh token is gone for good; a rate limit or a server error is not a refusal,
+    // and a device secret may work again once the server is back.
+    if (!device && [400, 401, 403].includes(response.status)) {
       clearSession();
       listeners.forEach((l) => l());
     }

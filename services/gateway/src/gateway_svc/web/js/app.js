@@ -64,13 +64,23 @@ function homeFor() {
   return '/';
 }
 
+// Who is signed in comes from the access token's claims (auth puts the username, roles, employee
+// and department there); /auth/me is asked only when they are missing. Kiosk tokens have no
+// account behind them, so the claims are all there is.
 async function loadMe() {
+  const claims = client.decodeToken();
+  const fromClaims = claims && {
+    username: claims.username || claims.sub, roles: claims.roles || [],
+    employee_id: claims.employee_id ?? null, department_id: claims.department_id ?? null,
+  };
+  if (claims && claims.username) {
+    state.me = fromClaims;
+    return;
+  }
   try {
     state.me = await client.api.get('/auth/me');
   } catch {
-    // Kiosk device tokens may have no account behind them: the token's claims are enough.
-    const claims = client.decodeToken();
-    state.me = claims ? { username: claims.username || claims.sub, roles: claims.roles || [], employee_id: claims.employee_id ?? null } : null;
+    state.me = fromClaims;
   }
 }
 

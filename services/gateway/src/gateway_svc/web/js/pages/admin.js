@@ -1,7 +1,9 @@
 // Administration: user accounts and their roles, kiosk devices.
 
 import { api } from '../api.js';
-import { employeeOptions, employees as loadEmployees, nameMap } from '../data.js';
+import {
+  departmentOptions, departments as loadDepartments, employeeOptions, employees as loadEmployees, nameMap,
+} from '../data.js';
 import { formatDateTime, t } from '../i18n.js';
 import {
   badge, button, clear, confirmDialog, field, formDialog, h, input, items, messageBox, pageHeader, section, select, table, toast,
@@ -9,7 +11,7 @@ import {
 
 const ROLES = ['admin', 'hr', 'manager', 'employee'];
 
-function usersSection(people) {
+function usersSection(people, departments) {
   const message = messageBox();
   const list = h('div', { 'aria-live': 'polite' });
   const names = nameMap(people);
@@ -34,11 +36,13 @@ function usersSection(people) {
         ROLES.map((r) => field(t(`role.${r}`), input(`role_${r}`, { type: 'checkbox', checked: (user.roles || []).includes(r) }))));
       form.append(roles,
         field(t('admin.active'), input('active', { type: 'checkbox', checked: user.active !== false })),
-        field(t('admin.employee'), select('employee_id', employeeOptions(people, t('common.none')), { value: user.employee_id ?? '' })));
+        field(t('admin.employee'), select('employee_id', employeeOptions(people, t('common.none')), { value: user.employee_id ?? '' })),
+        field(t('emp.department'), select('department_id', departmentOptions(departments, t('common.none')), { value: user.department_id ?? '' })));
     }, (values) => api.patch(`/users/${user.id}`, {
       roles: ROLES.filter((r) => values[`role_${r}`]),
       active: values.active,
       employee_id: values.employee_id ? Number(values.employee_id) : null,
+      department_id: values.department_id ? Number(values.department_id) : null,
     }));
     if (saved) { toast(t('common.saved')); load(); }
   }
@@ -89,7 +93,7 @@ function kiosksSection() {
 }
 
 export async function render(main) {
-  const people = await loadEmployees();
-  main.append(pageHeader(t('nav.admin')), usersSection(people), kiosksSection());
+  const [people, departments] = await Promise.all([loadEmployees(), loadDepartments()]);
+  main.append(pageHeader(t('nav.admin')), usersSection(people, departments), kiosksSection());
 }
 

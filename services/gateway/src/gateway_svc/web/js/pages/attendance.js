@@ -69,7 +69,7 @@ function punchesTab(ctx) {
       const start = new Date(`${from.value}T00:00:00`);
       const end = new Date(`${to.value}T00:00:00`);
       end.setDate(end.getDate() + 1);
-      const answer = await api.get('/punches', { employee_id: person.value, from: start.toISOString(), to: end.toISOString(), limit: 500 });
+      const answer = await api.get('/punches', { employee_id: person.value, from: start.toISOString(), to: end.toISOString(), limit: 1000 });
       clear(out, h('p', { class: 'count' }, t('common.total', { n: answer.total ?? items(answer).length })), table([
         { label: t('att.at'), render: (p) => formatDateTime(p.at) },
         { label: t('common.employee'), render: (p) => p.employee_name || ctx.names.get(p.employee_id) || `#${p.employee_id}` },

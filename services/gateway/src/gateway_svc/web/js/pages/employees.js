@@ -36,8 +36,10 @@ function importSection(onDone) {
   const message = messageBox();
   const report = h('div', { class: 'import-report' });
   const file = input('file', { type: 'file', accept: '.csv,text/csv', required: true });
+  const update = input('update_existing', { type: 'checkbox' });
   const form = h('form', { class: 'form-inline' },
     field(t('emp.import.file'), file, { hint: t('emp.import.hint') }),
+    field(t('emp.import.update'), update),
     h('button', { type: 'submit', class: 'btn' }, t('emp.import.submit')));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -47,7 +49,7 @@ function importSection(onDone) {
     message.clear();
     clear(report);
     try {
-      const answer = await api.upload('/employees/import', data);
+      const answer = await api.upload(`/employees/import${update.checked ? '?update_existing=true' : ''}`, data);
       message.show(t('emp.import.result', { created: answer.created ?? 0, updated: answer.updated ?? 0, failed: answer.failed ?? 0 }),
         answer.failed ? 'error' : 'ok');
       if (answer.errors && answer.errors.length) {

@@ -93,7 +93,7 @@ export function render(main) {
   document.body.classList.add('kiosk-mode');
   document.title = `${t('nav.kiosk')} · FaceClock`;
   const claims = client.decodeToken() || {};
-  const deviceId = String(claims.sub || '').startsWith('kiosk:') ? String(claims.sub).slice(6) : null;
+  const deviceId = claims.device_id || (String(claims.sub || '').startsWith('kiosk:') ? String(claims.sub).slice(6) : null);
   const beeper = new Beeper();
 
   const video = h('video', { class: 'kiosk-video', autoplay: true, playsinline: true, muted: true, 'aria-label': t('camera.preview') });

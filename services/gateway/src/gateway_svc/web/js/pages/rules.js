@@ -18,6 +18,7 @@ export const DEFAULT_SHIFT = {
   absent_if_early_minutes: 120,
   checkout_until_minutes: 240,
   half_day_hours: null,
+  workdays: [1, 2, 3, 4, 5],
 };
 const PARAMS = ['early_checkin_minutes', 'late_grace_minutes', 'absent_after_late_minutes', 'early_leave_grace_minutes',
   'absent_if_early_minutes', 'checkout_until_minutes'];
@@ -36,7 +37,10 @@ function shiftFields(form, shift) {
     clear(list, values.periods.map((p) => periodRow(p, remove)));
     for (const name of PARAMS) form.elements[name].value = values[name] ?? '';
     form.elements.half_day_hours.value = values.half_day_hours ?? '';
+    for (let day = 1; day <= 7; day += 1) form.elements[`workday_${day}`].checked = (values.workdays || []).includes(day);
   };
+  // ISO weekdays 1 (Monday) … 7 (Sunday), named in the page's language.
+  const dayName = (day) => new Date(2024, 0, day).toLocaleDateString(document.documentElement.lang, { weekday: 'long' });
   form.append(
     field(t('rules.name'), input('name', { required: true, value: shift.name })),
     h('fieldset', { class: 'field-wide periods-box' }, h('legend', {}, t('rules.periods')), list,
@@ -44,7 +48,11 @@ function shiftFields(form, shift) {
       h('p', { class: 'hint' }, t('rules.periods.hint'))),
     PARAMS.map((name) => field(t(`rules.${name}`), input(name, { type: 'number', min: '0', max: '1440', required: true }))),
     field(t('rules.half_day_hours'), input('half_day_hours', { type: 'number', min: '0', max: '24', step: '0.5' })),
-    h('div', { class: 'field-wide' }, button(t('rules.restore'), { class: 'btn', id: 'restore-default', onclick: () => fill({ ...DEFAULT_SHIFT, name: form.elements.name.value }) }),
+    field(t('emp.timezone'), input('timezone', { value: shift.timezone, placeholder: 'Asia/Shanghai' }), { hint: t('rules.timezone.hint') }),
+    h('fieldset', { class: 'field-wide workdays' }, h('legend', {}, t('rules.workdays')),
+      [1, 2, 3, 4, 5, 6, 7].map((day) => field(dayName(day), input(`workday_${day}`, { type: 'checkbox' })))),
+    field(t('rules.is_default'), input('is_default', { type: 'checkbox', checked: shift.is_default })),
+    h('div', { class: 'field-wide' }, button(t('rules.restore.fill'), { class: 'btn', id: 'fill-default', onclick: () => fill({ ...DEFAULT_SHIFT, name: form.elements.name.value }) }),
       h('span', { class: 'hint' }, ` ${t('rules.restore.hint')}`)),
   );
   fill({ ...DEFAULT_SHIFT, ...shift });
@@ -56,6 +64,9 @@ function shiftBody(values, form) {
   const body = { name: values.name, periods: starts.map((start, i) => ({ start, end: ends[i] })) };
   for (const name of PARAMS) body[name] = Number(values[name]);
   body.half_day_hours = values.half_day_hours === undefined ? null : Number(values.half_day_hours);
+  body.workdays = [1, 2, 3, 4, 5, 6, 7].filter((day) => values[`workday_${day}`]);
+  body.timezone = values.timezone || null;
+  body.is_default = Boolean(values.is_default);
   return body;
 }
 
@@ -67,8 +78,9 @@ async function shiftsSection(shiftsChanged) {
       const shifts = items(await api.get('/shifts', { limit: 200 }));
       shiftsChanged(shifts);
       clear(list, table([
-        { label: t('rules.name'), key: 'name' },
+        { label: t('rules.name'), render: (s) => [s.name, s.is_default ? h('span', { class: 'badge badge-present' }, t('rules.default')) : null] },
         { label: t('rules.periods'), render: (s) => (s.periods || []).map((p) => `${p.start}–${p.end}`).join(', ') },
+        { label: t('rules.workdays'), render: (s) => (s.workdays || []).join(', ') },
         { label: t('rules.late_grace_minutes'), key: 'late_grace_minutes' },
         { label: t('rules.absent_after_late_minutes'), key: 'absent_after_late_minutes' },
         { label: t('common.actions'), render: (s) => h('div', { class: 'row-actions' },
@@ -88,8 +100,14 @@ async function shiftsSection(shiftsChanged) {
     if (!(await confirmDialog(t('rules.shift.delete', { name: shift.name }), t('rules.shift.delete.text'), t('common.delete')))) return;
     try { await api.del(`/shifts/${shift.id}`); toast(t('common.deleted')); load(); } catch (err) { message.error(err); }
   }
+  async function restoreDefault() {
+    if (!(await confirmDialog(t('rules.restore'), t('rules.restore.confirm'), t('rules.restore'), { danger: false }))) return;
+    try { await api.post('/shifts/restore-default'); toast(t('common.saved')); load(); } catch (err) { message.error(err); }
+  }
   await load();
-  return section(t('rules.shifts'), message, list, button(t('rules.shift.add'), { class: 'btn btn-primary', id: 'add-shift', onclick: () => edit(null) }));
+  return section(t('rules.shifts'), message, list, h('div', { class: 'actions' },
+    button(t('rules.restore'), { class: 'btn', id: 'restore-default-shift', onclick: restoreDefault }),
+    button(t('rules.shift.add'), { class: 'btn btn-primary', id: 'add-shift', onclick: () => edit(null) })));
 }
 
 async function assignmentsSection(ctx) {

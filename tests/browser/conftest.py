@@ -1,0 +1,119 @@
+"""Chromium (the system build, headless) driving the web UI of a whole stack started as processes.
+
+The camera is Chromium's fake capture device fed with a .y4m video made here from a real photo,
+so enrolment, the kiosk and roll calls see a real face.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from PIL import Image
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+
+from faceclock_dev.processes import StackProcesses, free_ports, running_stack
+from faceclock_dev.stack import Stack
+from faceclock_dev.testing import FACES_DIR, REPO_ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = REPO_ROOT / "var" / "screenshots"
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 375, "height": 812}
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+    "--autoplay-policy=no-user-gesture-required",
+]
+
+
+def write_y4m(photo: Path, target: Path, size: tuple[int, int] = (720, 720), frames: int = 5) -> Path:
+    """A few identical frames of `photo`, letterboxed on grey, as YUV4MPEG2 with 4:2:0 chroma."""
+    width, height = size
+    image = Image.open(photo).convert("RGB")
+    image.thumbnail(size)
+    canvas = Image.new("RGB", size, (128, 128, 128))
+    canvas.paste(image, ((width - image.width) // 2, (height - image.height) // 2))
+    y, cb, cr = canvas.convert("YCbCr").split()
+    half = (width // 2, height // 2)
+    frame = (y.tobytes() + cb.resize(half, Image.Resampling.BILINEAR).tobytes()
+             + cr.resize(half, Image.Resampling.BILINEAR).tobytes())
+    with target.open("wb") as out:
+        out.write(f"YUV4MPEG2 W{width} H{height} F5:1 Ip A1:1 C420jpeg\n".encode())
+        for _ in range(frames):
+            out.write(b"FRAME\n" + frame)
+    return target
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackProcesses]:
+    var_dir = tmp_path_factory.mktemp("browser-stack")
+    with running_stack(Stack(var_dir=var_dir, ports=free_ports()), var_dir / "logs") as processes:
+        yield processes
+
+
+@pytest.fixture(scope="session")
+def admin_token(stack: StackProcesses) -> str:
+    reply = httpx.post(f"{stack.base_url}/api/v1/auth/login",
+                       json={"username": "admin", "password": "admin12345"}, timeout=30)
+    assert reply.status_code == 200, reply.text
+    return str(reply.json()["access_token"])
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def launch(playwright: Playwright, tmp_path_factory: pytest.TempPathFactory
+           ) -> Iterator[Callable[[str], Browser]]:
+    """A headless Chromium whose camera shows the photo at `relative` (under the test photos)."""
+    videos = tmp_path_factory.mktemp("videos")
+    browsers: list[Browser] = []
+
+    def start(relative: str) -> Browser:
+        video = write_y4m(FACES_DIR / relative, videos / (relative.replace("/", "_") + ".y4m"))
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True,
+            args=[*CHROMIUM_ARGS, f"--use-file-for-fake-video-capture={video}"])
+        browsers.append(browser)
+        return browser
+
+    yield start
+    for browser in browsers:
+        browser.close()
+
+
+class Problems:
+    """Console errors that mean the UI is broken: CSP refusals and uncaught exceptions."""
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+
+    def watch(self, page: Page) -> None:
+        page.on("pageerror", lambda exc: self.items.append(f"page error: {exc}"))
+        page.on("console", lambda msg: self.items.append(f"console: {msg.text}")
+                if msg.type == "error" and "Content Security Policy" in msg.text else None)
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Callable[[Page, str], None]:
+    """Saves the page at desktop and at phone width under var/screenshots/."""
+    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def shoot(page: Page, name: str) -> None:
+        for label, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+            page.set_viewport_size(viewport)
+            page.wait_for_timeout(150)
+            page.screenshot(path=SCREENSHOTS / f"{name}-{label}.png", full_page=True)
+        page.set_viewport_size(DESKTOP)
+
+    return shoot

@@ -1,0 +1,356 @@
+"""Issue 7's "must show", in a real browser through the real stack, one step after the other:
+register → sign in → create an employee → enrol a face with the camera → clock in at the kiosk
+with the camera → the punch in the daily view → roll call with a group photo → its CSV →
+forgot password → the e-mailed link → sign in with the new password.
+
+The steps share one browser session and run in file order; each asserts what a person would see.
+"""
+
+from __future__ import annotations
+
+import email
+import re
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from email import policy
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from faceclock_dev.processes import StackProcesses
+from faceclock_dev.testing import FACES_DIR
+
+from .conftest import DESKTOP, PHONE, Problems
+
+pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.slow]
+
+SLOW = 90_000  # ms: recognition on a busy 2-core machine
+
+
+class Flow:
+    """What the steps hand on to each other."""
+
+    def __init__(self) -> None:
+        suffix = uuid.uuid4().hex[:6]
+        self.username = f"hana{suffix}"
+        self.email = f"hana.{suffix}@example.com"
+        self.password = "violet tractor umbrella 42"
+        self.new_password = "copper lantern meadow 77"
+        self.employee_name = "Barack Obama"
+        self.employee_no = f"E-{suffix}"
+        self.employee_url = ""
+        self.values: dict[str, Any] = {}
+
+
+@pytest.fixture(scope="module")
+def flow() -> Flow:
+    return Flow()
+
+
+@pytest.fixture(scope="module")
+def problems() -> Problems:
+    return Problems()
+
+
+@pytest.fixture(scope="module")
+def context(launch: Callable[[str], Browser], problems: Problems) -> Iterator[BrowserContext]:
+    # This browser's camera shows one photo of Obama: the enrolment sample.
+    browser = launch("people/obama/obama_1.jpg")
+    ctx = browser.new_context(viewport=DESKTOP, accept_downloads=True, locale="en-GB")
+    ctx.set_default_timeout(30_000)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture(scope="module")
+def page(context: BrowserContext, problems: Problems) -> Page:
+    page = context.new_page()
+    problems.watch(page)
+    return page
+
+
+def sign_in(page: Page, base: str, username: str, password: str) -> None:
+    page.goto(f"{base}/login")
+    page.get_by_label("User name").fill(username)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def sign_out(page: Page) -> None:
+    page.set_viewport_size(DESKTOP)
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+
+def test_register_and_sign_in(page: Page, stack: StackProcesses, flow: Flow,
+                              screenshots: Callable[[Page, str], None]) -> None:
+    base = stack.base_url
+    page.goto(f"{base}/login")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    screenshots(page, "01-sign-in")
+    page.get_by_role("link", name="Create an account").click()
+    expect(page).to_have_url(re.compile(r"/register$"))
+    page.get_by_label("User name").fill(flow.username)
+    page.get_by_label("E-mail address").fill(flow.email)
+    page.get_by_label("Password").fill("password")  # on every common-password list
+    screenshots(page, "02-register")
+    page.get_by_role("button", name="Create an account").click()
+    expect(page.get_by_role("alert")).to_be_visible()  # the API's reason, shown as it is
+    page.get_by_label("Password").fill(flow.password)
+    page.get_by_role("button", name="Create an account").click()
+    # Registered and signed in: a new account is an employee.
+    expect(page.get_by_text(f"Signed in as {flow.username}.")).to_be_visible()
+    expect(page.get_by_role("link", name="Employees")).to_have_count(0)
+    # The session survives a reload (refresh token in localStorage, access token re-issued).
+    page.reload()
+    expect(page.get_by_text(f"Signed in as {flow.username}.")).to_be_visible()
+    screenshots(page, "03-dashboard-employee")
+    sign_out(page)
+    # A wrong password is refused with the API's message.
+    page.get_by_label("User name").fill(flow.username)
+    page.get_by_label("Password", exact=True).fill("not the password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+
+
+def test_admin_makes_the_new_account_hr(page: Page, stack: StackProcesses, flow: Flow,
+                                        screenshots: Callable[[Page, str], None]) -> None:
+    sign_in(page, stack.base_url, "admin", "admin12345")
+    page.get_by_role("link", name="Administration").click()
+    row = page.get_by_role("row").filter(has_text=flow.username)
+    expect(row).to_be_visible()
+    screenshots(page, "04-administration")
+    row.get_by_role("button", name="Edit").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("HR").check()
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog).to_have_count(0)
+    expect(page.get_by_role("row").filter(has_text=flow.username)).to_contain_text("HR")
+    sign_out(page)
+
+
+def test_sign_in_and_create_an_employee(page: Page, stack: StackProcesses, flow: Flow,
+                                        screenshots: Callable[[Page, str], None]) -> None:
+    sign_in(page, stack.base_url, flow.username, flow.password)
+    expect(page.get_by_text(f"Signed in as {flow.username}.")).to_be_visible()
+    page.get_by_role("link", name="Employees").click()
+    page.get_by_role("button", name="Add employee").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Employee no.").fill(flow.employee_no)
+    dialog.get_by_label("Name").fill(flow.employee_name)
+    dialog.get_by_label("Job title").fill("Analyst")
+    screenshots(page, "05-employee-create")
+    dialog.get_by_role("button", name="Create").click()
+    expect(dialog).to_have_count(0)
+    expect(page.get_by_role("status")).to_contain_text(f"{flow.employee_name} was added.")
+    page.get_by_label("Search").fill(flow.employee_no)
+    page.get_by_role("button", name="Search").click()
+    link = page.get_by_role("link", name=flow.employee_name)
+    expect(link).to_have_count(1)
+    screenshots(page, "06-employees")
+    link.click()
+    expect(page.get_by_role("heading", name=flow.employee_name, level=1)).to_be_visible()
+    flow.employee_url = page.url
+
+
+def test_enrol_a_face_with_the_camera_and_by_upload(page: Page, flow: Flow,
+                                                    screenshots: Callable[[Page, str], None]) -> None:
+    expect(page.get_by_text("No face enrolled yet")).to_be_visible()
+    page.get_by_role("button", name="Start camera").click()
+    take = page.get_by_role("button", name="Take a sample")
+    expect(take).to_be_enabled()
+    take.click()
+    results = page.get_by_role("list", name="Results of this session")
+    expect(results.get_by_text("Accepted")).to_have_count(1, timeout=SLOW)
+    expect(page.locator("#sample-count")).to_have_text("1 of at most 10 samples", timeout=SLOW)
+    # Several files at once, each with its own verdict: a second good sample and a group photo.
+    page.get_by_label("Photos (JPEG or PNG)").set_input_files([
+        FACES_DIR / "people/obama/obama_3.jpg", FACES_DIR / "group/kit_with_rose.jpg"])
+    page.get_by_role("button", name="Enrol the photos").click()
+    expect(results.get_by_text("Refused")).to_have_count(1, timeout=SLOW)
+    expect(results.get_by_text("Accepted")).to_have_count(2, timeout=SLOW)
+    expect(page.locator("#sample-count")).to_have_text("2 of at most 10 samples")
+    page.get_by_role("button", name="Stop camera").click()
+    screenshots(page, "07-employee-faces")
+
+
+def test_clock_in_at_the_kiosk(launch: Callable[[str], Browser], stack: StackProcesses, flow: Flow,
+                               admin_token: str, problems: Problems,
+                               screenshots: Callable[[Page, str], None]) -> None:
+    reply = httpx.post(f"{stack.base_url}/api/v1/kiosks", json={"name": "Front door"},
+                       headers={"Authorization": f"Bearer {admin_token}"}, timeout=30)
+    assert reply.status_code == 201, reply.text
+    secret = reply.json()["device_secret"]
+    # Another photo of the same man in front of the kiosk's camera.
+    kiosk_browser = launch("people/obama/obama_2.jpg")
+    context = kiosk_browser.new_context(viewport={"width": 1024, "height": 768})
+    kiosk = context.new_page()
+    problems.watch(kiosk)
+    try:
+        kiosk.goto(f"{stack.base_url}/kiosk")
+        kiosk.get_by_label("Device secret").fill(secret)
+        screenshots(kiosk, "08-kiosk-setup")
+        kiosk.get_by_role("button", name="Start the kiosk").click()
+        panel = kiosk.locator("#kiosk-panel")
+        expect(panel).to_have_class(re.compile(r"kiosk-ok"), timeout=SLOW)
+        expect(kiosk.locator("#kiosk-headline")).to_have_text(flow.employee_name)
+        # In or out, the time, and the verdict (on time, late, ... or recorded outside a shift).
+        expect(kiosk.locator("#kiosk-detail")).to_have_text(re.compile(r"^(In|Out) · \d\d:\d\d · \w"))
+        expect(kiosk.get_by_role("list", name="Recent punches")).to_contain_text(flow.employee_name)
+        screenshots(kiosk, "09-kiosk-punch")
+        # The kiosk keeps going: back to "look at the camera" after showing the result.
+        expect(panel).to_have_class(re.compile(r"kiosk-(idle|ok)"))
+        # A reload keeps the device signed in (the device secret is its long-lived credential).
+        kiosk.reload()
+        expect(kiosk.locator("#kiosk-panel")).to_be_visible()
+    finally:
+        context.close()
+
+
+def test_the_punch_appears_in_the_daily_view(page: Page, flow: Flow,
+                                             screenshots: Callable[[Page, str], None]) -> None:
+    page.get_by_role("link", name="Attendance").click()
+    daily = page.get_by_role("tabpanel")
+    expect(daily.get_by_role("row").filter(has_text=flow.employee_name)).to_have_count(1, timeout=SLOW)
+    screenshots(page, "10-attendance-daily")
+    page.get_by_role("tab", name="Punch log").click()
+    punch = page.get_by_role("tabpanel").get_by_role("row").filter(has_text=flow.employee_name)
+    expect(punch.first).to_be_visible()
+    screenshots(page, "11-attendance-punches")
+    page.get_by_role("tab", name="Monthly summary").click()
+    expect(page.get_by_role("tabpanel").locator("svg.chart")).to_be_visible()
+    screenshots(page, "12-attendance-monthly")
+
+
+def test_roll_call_with_a_group_photo_and_its_csv(page: Page, flow: Flow, tmp_path: Path,
+                                                  screenshots: Callable[[Page, str], None]) -> None:
+    page.get_by_role("link", name="Roll call").click()
+    page.get_by_label("Photo (JPEG or PNG)").set_input_files(FACES_DIR / "group/two_people.jpg")
+    page.get_by_role("button", name="Call the roll").click()
+    result = page.locator("#roll-result")
+    expect(result.locator("svg.roll-overlay rect.face-box")).to_have_count(2, timeout=SLOW)
+    labels = result.locator("svg.roll-overlay text")
+    expect(labels.filter(has_text=flow.employee_name)).to_have_count(1)
+    expect(labels.filter(has_text="Unknown")).to_have_count(1)  # Biden is nobody's enrolled face
+    expect(result.locator(".roll-present")).to_contain_text(flow.employee_name)
+    download_button = page.get_by_role("button", name="Download the roll-call CSV")
+    expect(download_button).to_be_enabled(timeout=SLOW)
+    screenshots(page, "13-roll-call")
+    with page.expect_download() as waiting:
+        download_button.click()
+    download = waiting.value
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    assert saved.name.endswith(".csv")
+    text = saved.read_text(encoding="utf-8-sig")
+    line = next(row for row in text.splitlines() if flow.employee_name in row)
+    assert "present" in line.lower()
+
+
+def _reset_link(mail_dir: Path, address: str, after: float, timeout: float = 30) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for path in sorted(mail_dir.glob("*.eml")):
+            if path.stat().st_mtime < after:
+                continue
+            message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+            if address not in str(message["To"]):
+                continue
+            for part in message.walk():
+                if part.get_content_maintype() == "text":
+                    found = re.search(r"https?://\S+/reset-password\?token=[A-Za-z0-9_\-.~%]+",
+                                      part.get_content())
+                    if found:
+                        return found.group(0)
+        time.sleep(0.5)
+    raise AssertionError(f"no reset e-mail for {address} in {mail_dir}")
+
+
+def test_forgot_password_and_the_emailed_link(page: Page, stack: StackProcesses, flow: Flow,
+                                              screenshots: Callable[[Page, str], None]) -> None:
+    sign_out(page)
+    page.get_by_role("link", name="Forgot password?").click()
+    page.get_by_label("E-mail address").fill(flow.email)
+    asked = time.time() - 1
+    page.get_by_role("button", name="Send the link").click()
+    expect(page.get_by_text("an e-mail with a reset link is on its way")).to_be_visible()
+    screenshots(page, "14-forgot-password")
+    link = _reset_link(stack.stack.var_dir / "mail", flow.email, asked)
+    page.goto(link)
+    expect(page.get_by_role("heading", name="Choose a new password")).to_be_visible()
+    page.get_by_label("New password", exact=True).fill(flow.new_password)
+    page.get_by_label("New password again").fill(flow.new_password)
+    screenshots(page, "15-reset-password")
+    page.get_by_role("button", name="Set the new password").click()
+    expect(page.get_by_text("Your password has been changed")).to_be_visible()
+    assert "token=" not in page.url
+    # The link works once.
+    page.goto(link)
+    page.get_by_label("New password", exact=True).fill("another fine password 9")
+    page.get_by_label("New password again").fill("another fine password 9")
+    page.get_by_role("button", name="Set the new password").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    # The old password no longer works; the new one does.
+    page.goto(f"{stack.base_url}/login")
+    page.get_by_label("User name").fill(flow.username)
+    page.get_by_label("Password", exact=True).fill(flow.password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    sign_in(page, stack.base_url, flow.username, flow.new_password)
+    expect(page.get_by_text(f"Signed in as {flow.username}.")).to_be_visible()
+
+
+PAGES = [
+    ("16-dashboard", "Dashboard"),
+    ("17-departments", "Departments"),
+    ("18-rules", "Rules"),
+    ("19-requests", "Requests"),
+    ("20-reports", "Reports"),
+]
+
+
+def test_every_page_renders_with_labels_at_both_widths(page: Page, stack: StackProcesses, flow: Flow,
+                                                       screenshots: Callable[[Page, str], None]) -> None:
+    # Moving around by the menu, as a person does: the app routes without reloading.
+    for name, heading in PAGES:
+        page.get_by_role("navigation", name="Main").get_by_role("link", name=heading).click()
+        expect(page.get_by_role("heading", name=heading, level=1)).to_be_visible()
+        page.wait_for_load_state("networkidle")
+        unlabelled = page.evaluate("""() => [...document.querySelectorAll('input, select, textarea')]
+            .filter((el) => el.type !== 'hidden' && !el.labels.length && !el.getAttribute('aria-label'))
+            .map((el) => el.name || el.outerHTML)""")
+        assert unlabelled == [], f"{heading}: controls without a label: {unlabelled}"
+        screenshots(page, name)
+    # The phone layout: no sideways scrolling, the menu opens from a button.
+    page.set_viewport_size(PHONE)
+    expect(page.get_by_role("link", name="Employees")).to_be_hidden()
+    page.get_by_role("button", name="Menu").click()
+    page.get_by_role("link", name="Employees").click()
+    expect(page.get_by_role("heading", name="Employees", level=1)).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.set_viewport_size(DESKTOP)
+
+
+def test_language_switch_is_remembered(page: Page, stack: StackProcesses,
+                                       screenshots: Callable[[Page, str], None]) -> None:
+    page.get_by_role("link", name="Dashboard").click()
+    page.get_by_label("Language").select_option("zh-CN")
+    expect(page.get_by_role("heading", name="概览", level=1)).to_be_visible()
+    page.reload()
+    expect(page.get_by_role("heading", name="概览", level=1)).to_be_visible()
+    assert page.evaluate("document.documentElement.lang") == "zh-CN"
+    page.get_by_role("link", name="点名").click()
+    expect(page.get_by_role("heading", name="点名", level=1)).to_be_visible()
+    screenshots(page, "21-roll-call-zh")
+    page.get_by_label("语言").select_option("en")
+    expect(page.get_by_role("heading", name="Roll call", level=1)).to_be_visible()
+
+
+def test_no_csp_violation_or_script_error(problems: Problems) -> None:
+    assert problems.items == []
