@@ -490,3 +490,85 @@ def test_production_runs_production_and_dev_runs_development(
         repository, tag = split_image(container["image"])
         assert "/" in repository.split("faceclock/")[0], f"{repository}: not from a registry"
         assert tag and tag != "latest"
+
+
+def _admits(policy: dict[str, Any], pod_labels: dict[str, str], port: int,
+            container: dict[str, Any]) -> bool:
+    names = {p["name"]: p["containerPort"] for p in container.get("ports", [])}
+    for rule in policy["spec"].get("ingress", []):
+        ports = [names.get(p["port"], p["port"]) for p in rule.get("ports", [])]
+        if ports and port not in ports:
+            continue
+        sources = rule.get("from")
+        if sources is None or any(
+            source["podSelector"]["matchLabels"].items() <= pod_labels.items()
+            for source in sources if "podSelector" in source
+        ):
+            return True
+    return False
+
+
+def _selects(policy: dict[str, Any], labels: dict[str, str]) -> bool:
+    selector = policy["spec"]["podSelector"]
+    if not selector.get("matchLabels", {}).items() <= labels.items():
+        return False
+    for expression in selector.get("matchExpressions", []):
+        assert expression["operator"] == "In"
+        if labels.get(expression["key"]) not in expression["values"]:
+            return False
+    return True
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_network_policies_admit_every_call_stack_py_makes(
+    rendered: dict[str, list[dict[str, Any]]], processes: dict[str, ProcessSpec], target: str
+) -> None:
+    """Each process may reach exactly the services whose address stack.py gives it."""
+    documents = rendered[target]
+    policies = by_kind(documents, "NetworkPolicy")
+    deployments = by_kind(documents, "Deployment")
+    port_owner = {
+        int(processes[name].env[f"{name.upper()}_PORT"]): name
+        for name in ("auth", "attendance", "recognition", "reporting", "gateway")
+    }
+    for process in SERVICE_PROCESSES:
+        env = processes[process].env
+        called = set()
+        for key, value in env.items():
+            if key.endswith("_URL") and value.startswith("http://127.0.0.1:"):
+                called.add(port_owner[urlsplit(value).port])
+        if process == "gateway":
+            called |= {port_owner[int(t.rsplit(":", 1)[1])]
+                       for t in env["GATEWAY_RECOGNITION_TARGETS"].split(",")}
+        assert called, process
+        source = deployments[WORKLOAD_OF[process]]["spec"]["template"]["metadata"]["labels"]
+        for callee in sorted(called - {process}):
+            deployment = deployments[callee]
+            labels = deployment["spec"]["template"]["metadata"]["labels"]
+            governing = [p for p in policies.values() if _selects(p, labels)]
+            assert governing, f"{target}: no NetworkPolicy for {callee}"
+            port = int(processes[callee].env[f"{callee.upper()}_PORT"])
+            container = main_container(deployment)
+            assert any(_admits(p, source, port, container) for p in governing), \
+                f"{target}: {process} cannot reach {callee}:{port}"
+
+
+def test_network_policies_keep_internal_services_closed(
+    rendered: dict[str, list[dict[str, Any]]],
+) -> None:
+    documents = rendered["base"]
+    policies = by_kind(documents, "NetworkPolicy")
+    deployments = by_kind(documents, "Deployment")
+    stranger = {"app": "someone-else"}
+    for name in ("auth", "attendance", "reporting"):
+        deployment = deployments[name]
+        labels = deployment["spec"]["template"]["metadata"]["labels"]
+        port = main_container(deployment)["ports"][0]["containerPort"]
+        governing = [p for p in policies.values() if _selects(p, labels)]
+        assert governing and not any(
+            _admits(p, stranger, port, main_container(deployment)) for p in governing), name
+    # every pod of the system is governed by some policy
+    for doc in documents:
+        if (template := pod_template(doc)) is not None:
+            labels = template["metadata"]["labels"]
+            assert any(_selects(p, labels) for p in policies.values()), doc["metadata"]["name"]
