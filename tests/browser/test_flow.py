@@ -200,7 +200,9 @@ def test_clock_in_at_the_kiosk(launch: Callable[[str], Browser], stack: StackPro
         expect(panel).to_have_class(re.compile(r"kiosk-ok"), timeout=SLOW)
         expect(kiosk.locator("#kiosk-headline")).to_have_text(flow.employee_name)
         # In or out, the time, and the verdict (on time, late, ... or recorded outside a shift).
-        expect(kiosk.locator("#kiosk-detail")).to_have_text(re.compile(r"^(In|Out) · \d\d:\d\d · \w"))
+        detail = kiosk.locator("#kiosk-detail")
+        expect(detail).to_have_text(re.compile(r"^(In|Out) · \d\d:\d\d · \w"))
+        flow.values["punch_time"] = re.search(r"\d\d:\d\d", detail.inner_text() or "").group(0)  # type: ignore[union-attr]
         expect(kiosk.get_by_role("list", name="Recent punches")).to_contain_text(flow.employee_name)
         screenshots(kiosk, "09-kiosk-punch")
         # The kiosk keeps going: back to "look at the camera" after showing the result.
@@ -216,7 +218,11 @@ def test_the_punch_appears_in_the_daily_view(page: Page, flow: Flow,
                                              screenshots: Callable[[Page, str], None]) -> None:
     page.get_by_role("link", name="Attendance").click()
     daily = page.get_by_role("tabpanel")
-    expect(daily.get_by_role("row").filter(has_text=flow.employee_name)).to_have_count(1, timeout=SLOW)
+    row = daily.get_by_role("row").filter(has_text=flow.employee_name)
+    expect(row).to_have_count(1, timeout=SLOW)
+    # The kiosk's punch, at the time the kiosk showed, beside the day's verdict and explanation.
+    expect(row).to_contain_text(flow.values["punch_time"])
+    expect(row.locator("td.explanation")).not_to_be_empty()
     screenshots(page, "10-attendance-daily")
     page.get_by_role("tab", name="Punch log").click()
     punch = page.get_by_role("tabpanel").get_by_role("row").filter(has_text=flow.employee_name)

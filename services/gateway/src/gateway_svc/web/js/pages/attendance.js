@@ -7,7 +7,7 @@ import { barChart } from '../charts.js';
 import {
   departmentOptions, departments as loadDepartments, employeeOptions, employees as loadEmployees, nameMap,
 } from '../data.js';
-import { formatDateTime, formatNumber, statusLabel, t } from '../i18n.js';
+import { formatDateTime, formatNumber, formatTime, statusLabel, t } from '../i18n.js';
 import {
   badge, button, clear, field, h, input, isoDate, items, messageBox, pageHeader, section, select, table, tabs, today,
 } from '../ui.js';
@@ -24,6 +24,21 @@ function filterForm(fields, onSubmit) {
   return form;
 }
 
+// The instants that bound a local calendar day (or a range of days), for the punch log.
+function dayBounds(fromDate, toDate) {
+  const start = new Date(`${fromDate}T00:00:00`);
+  const end = new Date(`${toDate}T00:00:00`);
+  end.setDate(end.getDate() + 1);
+  return { from: start.toISOString(), to: end.toISOString() };
+}
+
+function periodText(p) {
+  const span = [p.start, p.end].map((x) => (x ? formatTime(x) : '?')).join('–');
+  const seen = [p.first_in ? `${t('kiosk.kind.in')} ${formatTime(p.first_in)}` : null,
+    p.last_out ? `${t('kiosk.kind.out')} ${formatTime(p.last_out)}` : null].filter(Boolean).join(', ');
+  return `${span}: ${statusLabel(p.status)}${seen ? ` (${seen})` : ''}`;
+}
+
 function dailyTab(ctx) {
   const out = h('div', { 'aria-live': 'polite' });
   const message = messageBox();
@@ -34,16 +49,31 @@ function dailyTab(ctx) {
     message.clear();
     clear(out, h('p', { class: 'loading' }, t('common.loading')));
     try {
-      const records = items(await api.get('/attendance/daily', { date: date.value, department_id: dept.value, employee_id: person.value }));
+      const filters = { department_id: dept.value, employee_id: person.value };
+      const [daily, punches] = await Promise.all([
+        api.get('/attendance/daily', { date: date.value, ...filters, limit: 1000 }),
+        // The raw punches of the day beside each result, so a person sees what the verdict rests on.
+        api.get('/punches', { ...dayBounds(date.value, date.value), ...filters, limit: 1000 }).catch(() => null),
+      ]);
+      const byEmployee = new Map();
+      for (const punch of items(punches)) {
+        if (!byEmployee.has(punch.employee_id)) byEmployee.set(punch.employee_id, []);
+        byEmployee.get(punch.employee_id).push(punch);
+      }
       clear(out, table([
-        { label: t('common.employee'), render: (r) => r.employee_name || ctx.names.get(r.employee_id) || `#${r.employee_id}` },
+        { label: t('common.employee'), render: (r) => r.name || r.employee_name || ctx.names.get(r.employee_id) || `#${r.employee_id}` },
         { label: t('att.status'), render: (r) => badge(r.status) },
+        { label: t('att.punches'), class: 'punches', render: (r) => (byEmployee.get(r.employee_id) || [])
+          .map((p) => `${formatTime(p.at)}${p.kind ? ` ${t(`kiosk.kind.${p.kind}`)}` : ''}`).join(', ') || t('att.nopunch') },
         { label: t('att.late'), render: (r) => minutes(r.late_minutes) },
         { label: t('att.early'), render: (r) => minutes(r.early_leave_minutes) },
         { label: t('att.worked'), render: (r) => minutes(r.worked_minutes) },
         { label: t('att.overtime'), render: (r) => minutes(r.overtime_minutes) },
-        { label: t('att.explanation'), class: 'explanation', render: (r) => (Array.isArray(r.explanation) ? r.explanation.join('; ') : r.explanation) },
-      ], records, { empty: t('att.nodaily') }));
+        { label: t('att.explanation'), class: 'explanation', render: (r) => [
+          h('span', {}, Array.isArray(r.explanation) ? r.explanation.join('; ') : r.explanation),
+          (r.periods || []).length ? h('ul', { class: 'periods-list' }, r.periods.map((p) => h('li', {}, periodText(p)))) : null,
+        ] },
+      ], items(daily), { empty: t('att.nodaily') }));
     } catch (err) {
       clear(out);
       message.error(err);
@@ -66,14 +96,12 @@ function punchesTab(ctx) {
     message.clear();
     try {
       // The API takes instants; the picked days are local calendar days.
-      const start = new Date(`${from.value}T00:00:00`);
-      const end = new Date(`${to.value}T00:00:00`);
-      end.setDate(end.getDate() + 1);
-      const answer = await api.get('/punches', { employee_id: person.value, from: start.toISOString(), to: end.toISOString(), limit: 1000 });
+      const answer = await api.get('/punches', { employee_id: person.value, ...dayBounds(from.value, to.value), limit: 1000 });
       clear(out, h('p', { class: 'count' }, t('common.total', { n: answer.total ?? items(answer).length })), table([
         { label: t('att.at'), render: (p) => formatDateTime(p.at) },
         { label: t('common.employee'), render: (p) => p.employee_name || ctx.names.get(p.employee_id) || `#${p.employee_id}` },
         { label: t('att.kind'), render: (p) => (p.kind ? t(`kiosk.kind.${p.kind}`) : '') },
+        { label: t('att.status'), render: (p) => (p.status ? badge(p.status) : '') },
         { label: t('att.source'), render: (p) => p.source || '' },
         { label: t('att.device'), render: (p) => p.device_id || '' },
       ], items(answer), { empty: t('att.nopunches') }));
@@ -105,19 +133,14 @@ async function calendar(employeeId, name, month) {
   const days = daysOf(month);
   const results = new Map();
   let error = null;
-  const queue = [...days];
-  const worker = async () => {
-    while (queue.length) {
-      const day = isoDate(queue.shift());
-      try {
-        const record = items(await api.get('/attendance/daily', { date: day, employee_id: employeeId }))[0];
-        if (record) results.set(day, record);
-      } catch (err) {
-        error = err;
-      }
-    }
-  };
-  await Promise.all([worker(), worker(), worker(), worker()]);
+  try {
+    const answer = await api.get('/attendance/daily', {
+      from: isoDate(days[0]), to: isoDate(days[days.length - 1]), employee_id: employeeId, limit: 1000,
+    });
+    for (const record of items(answer)) results.set(String(record.date), record);
+  } catch (err) {
+    error = err;
+  }
   const weekdays = [1, 2, 3, 4, 5, 6, 0].map((d) => new Date(2024, 0, d === 0 ? 7 : d).toLocaleDateString(document.documentElement.lang, { weekday: 'short' }));
   const cells = [];
   const lead = (days[0].getDay() + 6) % 7;
@@ -154,19 +177,19 @@ function monthlyTab(ctx) {
       clear(out,
         barChart(totals, { title: t('att.monthchart', { month: month.value }) }),
         table([
-          { label: t('common.employee'), render: (r) => r.employee_name || r.name || ctx.names.get(r.employee_id) || `#${r.employee_id}` },
+          { label: t('common.employee'), render: (r) => r.name || r.employee_name || ctx.names.get(r.employee_id) || `#${r.employee_id}` },
           { label: t('att.m.present'), key: 'days_present' },
           { label: t('att.m.absent'), key: 'days_absent' },
           { label: t('att.m.late'), key: 'late_count' },
           { label: t('att.m.early'), key: 'early_leave_count' },
-          { label: t('att.m.leave'), render: (r) => formatNumber(typeof r.leave_hours === 'object' ? Object.values(r.leave_hours || {}).reduce((a, b) => a + b, 0) : r.leave_hours) },
+          { label: t('att.m.leave'), render: (r) => formatNumber(r.leave_hours) },
           { label: t('att.m.trip'), key: 'business_trip_days' },
           { label: t('att.m.overtime'), render: (r) => formatNumber(r.overtime_hours) },
           { label: t('att.m.worked'), render: (r) => formatNumber(r.worked_hours) },
           { label: t('att.calendar.short'), render: (r) => button(t('att.calendar.show'), {
             class: 'btn btn-small',
             onclick: async () => {
-              const name = r.employee_name || r.name || ctx.names.get(r.employee_id) || `#${r.employee_id}`;
+              const name = r.name || r.employee_name || ctx.names.get(r.employee_id) || `#${r.employee_id}`;
               clear(cal, h('p', { class: 'loading' }, t('common.loading')));
               clear(cal, await calendar(r.employee_id, name, month.value));
               cal.scrollIntoView({ block: 'nearest' });

@@ -15,14 +15,24 @@ const BUCKET = {
 };
 export const BUCKETS = ['present', 'late', 'absent', 'leave', 'notyet'];
 
-export function countToday(records, employeeCount) {
+// A day under way ("pending") counts by what has happened so far: in (late or not) once the
+// employee has punched, "not yet in" before. Rest days and people not yet hired are not counted.
+function bucketOf(record) {
+  if (record.status === 'holiday' || record.status === 'not_employed') return null;
+  if (record.status === 'pending') {
+    const punched = (record.periods || []).some((p) => p.first_in);
+    if (!punched) return 'notyet';
+    return record.late_minutes > 0 ? 'late' : 'present';
+  }
+  return BUCKET[record.status] || 'notyet';
+}
+
+export function countToday(records) {
   const counts = { present: 0, late: 0, absent: 0, leave: 0, notyet: 0 };
   for (const record of records) {
-    // Before the cut-off an employee without a punch is "not yet in", not absent.
-    const bucket = BUCKET[record.status] || 'notyet';
-    counts[bucket] += 1;
+    const bucket = bucketOf(record);
+    if (bucket) counts[bucket] += 1;
   }
-  if (employeeCount > records.length) counts.notyet += employeeCount - records.length;
   return counts;
 }
 
@@ -32,17 +42,15 @@ async function todayCard() {
   try {
     const params = { date: today() };
     if (!hasRole('hr', 'manager') && me().employee_id) params.employee_id = me().employee_id;
-    const [daily, employees] = await Promise.all([
-      api.get('/attendance/daily', params),
-      hasRole('hr', 'manager') ? api.get('/employees', { limit: 1, status: 'active' }).catch(() => null) : null,
-    ]);
-    const records = items(daily);
-    const counts = countToday(records, employees ? employees.total || 0 : 0);
+    const records = items(await api.get('/attendance/daily', { ...params, limit: 1000 }));
+    const counts = countToday(records);
+    const resting = records.filter((r) => r.status === 'holiday').length;
     const data = BUCKETS.map((kind) => ({ kind, label: t(`dash.${kind}`), value: counts[kind] }));
     clear(body,
       h('ul', { class: 'stat-tiles' }, data.map((d) => h('li', { class: `stat stat-${d.kind}` },
         h('span', { class: 'stat-value' }, String(d.value)), h('span', { class: 'stat-label' }, d.label)))),
-      donutChart(data, { title: t('dash.chart', { date: today() }) }));
+      donutChart(data, { title: t('dash.chart', { date: today() }) }),
+      resting ? h('p', { class: 'muted' }, t('dash.resting', { n: resting })) : null);
     if (!hasRole('hr', 'manager') && records.length) {
       body.append(table([
         { label: t('att.status'), render: (r) => badge(r.status) },

@@ -25,16 +25,17 @@ function photoWithBoxes(url, faces) {
       const label = known ? (face.name || `#${face.employee_id}`) : t('roll.unknown');
       const kind = known ? 'known' : 'unknown';
       const labelY = top > fontSize * 1.6 ? top - fontSize * 1.5 : bottom;
-      overlay.append(
-        svg('rect', { x: left, y: top, width: right - left, height: bottom - top, class: `face-box face-${kind}`, 'stroke-width': stroke }),
-        svg('rect', { x: left, y: labelY, width: Math.max(right - left, label.length * fontSize * 0.62), height: fontSize * 1.5, class: `face-label-bg face-${kind}` }),
-        svg('text', { x: left + fontSize * 0.3, y: labelY + fontSize * 1.1, class: 'face-label', 'font-size': fontSize, text: label }),
-      );
+      const background = svg('rect', { x: left, y: labelY, width: Math.max(right - left, label.length * fontSize * 0.7), height: fontSize * 1.5, class: `face-label-bg face-${kind}` });
+      const text = svg('text', { x: left + fontSize * 0.3, y: labelY + fontSize * 1.1, class: 'face-label', 'font-size': fontSize, text: label });
+      overlay.append(svg('rect', { x: left, y: top, width: right - left, height: bottom - top, class: `face-box face-${kind}`, 'stroke-width': stroke }), background, text);
+      // The name's real width is known only once it is laid out; the estimate above is the fallback.
+      const measured = overlay.isConnected ? text.getComputedTextLength() : 0;
+      if (measured) background.setAttribute('width', String(Math.max(right - left, measured + fontSize * 0.6)));
     }
   };
   if (img.complete && img.naturalWidth) draw();
   else img.addEventListener('load', draw, { once: true });
-  const names = faces.map((f) => (f.employee_id !== null && f.employee_id !== undefined && !f.ambiguous ? f.name || `#${f.employee_id}` : t('roll.unknown')));
+  const names = [...faces].sort((a, b) => a.box.left - b.box.left).map((f) => (f.employee_id !== null && f.employee_id !== undefined && !f.ambiguous ? f.name || `#${f.employee_id}` : t('roll.unknown')));
   figure.append(h('figcaption', {}, t('roll.caption', { names: names.join(', ') || t('common.none') })));
   return figure;
 }
