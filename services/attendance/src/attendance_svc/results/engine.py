@@ -19,6 +19,7 @@ from attendance_svc.organisation.models import Employee
 from attendance_svc.punches.models import Punch
 from attendance_svc.requests.models import LeaveRequest, OvertimeRequest
 from attendance_svc.rules import Absence, DayInput, DayResult, Interval, evaluate_day, shift_instance
+from attendance_svc.rules.shift import ShiftInstance
 from attendance_svc.scheduling.calendar import WorkCalendar
 
 # Punches are fetched this far around a day: a night shift that starts late with a long
@@ -91,6 +92,8 @@ class Evaluator:
                     Interval(request.start_at, request.end_at))
         for values in self.punches.values():
             values.sort()
+        # Thousands of people share a few shifts: lay each (shift, day, zone) out once.
+        self._instances: dict[tuple[int, date, str], ShiftInstance] = {}
 
     def days(self) -> Iterable[date]:
         day = self.start
@@ -105,7 +108,10 @@ class Evaluator:
         holiday = calendar.holidays.get(day)
         instance = None
         if spec is not None and holiday is None and day.isoweekday() in spec.workdays:
-            instance = shift_instance(spec, day, tz)
+            key = (shift_id or 0, day, tz.key)
+            instance = self._instances.get(key)
+            if instance is None:
+                instance = self._instances[key] = shift_instance(spec, day, tz)
             lo, hi = instance.window_start, instance.window_end
         else:
             lo = datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, tuple_
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from attendance_svc.organisation.models import Employee
@@ -35,7 +36,7 @@ def period_json(period: PeriodResult) -> dict[str, Any]:
 
 
 def row_values(employee_id: int, shift_id: int | None, result: RuleResult,
-               now: datetime) -> dict[str, Any]:
+               now: datetime | str) -> dict[str, Any]:
     return {
         "employee_id": employee_id, "date": result.date, "status": result.status,
         "shift_id": shift_id, "scheduled_minutes": result.scheduled_minutes,
@@ -49,29 +50,45 @@ def row_values(employee_id: int, shift_id: int | None, result: RuleResult,
     }
 
 
-def store(session: Session, evaluated: Iterable[Evaluated], *, batch: int = 2000) -> int:
-    """Replace the stored results of the given (employee, day)s; days not over yet are dropped
-    rather than stored, since their periods may still be punched."""
-    now = datetime.now(UTC)
+_COLUMNS = ("employee_id", "date", "status", "shift_id", "scheduled_minutes", "late_minutes",
+            "early_leave_minutes", "worked_minutes", "overtime_minutes", "leave_minutes",
+            "business_trip_minutes", "missing_checkouts", "leave_by_type", "periods",
+            "explanation", "computed_at")
+_JSON_COLUMNS = frozenset({"leave_by_type", "periods"})
+
+
+def insert_results(session: Session, evaluated: Iterable[Evaluated], *,
+                   batch: int = 2000) -> int:
+    """Insert the finished days among `evaluated` (days not over are not stored: their periods
+    may still be punched). The caller has removed any stored row for those days.
+
+    Rows go straight to the driver's executemany: a month of 10,000 people is 310,000 rows, and
+    SQLAlchemy's per-parameter processing would cost more than judging the days."""
+    # Dates and times as text both drivers and both column types read back exactly.
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    connection = session.connection()
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    # Built from constants only; every value travels as a bound parameter.
+    sql = (f"INSERT INTO {DayResult.__tablename__} ({', '.join(_COLUMNS)}) "  # noqa: S608
+           f"VALUES ({', '.join([mark] * len(_COLUMNS))})")
     stored = 0
-    pending: list[Evaluated] = []
+    rows: list[tuple[Any, ...]] = []
 
     def flush() -> None:
-        nonlocal stored
-        if not pending:
-            return
-        keys = [(e.employee_id, e.result.date) for e in pending]
-        session.execute(delete(DayResult).where(
-            tuple_(DayResult.employee_id, DayResult.date).in_(keys)))
-        rows = [row_values(e.employee_id, e.shift_id, e.result, now) for e in pending if e.over]
+        nonlocal stored, rows
         if rows:
-            session.execute(DayResult.__table__.insert(), rows)
-        stored += len(rows)
-        pending.clear()
+            connection.exec_driver_sql(sql, rows)
+            stored += len(rows)
+            rows = []
 
     for item in evaluated:
-        pending.append(item)
-        if len(pending) >= batch:
+        if not item.over:
+            continue
+        values = row_values(item.employee_id, item.shift_id, item.result, now)
+        values["date"] = item.result.date.isoformat()
+        rows.append(tuple(json.dumps(values[c], separators=(",", ":")) if c in _JSON_COLUMNS
+                          else values[c] for c in _COLUMNS))
+        if len(rows) >= batch:
             flush()
     flush()
     return stored
@@ -83,11 +100,13 @@ def recompute(session: Session, *, employee_ids: Sequence[int], start: date, end
     The caller commits."""
     if not employee_ids or end < start:
         return 0
-    employees = employee_refs(session.scalars(select(Employee).where(
-        Employee.id.in_(list(employee_ids)))))
+    ids = list(employee_ids)
+    employees = employee_refs(session.scalars(select(Employee).where(Employee.id.in_(ids))))
     evaluator = Evaluator(session, employees, start, end, default_timezone=default_timezone,
                           now=now)
-    return store(session, evaluator.evaluate_all())
+    session.execute(delete(DayResult).where(DayResult.employee_id.in_(ids),
+                                            DayResult.date >= start, DayResult.date <= end))
+    return insert_results(session, evaluator.evaluate_all())
 
 
 def days_touched_by(at: datetime) -> tuple[date, date]:
@@ -146,7 +165,7 @@ def mark_absences(session: Session, *, lookback_days: int, default_timezone: str
                               default_timezone=default_timezone, now=now)
         missing = (item for item in evaluator.evaluate_all()
                    if item.over and (item.employee_id, item.result.date) not in done)
-        total += store(session, missing)
+        total += insert_results(session, missing)
         session.commit()
     logger.info("nightly job stored day results", extra={"stored": total})
     return total

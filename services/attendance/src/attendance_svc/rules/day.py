@@ -20,7 +20,8 @@ def _floor_minutes(delta: timedelta) -> int:
 
 
 def _hm(at: datetime, tz: ZoneInfo) -> str:
-    return at.astimezone(tz).strftime("%H:%M")
+    local = at.astimezone(tz)
+    return f"{local.hour:02d}:{local.minute:02d}"
 
 
 def _covering(absences: Iterable[Absence], start: datetime, end: datetime) -> Absence | None:
