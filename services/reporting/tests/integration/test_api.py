@@ -264,3 +264,28 @@ def test_retention_deletes_old_files_and_download_says_gone(app: Flask, client: 
     assert client.get(f"/api/v1/reports/{old_id}", headers=headers).get_json()["expired"] is True
     assert client.get(f"/api/v1/reports/{new_id}/download", headers=headers).status_code == 200
     assert purge(runtime) == 0
+
+
+def test_a_broker_that_is_down_loses_no_report(database_url: str, peer: Any,
+                                               make_env: Callable[..., dict[str, str]],
+                                               apply_env: Callable[[dict[str, str]], None],
+                                               token_mint: TokenMint) -> None:
+    from faceclock_dev.testing import free_port
+
+    apply_env(make_env(peer, broker_url=f"redis://127.0.0.1:{free_port()}/0",
+                       REPORTING_DATABASE_URL=database_url))
+    settings = Settings()
+    migrate(settings)
+    down = create_app(settings)
+    client = down.test_client()
+    ready = client.get("/readyz")
+    assert ready.status_code == 503
+    assert set(ready.get_json()["failing"]) == {"broker"}
+    response = client.post("/api/v1/reports", headers=_auth(token_mint, "hr"),
+                           json={"kind": "monthly", "params": {"month": "2026-10"}})
+    assert response.status_code == 202
+    runtime = down.extensions["reporting"]
+    with session_scope(runtime.sessions) as session:
+        report = session.get(Report, response.get_json()["id"])
+        assert report is not None and report.status == "queued"
+    runtime.engine.dispose()
