@@ -67,7 +67,9 @@ class RequestIdMiddleware:
         incoming = dict(scope["headers"]).get(REQUEST_ID_HEADER.lower().encode())
         request_id = valid_request_id(incoming.decode("latin-1") if incoming else None)
         request_id = request_id or new_request_id()
-        token = request_id_var.set(request_id)
+        # Not reset afterwards: every request runs in a task of its own (so nothing leaks), and
+        # Starlette logs unhandled errors outside this middleware, where the id is still wanted.
+        request_id_var.set(request_id)
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -75,10 +77,7 @@ class RequestIdMiddleware:
                 message["headers"].append((REQUEST_ID_HEADER.lower().encode(), request_id.encode()))
             await send(message)
 
-        try:
-            await self.app(scope, receive, send_with_id)
-        finally:
-            request_id_var.reset(token)
+        await self.app(scope, receive, send_with_id)
 
 
 def outgoing_headers() -> dict[str, str]:

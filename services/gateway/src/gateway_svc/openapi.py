@@ -14,7 +14,7 @@ from gateway_svc.upstream import Upstreams
 logger = logging.getLogger(__name__)
 
 # Where each service publishes its own document.
-SERVICE_DOCUMENTS = {"auth": "/openapi.json", "attendance": "/openapi.json",
+SERVICE_DOCUMENTS = {"auth": "/openapi.json", "attendance": "/api/v1/openapi.json",
                      "reporting": "/api/v1/openapi.json"}
 
 
