@@ -8,10 +8,12 @@ The steps share one browser session and run in file order; each asserts what a p
 
 from __future__ import annotations
 
+import datetime
 import email
 import re
 import time
 import uuid
+from calendar import monthrange
 from collections.abc import Callable, Iterator
 from email import policy
 from pathlib import Path
@@ -229,7 +231,12 @@ def test_the_punch_appears_in_the_daily_view(page: Page, flow: Flow,
     expect(punch.first).to_be_visible()
     screenshots(page, "11-attendance-punches")
     page.get_by_role("tab", name="Monthly summary").click()
-    expect(page.get_by_role("tabpanel").locator("svg.chart")).to_be_visible()
+    monthly = page.get_by_role("tabpanel")
+    expect(monthly.locator("svg.chart rect.chart-bar")).to_have_count(5)
+    monthly.get_by_role("row").filter(has_text=flow.employee_name).get_by_role("button", name="Show").click()
+    calendar = monthly.get_by_role("list", name=re.compile(flow.employee_name))
+    today = datetime.date.today()
+    expect(calendar.locator("li.cal-day")).to_have_count(monthrange(today.year, today.month)[1])
     screenshots(page, "12-attendance-monthly")
 
 
@@ -256,6 +263,63 @@ def test_roll_call_with_a_group_photo_and_its_csv(page: Page, flow: Flow, tmp_pa
     text = saved.read_text(encoding="utf-8-sig")
     line = next(row for row in text.splitlines() if flow.employee_name in row)
     assert "present" in line.lower()
+
+
+def test_departments_and_csv_import_with_a_row_report(page: Page, flow: Flow, tmp_path: Path,
+                                                      screenshots: Callable[[Page, str], None]) -> None:
+    code = f"OPS{flow.employee_no[-4:]}".upper()
+    page.get_by_role("link", name="Departments").click()
+    page.get_by_role("button", name="Add department").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Code").fill(code)
+    dialog.get_by_label("Name").fill("Operations")
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog).to_have_count(0)
+    expect(page.get_by_role("row").filter(has_text=code)).to_have_count(1)
+    # Two good rows, a row with an unknown department, and a duplicate of an existing number.
+    sheet = tmp_path / "people.csv"
+    sheet.write_text(
+        "employee_no,name,department,email\n"
+        f"{flow.employee_no}-1,Kit Harington,{code},kit@example.com\n"
+        f"{flow.employee_no}-2,Rose Leslie,{code},\n"
+        f"{flow.employee_no}-3,Nobody Known,NOPE,\n"
+        f"{flow.employee_no},Barack Again,,\n", encoding="utf-8")
+    page.get_by_role("link", name="Employees").click()
+    page.get_by_label("CSV file").set_input_files(sheet)
+    page.get_by_role("button", name="Import").click()
+    expect(page.get_by_text("2 created, 0 updated, 2 rows refused.")).to_be_visible()
+    report = page.get_by_role("table").filter(has=page.get_by_text("Rows that were not imported"))
+    unknown_department = report.get_by_role("row").filter(has_text="unknown department code")
+    expect(unknown_department.get_by_role("cell").first).to_have_text("4")
+    duplicate = report.get_by_role("row").filter(has_text="already exists")
+    expect(duplicate.get_by_role("cell").first).to_have_text("5")
+    page.get_by_label("Department").select_option(label=f"Operations ({code})")
+    expect(page.get_by_role("link", name="Rose Leslie")).to_be_visible()
+    expect(page.get_by_role("link", name=flow.employee_name)).to_have_count(0)
+    screenshots(page, "22-employees-import")
+
+
+def test_file_and_approve_a_leave_request(page: Page, flow: Flow,
+                                          screenshots: Callable[[Page, str], None]) -> None:
+    page.get_by_role("link", name="Requests").click()
+    form = page.get_by_role("tabpanel")
+    form.get_by_label("Employee").select_option(label=f"{flow.employee_name} · {flow.employee_no}")
+    form.get_by_label("Leave type").select_option("annual")
+    form.get_by_label("Start").fill("2026-12-01T08:00")
+    form.get_by_label("End").fill("2026-12-01T18:00")
+    form.get_by_label("Reason").fill("Family visit")
+    form.get_by_role("button", name="Submit the request").click()
+    expect(form.get_by_text("The request was filed and waits for approval.")).to_be_visible()
+    page.get_by_role("tab", name="To approve").click()
+    pending = page.get_by_role("tabpanel").get_by_role("row").filter(has_text="Family visit")
+    expect(pending).to_contain_text(flow.employee_name)
+    screenshots(page, "23-requests-approve")
+    pending.get_by_label("Comment").fill("Enjoy")
+    pending.get_by_role("button", name="Approve").click()
+    expect(page.get_by_role("status")).to_contain_text("Approved.")
+    page.get_by_role("tab", name="My requests").click()
+    page.get_by_role("tab", name="To approve").click()
+    expect(page.get_by_role("tabpanel").get_by_role("row").filter(has_text="Family visit")).to_have_count(0)
 
 
 def _reset_link(mail_dir: Path, address: str, after: float, timeout: float = 30) -> str:

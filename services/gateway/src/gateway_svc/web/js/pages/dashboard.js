@@ -3,8 +3,10 @@
 import { api } from '../api.js';
 import { hasRole, me } from '../app.js';
 import { donutChart } from '../charts.js';
-import { formatDateTime, t } from '../i18n.js';
+import { employees, nameMap } from '../data.js';
+import { t } from '../i18n.js';
 import { badge, clear, errorText, h, items, link, pageHeader, section, table, today } from '../ui.js';
+import { describe } from './requests.js';
 
 // How each day status counts on the dashboard.
 const BUCKET = {
@@ -74,6 +76,7 @@ async function approvalsCard() {
   const card = section(t('dash.pending'), body);
   const rows = [];
   const errors = [];
+  const names = nameMap(await employees());
   await Promise.all(PENDING.map(async ([path, kindKey]) => {
     try {
       const answer = await api.get(path, { status: 'pending', limit: 50 });
@@ -86,8 +89,8 @@ async function approvalsCard() {
     errors.map((e) => h('p', { class: 'notice notice-error', role: 'alert' }, e)),
     table([
       { label: t('req.kind'), key: 'kindLabel' },
-      { label: t('common.employee'), render: (r) => r.employee_name || r.employee?.name || `#${r.employee_id}` },
-      { label: t('req.when'), render: (r) => [r.start, r.end].filter(Boolean).map(formatDateTime).join(' – ') || r.date || formatDateTime(r.at) },
+      { label: t('common.employee'), render: (r) => names.get(r.employee_id) || `#${r.employee_id}` },
+      { label: t('req.when'), render: describe },
       { label: t('req.reason'), key: 'reason' },
     ], rows, { empty: t('dash.nopending') }),
     h('p', {}, link('/requests?tab=approve', t('dash.review'))));

@@ -43,7 +43,7 @@ function fileForm(ctx, onFiled) {
     }
     if (k === 'overtime') {
       parts.push(field(t('common.date'), input('date', { type: 'date', required: true })),
-        field(t('req.start'), input('start', { type: 'time' })), field(t('req.end'), input('end', { type: 'time' })),
+        field(t('req.start'), input('start', { type: 'time', required: true })), field(t('req.end'), input('end', { type: 'time' })),
         field(t('req.hours'), input('hours', { type: 'number', min: '0', max: '24', step: '0.5' }), { hint: t('req.hours.hint') }));
     }
     if (k === 'correction') {
@@ -68,7 +68,9 @@ function fileForm(ctx, onFiled) {
     const k = data.get('kind');
     const body = { employee_id: employeeId, reason: data.get('reason') };
     if (k === 'leave' || k === 'business_trip') {
-      Object.assign(body, { kind: k, start: withOffset(data.get('start')), end: withOffset(data.get('end')) });
+      // Without an offset the server reads these in the employee's own time zone, which is what
+      // a leave request means (an HR officer elsewhere files it in the employee's local time).
+      Object.assign(body, { kind: k, start: data.get('start'), end: data.get('end') });
       if (k === 'leave') body.leave_type = data.get('leave_type');
     } else if (k === 'overtime') {
       body.date = data.get('date');
@@ -91,10 +93,11 @@ function fileForm(ctx, onFiled) {
   return h('div', {}, message, form);
 }
 
-function describe(r) {
-  if (r.start && r.end) return `${formatDateTime(r.start)} – ${formatDateTime(r.end)}`;
-  if (r.date) return [r.date, r.start && r.end ? `${r.start}–${r.end}` : null, r.hours ? t('req.hoursn', { n: r.hours }) : null].filter(Boolean).join(' ');
-  if (r.at) return formatDateTime(r.at);
+export function describe(r) {
+  const hours = r.hours ? ` (${t('req.hoursn', { n: formatNumber(r.hours) })})` : '';
+  if (r.date) return `${r.date} ${[r.start, r.end].filter(Boolean).join('–')}${hours}`;
+  if (r.start_at && r.end_at) return `${formatDateTime(r.start_at)} – ${formatDateTime(r.end_at)}${hours}`;
+  if (r.at) return `${formatDateTime(r.at)} · ${t(`kiosk.kind.${r.kind}`)}`;
   return '';
 }
 
@@ -116,7 +119,7 @@ async function requestRows(params) {
 
 function baseColumns(ctx) {
   return [
-    { label: t('req.kind'), render: (r) => t(`req.kind.${r.kindKey}`) + (r.leave_type ? ` · ${t(`req.leave.${r.leave_type}`)}` : '') },
+    { label: t('req.kind'), render: (r) => t(`req.kind.${r.kindKey}`) + (r.leave_type ? ` · ${leaveTypeLabel(r.leave_type)}` : '') },
     { label: t('common.employee'), render: (r) => r.employee_name || ctx.names.get(r.employee_id) || `#${r.employee_id}` },
     { label: t('req.when'), render: describe },
     { label: t('req.reason'), key: 'reason' },
@@ -129,7 +132,7 @@ function mineTab(ctx) {
   (async () => {
     const { rows, errors } = await requestRows(ctx.ownId ? { employee_id: ctx.ownId } : {});
     clear(box, errors.map((e) => h('p', { class: 'notice notice-error', role: 'alert' }, e)),
-      table([...baseColumns(ctx), { label: t('req.comment'), render: (r) => r.decision_comment || r.comment || '' }], rows, { empty: t('req.none') }));
+      table([...baseColumns(ctx), { label: t('req.comment'), render: (r) => [r.decision_note, r.decided_by ? `— ${r.decided_by}` : null].filter(Boolean).join(' ') }], rows, { empty: t('req.none') }));
   })();
   return box;
 }
@@ -147,7 +150,7 @@ function approveTab(ctx) {
     const comment = input('comment', { placeholder: t('req.comment') });
     const act = (verb) => async () => {
       try {
-        await api.post(`${r.path}/${r.id}/${verb}`, { comment: comment.value.trim() || null });
+        await api.post(`${r.path}/${r.id}/${verb}`, { note: comment.value.trim() || null });
         toast(t(verb === 'approve' ? 'req.approved' : 'req.rejected'));
         load();
       } catch (err) {
@@ -162,6 +165,34 @@ function approveTab(ctx) {
   return h('div', {}, message, box);
 }
 
+function leaveTypeLabel(type) {
+  const key = `req.leave.${type}`;
+  const text = t(key);
+  return text === key ? type : text;
+}
+
+// HR sets how many hours of a leave type an employee may take in a year.
+function entitlementForm(person, reload) {
+  const message = messageBox();
+  const year = input('year', { type: 'number', min: '1900', max: '2200', value: String(new Date().getFullYear()), required: true });
+  const type = select('leave_type', LEAVE_TYPES.map((x) => [x, t(`req.leave.${x}`)]));
+  const hours = input('entitled_hours', { type: 'number', min: '0', max: '10000', step: '0.5', required: true });
+  const form = h('form', { class: 'form-inline' }, field(t('req.year'), year), field(t('req.leave_type'), type),
+    field(t('req.entitled'), hours), h('button', { type: 'submit', class: 'btn btn-primary' }, t('req.setentitlement')));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    if (!person.value) { message.show(t('req.noemployee'), 'error'); return; }
+    try {
+      await api.put('/leave-balances', { employee_id: Number(person.value), year: Number(year.value), leave_type: type.value, entitled_hours: Number(hours.value) });
+      message.ok(t('common.saved'));
+      reload();
+    } catch (err) {
+      message.error(err);
+    }
+  });
+  return h('div', {}, h('h3', {}, t('req.setentitlement')), message, form);
+}
+
 function balancesTab(ctx) {
   const box = h('div', { 'aria-live': 'polite' });
   const person = select('employee_id', employeeOptions(ctx.people, t('req.choose')), { value: ctx.ownId || '' });
@@ -169,10 +200,12 @@ function balancesTab(ctx) {
     try {
       const rows = items(await api.get('/leave-balances', { employee_id: person.value || ctx.ownId }));
       clear(box, table([
-        { label: t('req.leave_type'), render: (b) => t(`req.leave.${b.leave_type}`) },
-        { label: t('req.entitled'), render: (b) => formatNumber(b.entitled_hours ?? b.entitled) },
-        { label: t('req.used'), render: (b) => formatNumber(b.used_hours ?? b.used) },
-        { label: t('req.remaining'), render: (b) => formatNumber(b.remaining_hours ?? b.remaining) },
+        { label: t('req.year'), key: 'year' },
+        { label: t('req.leave_type'), render: (b) => leaveTypeLabel(b.leave_type) },
+        { label: t('req.entitled'), render: (b) => (b.entitled_hours === null ? t('req.unlimited') : formatNumber(b.entitled_hours)) },
+        { label: t('req.used'), render: (b) => formatNumber(b.used_hours) },
+        { label: t('req.pendinghours'), render: (b) => formatNumber(b.pending_hours) },
+        { label: t('req.remaining'), render: (b) => (b.remaining_hours === null ? '' : formatNumber(b.remaining_hours)) },
       ], rows, { empty: t('req.nobalances') }));
     } catch (err) {
       clear(box, h('p', { class: 'notice notice-error', role: 'alert' }, err.message));
@@ -180,13 +213,13 @@ function balancesTab(ctx) {
   }
   person.addEventListener('change', load);
   load();
-  return h('div', {}, ctx.approver ? field(t('common.employee'), person) : null, box);
+  return h('div', {}, ctx.approver ? field(t('common.employee'), person) : null, box, ctx.hr ? entitlementForm(person, load) : null);
 }
 
 export async function render(main, { query }) {
   const approver = hasRole('hr', 'manager');
   const people = approver ? await loadEmployees() : [];
-  const ctx = { approver, people, names: nameMap(people), ownId: me().employee_id || null };
+  const ctx = { approver, hr: hasRole('hr'), people, names: nameMap(people), ownId: me().employee_id || null };
   const panel = h('div', { class: 'tab-panel', role: 'tabpanel' });
   const refreshMine = () => { if (current === 'mine') show('mine'); };
   const views = {

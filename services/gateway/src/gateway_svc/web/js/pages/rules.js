@@ -23,6 +23,11 @@ export const DEFAULT_SHIFT = {
 const PARAMS = ['early_checkin_minutes', 'late_grace_minutes', 'absent_after_late_minutes', 'early_leave_grace_minutes',
   'absent_if_early_minutes', 'checkout_until_minutes'];
 
+// ISO weekdays 1 (Monday) … 7 (Sunday), named in the page's language (1 Jan 2024 was a Monday).
+function dayName(day, style = 'long') {
+  return new Date(2024, 0, day).toLocaleDateString(document.documentElement.lang, { weekday: style });
+}
+
 function periodRow(period, onRemove) {
   const start = input('period_start', { type: 'time', value: period.start, required: true });
   const end = input('period_end', { type: 'time', value: period.end, required: true });
@@ -39,8 +44,7 @@ function shiftFields(form, shift) {
     form.elements.half_day_hours.value = values.half_day_hours ?? '';
     for (let day = 1; day <= 7; day += 1) form.elements[`workday_${day}`].checked = (values.workdays || []).includes(day);
   };
-  // ISO weekdays 1 (Monday) … 7 (Sunday), named in the page's language.
-  const dayName = (day) => new Date(2024, 0, day).toLocaleDateString(document.documentElement.lang, { weekday: 'long' });
+
   form.append(
     field(t('rules.name'), input('name', { required: true, value: shift.name })),
     h('fieldset', { class: 'field-wide periods-box' }, h('legend', {}, t('rules.periods')), list,
@@ -80,7 +84,7 @@ async function shiftsSection(shiftsChanged) {
       clear(list, table([
         { label: t('rules.name'), render: (s) => [s.name, s.is_default ? h('span', { class: 'badge badge-present' }, t('rules.default')) : null] },
         { label: t('rules.periods'), render: (s) => (s.periods || []).map((p) => `${p.start}–${p.end}`).join(', ') },
-        { label: t('rules.workdays'), render: (s) => (s.workdays || []).join(', ') },
+        { label: t('rules.workdays'), render: (s) => (s.workdays || []).map((d) => dayName(d, 'short')).join(', ') },
         { label: t('rules.late_grace_minutes'), key: 'late_grace_minutes' },
         { label: t('rules.absent_after_late_minutes'), key: 'absent_after_late_minutes' },
         { label: t('common.actions'), render: (s) => h('div', { class: 'row-actions' },
