@@ -178,7 +178,7 @@ def test_every_secret_reference_names_an_existing_key(
     for _, container in iter_containers(documents):
         for item in container.get("env", []):
             ref = item.get("valueFrom", {}).get("secretKeyRef")
-            if ref:
+            if ref and not ref.get("optional"):
                 assert ref["key"] in _secret_keys(documents, ref), (target, ref)
                 assert ref["name"] in secrets
 
@@ -192,7 +192,8 @@ def test_production_ships_no_secret_values(rendered: dict[str, list[dict[str, An
     referenced = {item["valueFrom"]["secretKeyRef"]["key"]
                   for _, container in iter_containers(documents)
                   for item in container.get("env", []) if "valueFrom" in item
-                  and "secretKeyRef" in item["valueFrom"]}
+                  and "secretKeyRef" in item["valueFrom"]
+                  and not item["valueFrom"]["secretKeyRef"].get("optional")}
     assert referenced == base_keys
 
 

@@ -76,6 +76,7 @@ def real_secrets() -> dict[str, str]:
         "GATEWAY_CLIENT_SECRET": secrets.token_urlsafe(32),
         "REPORTING_CLIENT_SECRET": secrets.token_urlsafe(32),
         "RECOGNITION_ENCRYPTION_KEY": base64.b64encode(os.urandom(32)).decode(),
+        "AUTH_SMTP_PASSWORD": secrets.token_urlsafe(24),
         "FACECLOCK_REDIS_URL": "redis://redis:6379/0",
         "REPORTING_BROKER_URL": "redis://redis:6379/0",
     }
@@ -111,6 +112,8 @@ def deployed_env(
     env = dict(config)
     for item in container.get("env", []):
         ref = item.get("valueFrom", {}).get("secretKeyRef")
+        if ref and ref.get("optional") and ref["key"] not in values:
+            continue  # Kubernetes leaves the variable unset
         env[item["name"]] = values[ref["key"]] if ref else expand(item["value"], env)
     return env
 
