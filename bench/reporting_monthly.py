@@ -28,14 +28,17 @@ DEPARTMENTS = ["研发部", "Sales, EMEA", "Operations", "Finance"]
 
 
 def monthly_item(i: int) -> dict[str, Any]:
+    """A row shaped like attendance's MonthlyRead."""
     return {
         "employee_id": i + 1, "employee_no": f"E{i + 1:06d}",
-        "name": f"{SURNAMES[i % len(SURNAMES)]} {i}",
-        "department": {"id": 1 + i % 4, "name": DEPARTMENTS[i % 4]}, "month": "2026-10",
-        "days_present": 20 - i % 4, "days_absent": i % 4, "late_count": i % 5,
-        "early_leave_count": i % 3, "leave_hours": {"annual": 8.0 * (i % 2), "sick": 4.0 * (i % 3)},
-        "business_trip_days": i % 2, "overtime_hours": round(i % 7 * 1.5, 2),
-        "worked_hours": 168.5 - i % 9, "missing_checkouts": i % 2,
+        "name": f"{SURNAMES[i % len(SURNAMES)]} {i}", "department_id": 1 + i % 4,
+        "department": DEPARTMENTS[i % 4], "month": "2026-10",
+        "days_present": 20 - i % 4, "days_absent": i % 4, "half_days": i % 2,
+        "late_count": i % 5, "early_leave_count": i % 3, "leave_days": i % 2,
+        "leave_hours": 8.0 * (i % 2) + 4.0 * (i % 3),
+        "leave_hours_by_type": {"annual": 8.0 * (i % 2), "sick": 4.0 * (i % 3)},
+        "business_trip_days": i % 2, "holidays": 1, "overtime_hours": round(i % 7 * 1.5, 2),
+        "worked_hours": 168.5 - i % 9, "missing_checkouts": i % 2, "days_counted": 22,
     }
 
 

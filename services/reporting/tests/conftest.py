@@ -38,13 +38,15 @@ CLIENT_SECRET = "test-reporting-client-secret"
 
 
 def monthly_row(i: int, department_id: int = 1) -> dict[str, Any]:
+    """A row shaped like attendance's MonthlyRead."""
     return {
         "employee_id": i + 1, "employee_no": f"E{i + 1:05d}", "name": f"Employee {i + 1}",
-        "department": {"id": department_id, "name": f"Dept {department_id}"},
-        "days_present": 20 - i % 3, "days_absent": i % 3, "late_count": i % 4,
-        "early_leave_count": i % 2, "leave_hours": {"annual": 8.0, "sick": float(i % 5)},
-        "business_trip_days": 0, "overtime_hours": 1.5, "worked_hours": 160.25,
-        "missing_checkouts": i % 2,
+        "department_id": department_id, "department": f"Dept {department_id}", "month": "2026-10",
+        "days_present": 20 - i % 3, "days_absent": i % 3, "half_days": 0, "late_count": i % 4,
+        "early_leave_count": i % 2, "leave_days": 1, "leave_hours": 8.0 + i % 5,
+        "leave_hours_by_type": {"annual": 8.0, "sick": float(i % 5)},
+        "business_trip_days": 0, "holidays": 1, "overtime_hours": 1.5, "worked_hours": 160.25,
+        "missing_checkouts": i % 2, "days_counted": 22,
     }
 
 

@@ -85,9 +85,11 @@ def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
                                {"id": 2, "code": "R", "name": "R&D"}]
     module_peer.daily = [
         {"employee_id": i, "employee_no": f"E{i:03d}", "name": f"P{i}", "department": "Ops",
-         "date": "2026-11-20", "status": "late" if i % 2 else "present",
-         "late_minutes": 7 if i % 2 else 0, "early_leave_minutes": 0, "worked_minutes": 473,
-         "overtime_minutes": 0, "leave_minutes": 0, "explanation": "late: first in 08:07"}
+         "date": "2026-11-20", "status": "late" if i % 2 else "present", "final": True,
+         "scheduled_minutes": 480, "late_minutes": 7 if i % 2 else 0, "early_leave_minutes": 0,
+         "worked_minutes": 473, "overtime_minutes": 0, "leave_minutes": 0,
+         "leave_by_type": {"annual": 0}, "business_trip_minutes": 0, "missing_checkouts": 0,
+         "explanation": "late: first in 08:07"}
         for i in range(1, 131)
     ]
     module_peer.employees = [{"id": i, "employee_no": f"E{i:03d}", "name": f"Person {i}",
@@ -142,7 +144,12 @@ def test_monthly_report_is_fetched_page_by_page(stack: Stack) -> None:
     assert len(rows) == 251
     assert rows[0][:4] == ["Employee ID", "Employee No", "Name", "Department"]
     assert [r[1] for r in rows[1:]] == [f"E{i:05d}" for i in range(1, 251)]
-    assert rows[1][4:11] == ["2026-10", "20", "0", "0", "0", "8.0", "annual: 8.0; sick: 0.0"]
+    assert rows[0][4:13] == ["Month", "Days present", "Days absent", "Half days", "Late count",
+                             "Early leave count", "Leave days", "Leave hours",
+                             "Leave hours by type"]
+    assert rows[1][4:13] == ["2026-10", "20", "0", "0", "0", "0", "1", "8.0",
+                             "annual: 8.0; sick: 0.0"]
+    assert rows[1][3] == "Dept 1" and rows[1][-1] == "22"
     pages = [q for path, q in stack.peer.requests[before:] if path == "/api/v1/attendance/monthly"]
     assert [(q["offset"], q["limit"]) for q in pages] == [("0", "100"), ("100", "100"),
                                                           ("200", "100")]
@@ -156,8 +163,8 @@ def test_daily_and_punches_reports(stack: Stack) -> None:
     assert stack.wait(punches_id)["file_name"] == "Punches_2026-11-01_2026-11-09.csv"
     _, daily_rows, _ = stack.download(daily_id)
     assert len(daily_rows) == 131
-    assert daily_rows[1] == ["1", "E001", "P1", "Ops", "2026-11-20", "late", "7", "0", "473", "0",
-                             "0", "late: first in 08:07"]
+    assert daily_rows[1] == ["1", "E001", "P1", "Ops", "2026-11-20", "late", "yes", "480", "7",
+                             "0", "473", "0", "0", "annual: 0", "0", "0", "late: first in 08:07"]
     _, punch_rows, _ = stack.download(punches_id)
     assert len(punch_rows) == 121
     assert punch_rows[3][8] == "'-kiosk"  # a cell starting with - is escaped too

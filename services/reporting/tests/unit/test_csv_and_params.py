@@ -122,12 +122,14 @@ def _run(builder: Any, params: dict[str, Any], client: _Client) -> tuple[str, li
 def test_monthly_rows_and_progress() -> None:
     items = [{"employee_id": i, "employee_no": f"E{i}", "name": f"N{i}", "department": "D",
               "days_present": 20, "days_absent": 1, "late_count": 0, "early_leave_count": 0,
-              "leave_hours": 4, "business_trip_days": 0, "overtime_hours": 0, "worked_hours": 160,
-              "missing_checkouts": 0} for i in range(5)]
+              "leave_hours": 4, "leave_hours_by_type": {"sick": 4}, "business_trip_days": 0,
+              "overtime_hours": 0, "worked_hours": 160, "missing_checkouts": 0}
+             for i in range(5)]
     name, rows, progress = _run(kinds.monthly, {"month": "2026-10"}, _Client(items))
     assert name == "Monthly_2026-10.csv"
     assert len(rows) == 6 and rows[1][:5] == ["0", "E0", "N0", "D", "2026-10"]
-    assert rows[1][9:11] == ["4", ""]
+    assert rows[1][11:13] == ["4", "sick: 4"]
+    assert rows[1][7] == ""  # a count the source does not send stays empty
     assert progress == [0.4, 0.8, 1.0]
 
 

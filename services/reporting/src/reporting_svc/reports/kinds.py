@@ -135,9 +135,17 @@ def _paged(ctx: Context, path: str, query: dict[str, Any],
             ctx.progress(written / page.total)
 
 
-DAILY_COLUMNS = ["Employee ID", "Employee No", "Name", "Department", "Date", "Status",
-                 "Late (min)", "Early leave (min)", "Worked (min)", "Overtime (min)",
-                 "Leave (min)", "Explanation"]
+DAILY_COLUMNS = ["Employee ID", "Employee No", "Name", "Department", "Date", "Status", "Final",
+                 "Scheduled (min)", "Late (min)", "Early leave (min)", "Worked (min)",
+                 "Overtime (min)", "Leave (min)", "Leave by type (min)", "Business trip (min)",
+                 "Missing check-outs", "Explanation"]
+
+
+def _by_type(value: Any) -> str:
+    """A per-type breakdown ({"annual": 8, "sick": 4}) in one readable cell."""
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {v}" for k, v in sorted(value.items()))
+    return ""
 
 
 def daily(ctx: Context) -> str:
@@ -147,38 +155,32 @@ def daily(ctx: Context) -> str:
     query = {"date": params["date"], "department_id": params.get("department_id")}
     _paged(ctx, "/api/v1/attendance/daily", query, lambda d: [
         d.get("employee_id"), *_who(d, directory), d.get("date", params["date"]),
-        d.get("status", ""), d.get("late_minutes"),
+        d.get("status", ""), d.get("final"), d.get("scheduled_minutes"), d.get("late_minutes"),
         d.get("early_leave_minutes"), d.get("worked_minutes"), d.get("overtime_minutes"),
-        d.get("leave_minutes"), d.get("explanation", ""),
+        d.get("leave_minutes"), _by_type(d.get("leave_by_type")), d.get("business_trip_minutes"),
+        d.get("missing_checkouts"), d.get("explanation", ""),
     ])
     return f"Daily_{params['date']}{_scope_suffix(params)}.csv"
 
 
-MONTHLY_COLUMNS = ["Employee ID", "Employee No", "Name", "Department", "Month", "Days present",
-                   "Days absent", "Late count", "Early leave count", "Leave hours",
-                   "Leave hours by type", "Business trip days", "Overtime hours", "Worked hours",
-                   "Missing check-outs"]
-
-
-def _leave(value: Any) -> tuple[Any, str]:
-    """RULES.md counts leave hours by type: the total and the breakdown, if given as a mapping."""
-    if isinstance(value, dict):
-        total = sum(v for v in value.values() if isinstance(v, int | float))
-        return round(total, 2), "; ".join(f"{k}: {v}" for k, v in sorted(value.items()))
-    return value, ""
+# The month's counts of RULES.md, as attendance's /attendance/monthly gives them.
+MONTHLY_FIELDS = [
+    ("Days present", "days_present"), ("Days absent", "days_absent"), ("Half days", "half_days"),
+    ("Late count", "late_count"), ("Early leave count", "early_leave_count"),
+    ("Leave days", "leave_days"), ("Leave hours", "leave_hours"),
+    ("Leave hours by type", "leave_hours_by_type"), ("Business trip days", "business_trip_days"),
+    ("Holidays", "holidays"), ("Overtime hours", "overtime_hours"),
+    ("Worked hours", "worked_hours"), ("Missing check-outs", "missing_checkouts"),
+    ("Days counted", "days_counted"),
+]
+MONTHLY_COLUMNS = ["Employee ID", "Employee No", "Name", "Department", "Month",
+                   *(title for title, _ in MONTHLY_FIELDS)]
 
 
 def _monthly_row(month: str, m: dict[str, Any], directory: Directory) -> list[Any]:
-    leave_total, leave_by_type = _leave(m.get("leave_hours"))
-    if "leave_hours_by_type" in m:
-        _, leave_by_type = _leave(m["leave_hours_by_type"])
-    return [
-        m.get("employee_id"), *_who(m, directory), m.get("month", month),
-        m.get("days_present"), m.get("days_absent"), m.get("late_count"),
-        m.get("early_leave_count"), leave_total, leave_by_type, m.get("business_trip_days"),
-        m.get("overtime_hours"), m.get("worked_hours"),
-        m.get("missing_checkouts", m.get("missing_checkout_count")),
-    ]
+    values = [_by_type(m.get(key)) if key == "leave_hours_by_type" else m.get(key)
+              for _, key in MONTHLY_FIELDS]
+    return [m.get("employee_id"), *_who(m, directory), m.get("month", month), *values]
 
 
 def monthly(ctx: Context) -> str:
