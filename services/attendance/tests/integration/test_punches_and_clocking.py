@@ -42,6 +42,7 @@ def test_clock_in_duplicate_and_idempotency(api: Any) -> None:
     log = api.ok("GET", f"/api/v1/punches?employee_id={person['id']}", "hr")
     assert log["total"] == 1 and log["items"][0]["source"] == "live"
     assert log["items"][0]["device_id"] == "kiosk-1" and log["items"][0]["created_by"] == "7"
+    assert log["items"][0]["employee_no"] == "P1" and log["items"][0]["name"] == "Grace"
 
 
 def test_clock_in_refusals(api: Any) -> None:

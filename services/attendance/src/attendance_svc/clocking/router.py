@@ -13,7 +13,6 @@ from attendance_svc.clocking.schemas import (
     RollCallRequest,
 )
 from attendance_svc.deps import SessionDep, SettingsDep, require_service
-from attendance_svc.results.service import recompute_around
 
 router = APIRouter(prefix="/internal", dependencies=[Depends(require_service)],
                    tags=["internal"])
@@ -23,12 +22,9 @@ router = APIRouter(prefix="/internal", dependencies=[Depends(require_service)],
              responses={200: {"model": ClockInAnswer,
                               "description": "duplicate within the window, or a replay"}})
 def clock_in(body: ClockInRequest, session: SessionDep, settings: SettingsDep) -> JSONResponse:
+    # No recompute here: a punch taken now lies after the window of every day that is already
+    # over, so no stored result can change; the day it belongs to is judged once it ends.
     outcome = service.clock_in(session=session, request=body, settings=settings)
-    if outcome.created_punch is not None:
-        at = outcome.created_punch.at
-        recompute_around(session, employee_id=body.employee_id, start=at, end=at,
-                         default_timezone=settings.default_timezone)
-        session.commit()
     headers = {"Idempotent-Replayed": "true"} if outcome.replayed else None
     return JSONResponse(outcome.body, outcome.status_code, headers=headers)
 

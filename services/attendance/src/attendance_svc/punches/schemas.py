@@ -35,6 +35,13 @@ class PunchRead(BaseModel):
     created_at: datetime
 
 
+class PunchListItem(PunchRead):
+    """A punch in a list, with who it is (reports print the number and name)."""
+
+    employee_no: str
+    name: str
+
+
 class PunchPage(BaseModel):
-    items: list[PunchRead]
+    items: list[PunchListItem]
     total: int

@@ -108,8 +108,10 @@ def add_punch(session: Session, *, employee_id: int, at: datetime, source: str, 
 def list_punches(*, session: Session, employee_filter: Any, limit: int, offset: int,
                  employee_id: int | None = None, department_id: int | None = None,
                  start: datetime | None = None, end: datetime | None = None,
-                 ) -> tuple[list[Punch], int]:
-    query = select(Punch).join(Employee, Employee.id == Punch.employee_id).where(employee_filter)
+                 ) -> tuple[list[dict[str, Any]], int]:
+    """Punches with the employee's number and name, oldest first."""
+    query = select(Punch, Employee.employee_no, Employee.name).join(
+        Employee, Employee.id == Punch.employee_id).where(employee_filter)
     if employee_id is not None:
         query = query.where(Punch.employee_id == employee_id)
     if department_id is not None:
@@ -118,6 +120,13 @@ def list_punches(*, session: Session, employee_filter: Any, limit: int, offset: 
         query = query.where(Punch.at >= start)
     if end is not None:
         query = query.where(Punch.at < end)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(Punch.at, Punch.id).limit(limit).offset(offset)).all()
-    return list(rows), total
+    total = session.scalar(select(func.count()).select_from(
+        query.with_only_columns(Punch.id).subquery())) or 0
+    rows = session.execute(query.order_by(Punch.at, Punch.id).limit(limit).offset(offset)).all()
+    items = [{**{c: getattr(punch, c) for c in _PUNCH_FIELDS}, "employee_no": number,
+              "name": name} for punch, number, name in rows]
+    return items, total
+
+
+_PUNCH_FIELDS = ("id", "employee_id", "at", "source", "kind", "status", "device_id",
+                 "correction_id", "approved_by", "created_by", "created_at")

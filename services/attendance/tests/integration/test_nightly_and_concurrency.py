@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from attendance_svc.results.service import mark_absences
+from faceclock_common.db import make_engine, make_session_factory
+from faceclock_dev.testing import TokenMint, free_port, wait_for_port
+
+
+def test_nightly_job_marks_finished_days_once(api: Any, database_url: str) -> None:
+    present = api.employee("J1", timezone="UTC")
+    gone = api.employee("J2", timezone="UTC", status="left")
+    engine = make_engine(database_url)
+    factory = make_session_factory(engine)
+    wednesday_noon = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)
+    try:
+        with factory() as session:
+            stored = mark_absences(session, lookback_days=3, default_timezone="UTC",
+                                   now=wednesday_noon)
+        # Sunday (rest day), Monday, Tuesday are over; Wednesday is not; the leaver is skipped.
+        assert stored == 3
+        with factory() as session:
+            assert mark_absences(session, lookback_days=3, default_timezone="UTC",
+                                 now=wednesday_noon) == 0
+    finally:
+        engine.dispose()
+
+    def day(date: str, employee_id: int) -> dict[str, Any]:
+        page = api.ok("GET", f"/api/v1/attendance/daily?date={date}&employee_id={employee_id}",
+                      "hr")
+        return dict(page["items"][0])
+
+    monday = day("2026-03-02", present["id"])
+    assert monday["status"] == "absent" and monday["final"] is True
+    assert "no punch in the window" in monday["explanation"]
+    assert day("2026-03-01", present["id"])["status"] == "holiday"
+    # A punch synced later for that Monday recomputes the stored result.
+    for hhmm in ("07:58", "12:01", "13:59", "18:00"):
+        api.ok("POST", "/api/v1/punches", "hr", status=201,
+               json={"employee_id": present["id"], "at": f"2026-03-02T{hhmm}:00+00:00"})
+    assert day("2026-03-02", present["id"])["status"] == "present"
+    # Nothing was stored for the leaver; judged on the fly they were absent.
+    assert day("2026-03-02", gone["id"])["status"] == "absent"
+
+
+def test_daily_and_monthly_respect_object_scope(api: Any) -> None:
+    dept = api.ok("POST", "/api/v1/departments", "hr", status=201, json={"code": "S", "name": "S"})
+    mine = api.employee("K1", department_id=dept["id"])
+    api.employee("K2", department_id=dept["id"])
+    api.employee("K3")
+    own = {"token_claims": {"employee_id": mine["id"]}}
+    page = api.ok("GET", "/api/v1/attendance/monthly?month=2026-02", "employee", **own)
+    assert [r["employee_id"] for r in page["items"]] == [mine["id"]]
+    boss = {"token_claims": {"department_id": dept["id"]}}
+    assert api.ok("GET", "/api/v1/attendance/daily?date=2026-02-02", "manager", **boss
+                  )["total"] == 2
+    assert api.get("/api/v1/attendance/daily?date=2026-02-02", "kiosk").status_code == 403
+    assert api.get("/api/v1/attendance/monthly?month=2026-13", "hr").status_code == 422
+    assert api.get("/api/v1/attendance/monthly", "hr").status_code == 422
+    assert api.get("/api/v1/attendance/daily?from=2026-01-01&to=2026-06-01",
+                   "hr").status_code == 422
+
+
+@pytest.fixture
+def served(database_url: str, tmp_path: Path, token_mint: TokenMint) -> Iterator[str]:
+    port = free_port()
+    env = {**os.environ, "ATTENDANCE_PORT": str(port), "ATTENDANCE_DATABASE_URL": database_url,
+           "FACECLOCK_JWKS_URL": token_mint.jwks_url, "FACECLOCK_ENV": "test"}
+    process = subprocess.Popen([sys.executable, "-m", "attendance_svc"], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for_port(port, timeout=60)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+@pytest.mark.slow
+def test_concurrent_retries_store_one_punch(served: str, token_mint: TokenMint) -> None:
+    """Eight simultaneous retries of one clock-in (same key, same actor): one punch, one answer."""
+    employee = httpx.post(f"{served}/api/v1/employees", headers=token_mint.headers("hr"),
+                          json={"employee_no": "C-1", "name": "Racer"}).json()
+    headers = token_mint.headers("service", sub="service:gateway")
+    body = {"employee_id": employee["id"], "actor": "kiosk:1", "idempotency_key": "same"}
+
+    def clock(_: int) -> httpx.Response:
+        return httpx.post(f"{served}/internal/clock-ins", headers=headers, json=body, timeout=60)
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(clock, range(8)))
+    assert sorted(a.status_code for a in answers) == [200] * 7 + [201]
+    assert len({a.json()["punch_id"] for a in answers}) == 1
+    log = httpx.get(f"{served}/api/v1/punches?employee_id={employee['id']}",
+                    headers=token_mint.headers("hr")).json()
+    assert log["total"] == 1
