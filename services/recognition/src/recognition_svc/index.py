@@ -85,7 +85,10 @@ class FaceIndex:
         return row_id in self._person_of
 
     # ---- writes -----------------------------------------------------------------------------
-    def add(self, row_ids: np.ndarray, vectors: np.ndarray, person_ids: list[str]) -> None:
+    def add(self, row_ids: np.ndarray, vectors: np.ndarray, person_ids: list[str], *,
+            rebuild: bool = True) -> None:
+        """Adds vectors (ids already present are skipped). Growing past `approximate_above`
+        starts a background rebuild unless `rebuild` is False (a bulk load rebuilds once)."""
         ids = np.ascontiguousarray(row_ids, dtype=np.int64)
         data = _as_matrix(vectors, self.dimension)
         with self._lock:
@@ -103,7 +106,7 @@ class FaceIndex:
                 self._person_of[row_id] = person
             self._samples_of.update(persons)
             crossing = self._kind == EXACT and len(self._person_of) > self.approximate_above
-        if crossing:
+        if crossing and rebuild:
             self._rebuild_in_background()
 
     def remove(self, row_ids: list[int]) -> int:
@@ -245,9 +248,9 @@ class FaceIndex:
 
 def build_ivf(vectors: np.ndarray, ids: np.ndarray, *, probe_fraction: float,
               train_size: int = 65_536) -> Any:
-    """IVF over 4-bit PQ codes (SIMD fast-scan); about 500 vectors per list."""
+    """IVF over 4-bit PQ codes (SIMD fast-scan); about 1000 vectors per list."""
     count = len(vectors)
-    nlist = int(min(4096, max(64, count // 500)))
+    nlist = int(min(4096, max(64, count // 1000)))
     index = faiss.index_factory(vectors.shape[1], f"IVF{nlist},PQ{vectors.shape[1] // 4}x4fs")
     rng = np.random.default_rng(0)
     sample = vectors if count <= train_size else vectors[rng.choice(count, train_size,

@@ -123,6 +123,7 @@ class RecognitionApp:
         if self._redis is not None:
             await self._redis.aclose()
         self.analyser.close()
+        self.metrics.close()
         self.engine.dispose()
 
     async def wait_for_termination(self) -> None:

@@ -15,6 +15,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import faiss
 import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -195,9 +196,14 @@ class Recognizer:
                 # Read the log position first: changes made while we load are replayed after.
                 start_change = faces.last_change_id(session)
                 for ids, vectors, persons in faces.iter_all_faces(session, cipher=self.cipher):
-                    self.index.add(ids, vectors, persons)
+                    self.index.add(ids, vectors, persons, rebuild=False)
             if len(self.index) > self.index.approximate_above:
-                self.index.rebuild()  # build the approximate index now, before serving
+                # Nothing is searched before SERVING, so the build may use every core.
+                faiss.omp_set_num_threads(os.cpu_count() or 1)
+                try:
+                    self.index.rebuild()
+                finally:
+                    faiss.omp_set_num_threads(1)
         with self._sync_lock:
             self._low = start_change
             self._seen.clear()
