@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from annotated_types import Interval
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -26,3 +29,8 @@ def check_email(value: str | None) -> str | None:
     if not _EMAIL.match(value) or len(value) > 254:
         raise ValueError("not an e-mail address")
     return value
+
+
+# Row ids: bounded so an absurd number is a 422, not a driver overflow (SQLite) or an
+# out-of-range error (MySQL INT) surfacing as a 500.
+Id = Annotated[int, Interval(ge=1, le=2**31 - 1)]

@@ -135,3 +135,15 @@ def test_csv_import_reports_each_bad_row(api: Any) -> None:
                                     "text/csv")})
     assert update["updated"] == 1 and update["failed"] == 0
     assert api.ok("GET", "/api/v1/employees?q=renamed", "hr")["items"][0]["title"] == "Boss"
+
+
+def test_absurd_ids_are_422_not_500(api: Any) -> None:
+    huge = 10**20
+    for path in (f"/api/v1/employees/{huge}", f"/api/v1/employees?department_id={huge}",
+                 f"/api/v1/punches?employee_id={huge}", f"/api/v1/leave-requests/{huge}",
+                 "/api/v1/employees/0", f"/api/v1/attendance/daily?employee_id={huge}"):
+        assert api.get(path, "hr").status_code == 422, path
+    body = {"employee_no": "H", "name": "H", "department_id": huge}
+    assert api.post("/api/v1/employees", "hr", json=body).status_code == 422
+    punch = {"employee_id": huge, "at": "2026-01-01T08:00:00Z"}
+    assert api.post("/api/v1/punches", "hr", json=punch).status_code == 422

@@ -13,6 +13,7 @@ from attendance_svc.clocking.schemas import (
     RollCallRequest,
 )
 from attendance_svc.deps import SessionDep, SettingsDep, require_service
+from attendance_svc.validation import Id
 
 router = APIRouter(prefix="/internal", dependencies=[Depends(require_service)],
                    tags=["internal"])
@@ -35,5 +36,5 @@ def create_roll_call(body: RollCallRequest, session: SessionDep) -> object:
 
 
 @router.get("/roll-calls/{roll_call_id}", response_model=RollCallRead)
-def get_roll_call(roll_call_id: int, session: SessionDep) -> object:
+def get_roll_call(roll_call_id: Id, session: SessionDep) -> object:
     return service.get_roll_call(session=session, roll_call_id=roll_call_id)

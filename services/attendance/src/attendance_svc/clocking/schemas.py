@@ -5,6 +5,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from attendance_svc.validation import Id
+
 Actor = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
 Key = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
 
@@ -12,7 +14,7 @@ Key = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_
 class ClockInRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    employee_id: int
+    employee_id: Id
     device_id: Annotated[str, StringConstraints(max_length=128)] | None = None
     idempotency_key: Key | None = None
     actor: Actor = Field(description="who asked: the `sub` of the end user's or kiosk's token")
@@ -30,9 +32,9 @@ class ClockInAnswer(BaseModel):
 class RollCallRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    present_employee_ids: Annotated[list[int], Field(max_length=10_000)]
+    present_employee_ids: Annotated[list[Id], Field(max_length=10_000)]
     unknown_faces: Annotated[int, Field(ge=0)] = 0
-    department_id: int | None = None
+    department_id: Id | None = None
     actor: Actor
 
 

@@ -19,6 +19,7 @@ from attendance_svc.organisation.schemas import (
     EmployeeUpdate,
 )
 from attendance_svc.pagination import PageDep
+from attendance_svc.validation import Id
 from faceclock_common.errors import ApiError
 from faceclock_common.security import require_roles
 
@@ -43,13 +44,13 @@ def list_departments(session: SessionDep, scope: ScopeDep, page: PageDep) -> obj
 
 @router.get("/departments/{department_id}", response_model=DepartmentRead, dependencies=read,
             tags=["organisation"])
-def get_department(department_id: int, session: SessionDep, scope: ScopeDep) -> object:
+def get_department(department_id: Id, session: SessionDep, scope: ScopeDep) -> object:
     return service.get_department(session=session, department_id=department_id, scope=scope)
 
 
 @router.patch("/departments/{department_id}", response_model=DepartmentRead, dependencies=write,
               tags=["organisation"])
-def update_department(department_id: int, body: DepartmentUpdate, session: SessionDep,
+def update_department(department_id: Id, body: DepartmentUpdate, session: SessionDep,
                       scope: ScopeDep) -> object:
     department = service.get_department(session=session, department_id=department_id,
                                         scope=scope)
@@ -58,7 +59,7 @@ def update_department(department_id: int, body: DepartmentUpdate, session: Sessi
 
 @router.delete("/departments/{department_id}", status_code=204, dependencies=write,
                tags=["organisation"])
-def delete_department(department_id: int, session: SessionDep, scope: ScopeDep) -> Response:
+def delete_department(department_id: Id, session: SessionDep, scope: ScopeDep) -> Response:
     department = service.get_department(session=session, department_id=department_id,
                                         scope=scope)
     service.delete_department(session=session, department=department)
@@ -74,7 +75,7 @@ def create_employee(body: EmployeeCreate, session: SessionDep) -> object:
 @router.get("/employees", response_model=EmployeePage, dependencies=read, tags=["organisation"])
 def list_employees(
     session: SessionDep, scope: ScopeDep, page: PageDep,
-    department_id: int | None = None,
+    department_id: Id | None = None,
     q: Annotated[str | None, Query(max_length=200, description="name, number, e-mail or title")] = None,
     status: EmployeeStatus | None = None,
 ) -> object:
@@ -101,13 +102,13 @@ def import_employees(
 
 @router.get("/employees/{employee_id}", response_model=EmployeeRead, dependencies=read,
             tags=["organisation"])
-def get_employee(employee_id: int, session: SessionDep, scope: ScopeDep) -> object:
+def get_employee(employee_id: Id, session: SessionDep, scope: ScopeDep) -> object:
     return service.get_employee(session=session, employee_id=employee_id, scope=scope)
 
 
 @router.patch("/employees/{employee_id}", response_model=EmployeeRead, dependencies=write,
               tags=["organisation"])
-def update_employee(employee_id: int, body: EmployeeUpdate, session: SessionDep,
+def update_employee(employee_id: Id, body: EmployeeUpdate, session: SessionDep,
                     scope: ScopeDep) -> object:
     employee = service.get_employee(session=session, employee_id=employee_id, scope=scope)
     return service.update_employee(session=session, employee=employee, data=body)
@@ -115,7 +116,7 @@ def update_employee(employee_id: int, body: EmployeeUpdate, session: SessionDep,
 
 @router.delete("/employees/{employee_id}", status_code=204, dependencies=write,
                tags=["organisation"])
-def delete_employee(employee_id: int, session: SessionDep, scope: ScopeDep) -> Response:
+def delete_employee(employee_id: Id, session: SessionDep, scope: ScopeDep) -> Response:
     employee = service.get_employee(session=session, employee_id=employee_id, scope=scope)
     service.delete_employee(session=session, employee=employee)
     return Response(status_code=204)

@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from attendance_svc.validation import check_email, check_timezone
+from attendance_svc.validation import Id, check_email, check_timezone
 
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -24,14 +24,14 @@ class _In(BaseModel):
 class DepartmentCreate(_In):
     code: Code
     name: Name
-    manager_employee_id: int | None = None
+    manager_employee_id: Id | None = None
     description: Notes | None = None
 
 
 class DepartmentUpdate(_In):
     code: Code | None = None
     name: Name | None = None
-    manager_employee_id: int | None = None
+    manager_employee_id: Id | None = None
     description: Notes | None = None
 
 
@@ -54,7 +54,7 @@ class DepartmentPage(BaseModel):
 class EmployeeCreate(_In):
     employee_no: Code
     name: Name
-    department_id: int | None = None
+    department_id: Id | None = None
     email: Email | None = None
     title: Short | None = None
     phone: Phone | None = None
@@ -67,7 +67,7 @@ class EmployeeCreate(_In):
 class EmployeeUpdate(_In):
     employee_no: Code | None = None
     name: Name | None = None
-    department_id: int | None = None
+    department_id: Id | None = None
     email: Email | None = None
     title: Short | None = None
     phone: Phone | None = None

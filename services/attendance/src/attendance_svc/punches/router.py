@@ -13,6 +13,7 @@ from attendance_svc.pagination import PageDep
 from attendance_svc.punches import service
 from attendance_svc.punches.schemas import PunchCreate, PunchPage, PunchRead
 from attendance_svc.results.service import recompute_around
+from attendance_svc.validation import Id
 from faceclock_common.errors import ApiError
 from faceclock_common.security import CurrentPrincipal, require_roles
 
@@ -62,7 +63,7 @@ def create_punch(
 @router.get("/punches", response_model=PunchPage, dependencies=[Depends(require_roles(*READERS))])
 def list_punches(
     session: SessionDep, scope: ScopeDep, page: PageDep,
-    employee_id: int | None = None, department_id: int | None = None,
+    employee_id: Id | None = None, department_id: Id | None = None,
     start: Annotated[AwareDatetime | None, Query(alias="from")] = None,
     end: Annotated[AwareDatetime | None, Query(alias="to")] = None,
 ) -> object:

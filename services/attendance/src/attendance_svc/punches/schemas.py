@@ -5,6 +5,8 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints
 
+from attendance_svc.validation import Id
+
 DeviceId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
 
 
@@ -13,7 +15,7 @@ class PunchCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    employee_id: int
+    employee_id: Id
     at: AwareDatetime
     device_id: DeviceId | None = None
     source: Literal["device", "import"] = "device"

@@ -30,6 +30,7 @@ from attendance_svc.requests.schemas import (
     OvertimeUpdate,
     Status,
 )
+from attendance_svc.validation import Id
 from faceclock_common.security import CurrentPrincipal, require_roles
 
 router = APIRouter(prefix="/api/v1", tags=["requests"])
@@ -50,7 +51,7 @@ def create_leave(body: LeaveCreate, session: SessionDep, principal: CurrentPrinc
 
 @router.get("/leave-requests", response_model=LeavePage, dependencies=read)
 def list_leave(session: SessionDep, scope: ScopeDep, page: PageDep,
-               employee_id: int | None = None, department_id: int | None = None,
+               employee_id: Id | None = None, department_id: Id | None = None,
                status: Status | None = None,
                kind: Annotated[str | None, Query(pattern="^(leave|business_trip)$")] = None,
                ) -> object:
@@ -62,12 +63,12 @@ def list_leave(session: SessionDep, scope: ScopeDep, page: PageDep,
 
 
 @router.get("/leave-requests/{request_id}", response_model=LeaveRead, dependencies=read)
-def get_leave(request_id: int, session: SessionDep, scope: ScopeDep) -> object:
+def get_leave(request_id: Id, session: SessionDep, scope: ScopeDep) -> object:
     return service.get_request(session, LeaveRequest, request_id, scope)
 
 
 @router.patch("/leave-requests/{request_id}", response_model=LeaveRead, dependencies=ask)
-def update_leave(request_id: int, body: LeaveUpdate, session: SessionDep,
+def update_leave(request_id: Id, body: LeaveUpdate, session: SessionDep,
                  principal: CurrentPrincipal, scope: ScopeDep, settings: SettingsDep) -> object:
     row = service.get_request(session, LeaveRequest, request_id, scope)
     return service.update_leave(session=session, principal=principal, row=row, data=body,
@@ -75,7 +76,7 @@ def update_leave(request_id: int, body: LeaveUpdate, session: SessionDep,
 
 
 @router.delete("/leave-requests/{request_id}", status_code=204, dependencies=ask)
-def delete_leave(request_id: int, session: SessionDep, principal: CurrentPrincipal,
+def delete_leave(request_id: Id, session: SessionDep, principal: CurrentPrincipal,
                  scope: ScopeDep, settings: SettingsDep) -> Response:
     row = service.get_request(session, LeaveRequest, request_id, scope)
     service.delete_request(session=session, principal=principal, row=row,
@@ -85,7 +86,7 @@ def delete_leave(request_id: int, session: SessionDep, principal: CurrentPrincip
 
 @router.post("/leave-requests/{request_id}/approve", response_model=LeaveRead,
              dependencies=decide)
-def approve_leave(request_id: int, session: SessionDep, principal: CurrentPrincipal,
+def approve_leave(request_id: Id, session: SessionDep, principal: CurrentPrincipal,
                   scope: ScopeDep, settings: SettingsDep, body: DecisionIn | None = None) -> object:
     row = service.get_request(session, LeaveRequest, request_id, scope)
     return service.decide(session=session, principal=principal, row=row, approve=True,
@@ -95,7 +96,7 @@ def approve_leave(request_id: int, session: SessionDep, principal: CurrentPrinci
 
 @router.post("/leave-requests/{request_id}/reject", response_model=LeaveRead,
              dependencies=decide)
-def reject_leave(request_id: int, session: SessionDep, principal: CurrentPrincipal,
+def reject_leave(request_id: Id, session: SessionDep, principal: CurrentPrincipal,
                  scope: ScopeDep, settings: SettingsDep, body: DecisionIn | None = None) -> object:
     row = service.get_request(session, LeaveRequest, request_id, scope)
     return service.decide(session=session, principal=principal, row=row, approve=False,
@@ -114,7 +115,7 @@ def create_overtime(body: OvertimeCreate, session: SessionDep, principal: Curren
 
 @router.get("/overtime", response_model=OvertimePage, dependencies=read)
 def list_overtime(session: SessionDep, scope: ScopeDep, page: PageDep,
-                  employee_id: int | None = None, department_id: int | None = None,
+                  employee_id: Id | None = None, department_id: Id | None = None,
                   status: Status | None = None) -> object:
     items, total = service.list_requests(session, OvertimeRequest, scope, limit=page.limit,
                                          offset=page.offset, employee_id=employee_id,
@@ -123,12 +124,12 @@ def list_overtime(session: SessionDep, scope: ScopeDep, page: PageDep,
 
 
 @router.get("/overtime/{request_id}", response_model=OvertimeRead, dependencies=read)
-def get_overtime(request_id: int, session: SessionDep, scope: ScopeDep) -> object:
+def get_overtime(request_id: Id, session: SessionDep, scope: ScopeDep) -> object:
     return service.get_request(session, OvertimeRequest, request_id, scope)
 
 
 @router.patch("/overtime/{request_id}", response_model=OvertimeRead, dependencies=ask)
-def update_overtime(request_id: int, body: OvertimeUpdate, session: SessionDep,
+def update_overtime(request_id: Id, body: OvertimeUpdate, session: SessionDep,
                     principal: CurrentPrincipal, scope: ScopeDep, settings: SettingsDep) -> object:
     row = service.get_request(session, OvertimeRequest, request_id, scope)
     return service.update_overtime(session=session, principal=principal, row=row, data=body,
@@ -136,7 +137,7 @@ def update_overtime(request_id: int, body: OvertimeUpdate, session: SessionDep,
 
 
 @router.delete("/overtime/{request_id}", status_code=204, dependencies=ask)
-def delete_overtime(request_id: int, session: SessionDep, principal: CurrentPrincipal,
+def delete_overtime(request_id: Id, session: SessionDep, principal: CurrentPrincipal,
                     scope: ScopeDep, settings: SettingsDep) -> Response:
     row = service.get_request(session, OvertimeRequest, request_id, scope)
     service.delete_request(session=session, principal=principal, row=row,
@@ -145,7 +146,7 @@ def delete_overtime(request_id: int, session: SessionDep, principal: CurrentPrin
 
 
 @router.post("/overtime/{request_id}/approve", response_model=OvertimeRead, dependencies=decide)
-def approve_overtime(request_id: int, session: SessionDep, principal: CurrentPrincipal,
+def approve_overtime(request_id: Id, session: SessionDep, principal: CurrentPrincipal,
                      scope: ScopeDep, settings: SettingsDep,
                      body: DecisionIn | None = None) -> object:
     row = service.get_request(session, OvertimeRequest, request_id, scope)
@@ -155,7 +156,7 @@ def approve_overtime(request_id: int, session: SessionDep, principal: CurrentPri
 
 
 @router.post("/overtime/{request_id}/reject", response_model=OvertimeRead, dependencies=decide)
-def reject_overtime(request_id: int, session: SessionDep, principal: CurrentPrincipal,
+def reject_overtime(request_id: Id, session: SessionDep, principal: CurrentPrincipal,
                     scope: ScopeDep, settings: SettingsDep,
                     body: DecisionIn | None = None) -> object:
     row = service.get_request(session, OvertimeRequest, request_id, scope)
@@ -175,7 +176,7 @@ def create_correction(body: CorrectionCreate, session: SessionDep, principal: Cu
 
 @router.get("/corrections", response_model=CorrectionPage, dependencies=read)
 def list_corrections(session: SessionDep, scope: ScopeDep, page: PageDep,
-                     employee_id: int | None = None, department_id: int | None = None,
+                     employee_id: Id | None = None, department_id: Id | None = None,
                      status: Status | None = None) -> object:
     items, total = service.list_requests(session, CorrectionRequest, scope, limit=page.limit,
                                          offset=page.offset, employee_id=employee_id,
@@ -184,19 +185,19 @@ def list_corrections(session: SessionDep, scope: ScopeDep, page: PageDep,
 
 
 @router.get("/corrections/{request_id}", response_model=CorrectionRead, dependencies=read)
-def get_correction(request_id: int, session: SessionDep, scope: ScopeDep) -> object:
+def get_correction(request_id: Id, session: SessionDep, scope: ScopeDep) -> object:
     return service.get_request(session, CorrectionRequest, request_id, scope)
 
 
 @router.patch("/corrections/{request_id}", response_model=CorrectionRead, dependencies=ask)
-def update_correction(request_id: int, body: CorrectionUpdate, session: SessionDep,
+def update_correction(request_id: Id, body: CorrectionUpdate, session: SessionDep,
                       principal: CurrentPrincipal, scope: ScopeDep) -> object:
     row = service.get_request(session, CorrectionRequest, request_id, scope)
     return service.update_correction(session=session, principal=principal, row=row, data=body)
 
 
 @router.delete("/corrections/{request_id}", status_code=204, dependencies=ask)
-def delete_correction(request_id: int, session: SessionDep, principal: CurrentPrincipal,
+def delete_correction(request_id: Id, session: SessionDep, principal: CurrentPrincipal,
                       scope: ScopeDep, settings: SettingsDep) -> Response:
     row = service.get_request(session, CorrectionRequest, request_id, scope)
     service.delete_request(session=session, principal=principal, row=row,
@@ -206,7 +207,7 @@ def delete_correction(request_id: int, session: SessionDep, principal: CurrentPr
 
 @router.post("/corrections/{request_id}/approve", response_model=CorrectionRead,
              dependencies=decide)
-def approve_correction(request_id: int, session: SessionDep, principal: CurrentPrincipal,
+def approve_correction(request_id: Id, session: SessionDep, principal: CurrentPrincipal,
                        scope: ScopeDep, settings: SettingsDep,
                        body: DecisionIn | None = None) -> object:
     row = service.get_request(session, CorrectionRequest, request_id, scope)
@@ -217,7 +218,7 @@ def approve_correction(request_id: int, session: SessionDep, principal: CurrentP
 
 @router.post("/corrections/{request_id}/reject", response_model=CorrectionRead,
              dependencies=decide)
-def reject_correction(request_id: int, session: SessionDep, principal: CurrentPrincipal,
+def reject_correction(request_id: Id, session: SessionDep, principal: CurrentPrincipal,
                       scope: ScopeDep, settings: SettingsDep,
                       body: DecisionIn | None = None) -> object:
     row = service.get_request(session, CorrectionRequest, request_id, scope)
@@ -237,7 +238,7 @@ def set_balance(body: BalanceSet, session: SessionDep, principal: CurrentPrincip
 
 @router.get("/leave-balances", response_model=BalancePage, dependencies=read)
 def list_balances(session: SessionDep, principal: CurrentPrincipal, scope: ScopeDep,
-                  employee_id: int | None = None, year: Year = None) -> object:
+                  employee_id: Id | None = None, year: Year = None) -> object:
     target = employee_id if employee_id is not None else principal.employee_id
     if target is None:
         return {"items": [], "total": 0}
@@ -250,9 +251,9 @@ def list_balances(session: SessionDep, principal: CurrentPrincipal, scope: Scope
 @router.get("/audit", response_model=AuditPage, dependencies=[
     Depends(require_roles("hr", "manager", "service"))])
 def list_audit(session: SessionDep, scope: ScopeDep, page: PageDep,
-               employee_id: int | None = None,
+               employee_id: Id | None = None,
                entity: Annotated[str | None, Query(max_length=64)] = None,
-               entity_id: int | None = None) -> object:
+               entity_id: Id | None = None) -> object:
     """Who did what to which request, newest first."""
     items, total = service.list_audit(session=session, scope=scope, limit=page.limit,
                                       offset=page.offset, employee_id=employee_id,

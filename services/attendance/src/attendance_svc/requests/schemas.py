@@ -14,6 +14,8 @@ from pydantic import (
     model_validator,
 )
 
+from attendance_svc.validation import Id
+
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 LeaveType = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True,
                                              pattern=r"^[a-z][a-z0-9_]{0,31}$")]
@@ -71,7 +73,7 @@ class _DecisionOut(BaseModel):
 
 
 class LeaveCreate(_In):
-    employee_id: int | None = Field(None, description="defaults to the caller's own employee")
+    employee_id: Id | None = Field(None, description="defaults to the caller's own employee")
     kind: Literal["leave", "business_trip"] = "leave"
     leave_type: LeaveType | None = None
     start: Moment
@@ -112,7 +114,7 @@ class LeavePage(BaseModel):
 
 
 class OvertimeCreate(_In):
-    employee_id: int | None = None
+    employee_id: Id | None = None
     date: dt.date
     start: ClockOrMoment = Field(description="HH:MM on `date` (local), or a date-time")
     end: ClockOrMoment | None = Field(None, description="HH:MM (next day if before start), "
@@ -152,7 +154,7 @@ class OvertimePage(BaseModel):
 
 
 class CorrectionCreate(_In):
-    employee_id: int | None = None
+    employee_id: Id | None = None
     at: AwareDatetime
     kind: Literal["in", "out"]
     reason: Reason | None = None
@@ -178,7 +180,7 @@ class CorrectionPage(BaseModel):
 
 
 class BalanceSet(_In):
-    employee_id: int
+    employee_id: Id
     year: Annotated[int, Field(ge=1900, le=2200)]
     leave_type: LeaveType
     entitled_hours: Annotated[float, Field(ge=0, le=10_000)]

@@ -9,6 +9,7 @@ from attendance_svc.deps import READERS, ScopeDep, SessionDep, SettingsDep
 from attendance_svc.pagination import PageDep
 from attendance_svc.results import reports
 from attendance_svc.results.schemas import DailyPage, MonthlyPage
+from attendance_svc.validation import Id
 from faceclock_common.errors import ApiError
 from faceclock_common.security import require_roles
 
@@ -23,7 +24,7 @@ def daily(
     = None,
     start: Annotated[date | None, Query(alias="from", description="or a range, with to")] = None,
     end: Annotated[date | None, Query(alias="to")] = None,
-    employee_id: int | None = None, department_id: int | None = None,
+    employee_id: Id | None = None, department_id: Id | None = None,
 ) -> object:
     """One row per employee and day, ordered by employee then day, with the explanation."""
     if day is not None and (start is not None or end is not None):
@@ -43,7 +44,7 @@ def daily(
 def monthly(
     session: SessionDep, scope: ScopeDep, settings: SettingsDep, page: PageDep,
     month: Annotated[str, Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")],
-    employee_id: int | None = None, department_id: int | None = None,
+    employee_id: Id | None = None, department_id: Id | None = None,
 ) -> object:
     """Per employee (paged by employee): the month's counts over its finished days."""
     items, total = reports.monthly(session=session, scope=scope, month=month, limit=page.limit,

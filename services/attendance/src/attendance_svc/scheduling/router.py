@@ -21,6 +21,7 @@ from attendance_svc.scheduling.schemas import (
     ShiftRead,
     ShiftUpdate,
 )
+from attendance_svc.validation import Id
 from faceclock_common.security import require_roles
 
 router = APIRouter(prefix="/api/v1", tags=["rules"])
@@ -48,12 +49,12 @@ def restore_default_shift(session: SessionDep, settings: SettingsDep) -> object:
 
 
 @router.get("/shifts/{shift_id}", response_model=ShiftRead, dependencies=read)
-def get_shift(shift_id: int, session: SessionDep) -> object:
+def get_shift(shift_id: Id, session: SessionDep) -> object:
     return service.get_shift(session=session, shift_id=shift_id)
 
 
 @router.patch("/shifts/{shift_id}", response_model=ShiftRead, dependencies=write)
-def update_shift(shift_id: int, body: ShiftUpdate, session: SessionDep,
+def update_shift(shift_id: Id, body: ShiftUpdate, session: SessionDep,
                  settings: SettingsDep) -> object:
     shift = service.get_shift(session=session, shift_id=shift_id)
     return service.update_shift(session=session, shift=shift, data=body,
@@ -61,7 +62,7 @@ def update_shift(shift_id: int, body: ShiftUpdate, session: SessionDep,
 
 
 @router.delete("/shifts/{shift_id}", status_code=204, dependencies=write)
-def delete_shift(shift_id: int, session: SessionDep, settings: SettingsDep) -> Response:
+def delete_shift(shift_id: Id, session: SessionDep, settings: SettingsDep) -> Response:
     shift = service.get_shift(session=session, shift_id=shift_id)
     service.delete_shift(session=session, shift=shift, default_timezone=settings.default_timezone)
     return Response(status_code=204)
@@ -76,8 +77,8 @@ def create_assignment(body: AssignmentCreate, session: SessionDep, settings: Set
 
 @router.get("/shift-assignments", response_model=AssignmentPage, dependencies=read)
 def list_assignments(session: SessionDep, scope: ScopeDep, page: PageDep,
-                     employee_id: int | None = None, department_id: int | None = None,
-                     shift_id: int | None = None) -> object:
+                     employee_id: Id | None = None, department_id: Id | None = None,
+                     shift_id: Id | None = None) -> object:
     items, total = service.list_assignments(session=session, scope=scope, limit=page.limit,
                                             offset=page.offset, employee_id=employee_id,
                                             department_id=department_id, shift_id=shift_id)
@@ -86,13 +87,13 @@ def list_assignments(session: SessionDep, scope: ScopeDep, page: PageDep,
 
 @router.get("/shift-assignments/{assignment_id}", response_model=AssignmentRead,
             dependencies=read)
-def get_assignment(assignment_id: int, session: SessionDep, scope: ScopeDep) -> object:
+def get_assignment(assignment_id: Id, session: SessionDep, scope: ScopeDep) -> object:
     return service.get_assignment(session=session, assignment_id=assignment_id, scope=scope)
 
 
 @router.patch("/shift-assignments/{assignment_id}", response_model=AssignmentRead,
               dependencies=write)
-def update_assignment(assignment_id: int, body: AssignmentUpdate, session: SessionDep,
+def update_assignment(assignment_id: Id, body: AssignmentUpdate, session: SessionDep,
                       scope: ScopeDep, settings: SettingsDep) -> object:
     row = service.get_assignment(session=session, assignment_id=assignment_id, scope=scope)
     return service.update_assignment(session=session, row=row, data=body,
@@ -100,7 +101,7 @@ def update_assignment(assignment_id: int, body: AssignmentUpdate, session: Sessi
 
 
 @router.delete("/shift-assignments/{assignment_id}", status_code=204, dependencies=write)
-def delete_assignment(assignment_id: int, session: SessionDep, scope: ScopeDep,
+def delete_assignment(assignment_id: Id, session: SessionDep, scope: ScopeDep,
                       settings: SettingsDep) -> Response:
     row = service.get_assignment(session=session, assignment_id=assignment_id, scope=scope)
     service.delete_assignment(session=session, row=row,
@@ -123,12 +124,12 @@ def list_holidays(session: SessionDep, page: PageDep,
 
 
 @router.get("/holidays/{holiday_id}", response_model=HolidayRead, dependencies=read)
-def get_holiday(holiday_id: int, session: SessionDep) -> object:
+def get_holiday(holiday_id: Id, session: SessionDep) -> object:
     return service.get_holiday(session=session, holiday_id=holiday_id)
 
 
 @router.patch("/holidays/{holiday_id}", response_model=HolidayRead, dependencies=write)
-def update_holiday(holiday_id: int, body: HolidayUpdate, session: SessionDep,
+def update_holiday(holiday_id: Id, body: HolidayUpdate, session: SessionDep,
                    settings: SettingsDep) -> object:
     holiday = service.get_holiday(session=session, holiday_id=holiday_id)
     return service.update_holiday(session=session, holiday=holiday, data=body,
@@ -136,7 +137,7 @@ def update_holiday(holiday_id: int, body: HolidayUpdate, session: SessionDep,
 
 
 @router.delete("/holidays/{holiday_id}", status_code=204, dependencies=write)
-def delete_holiday(holiday_id: int, session: SessionDep, settings: SettingsDep) -> Response:
+def delete_holiday(holiday_id: Id, session: SessionDep, settings: SettingsDep) -> Response:
     holiday = service.get_holiday(session=session, holiday_id=holiday_id)
     service.delete_holiday(session=session, holiday=holiday,
                            default_timezone=settings.default_timezone)

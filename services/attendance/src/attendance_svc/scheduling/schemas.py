@@ -17,7 +17,7 @@ from pydantic import (
 
 from attendance_svc.rules import PeriodSpec, ShiftSpec, shift_instance
 from attendance_svc.scheduling.calendar import parse_hhmm
-from attendance_svc.validation import check_timezone
+from attendance_svc.validation import Id, check_timezone
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
@@ -132,9 +132,9 @@ class ShiftPage(BaseModel):
 class AssignmentCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    employee_id: int | None = None
-    department_id: int | None = None
-    shift_id: int
+    employee_id: Id | None = None
+    department_id: Id | None = None
+    shift_id: Id
     from_date: date = Field(alias="from")
     to_date: date | None = Field(default=None, alias="to")
 
@@ -150,7 +150,7 @@ class AssignmentCreate(BaseModel):
 class AssignmentUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    shift_id: int | None = None
+    shift_id: Id | None = None
     from_date: date | None = Field(default=None, alias="from")
     to_date: date | None = Field(default=None, alias="to")
 
