@@ -23,6 +23,16 @@ def migrate(settings: Settings) -> None:
 def serve(app: Flask, settings: Settings) -> None:
     """gunicorn (a real WSGI server: worker processes, graceful stop on SIGTERM)."""
     from gunicorn.app.base import BaseApplication
+    from gunicorn.glogging import Logger
+
+    class JsonLogger(Logger):
+        """gunicorn's own messages through the root JSON handler, like everything else."""
+
+        def setup(self, cfg: Any) -> None:
+            super().setup(cfg)
+            for log in (self.error_log, self.access_log):
+                log.handlers[:] = []
+                log.propagate = True
 
     class Server(BaseApplication):
         def load_config(self) -> None:
@@ -35,6 +45,9 @@ def serve(app: Flask, settings: Settings) -> None:
                 "timeout": 60,
                 "accesslog": None,
                 "post_fork": _post_fork,
+                "logger_class": JsonLogger,
+                # One shared $HOME socket would clash between instances; nothing uses it.
+                "control_socket_disable": True,
             }
             for key, value in options.items():
                 self.cfg.set(key, value)
