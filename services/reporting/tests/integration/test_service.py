@@ -154,3 +154,30 @@ def test_monthly_schedule_creates_one_report_per_department(app: Flask, runtime:
 
 def test_files_are_keyed_by_report_id(tmp_path: Path) -> None:
     assert service.file_path(tmp_path, 42) == tmp_path / "42.csv"
+
+
+def test_purge_drops_delivered_messages_of_the_embedded_broker(app: Flask,
+                                                                runtime: Runtime) -> None:
+    from datetime import datetime
+
+    from reporting_svc.reports.tasks import purge_delivered_messages
+
+    assert purge_delivered_messages(runtime.settings.broker_url) == 0  # no kombu tables yet
+    celery = app.extensions["celery"]
+    for report_id in (_new(runtime), _new(runtime), _new(runtime)):
+        celery.send_task("reporting.generate", args=[report_id])
+    path = runtime.settings.broker_url.removeprefix("sqla+sqlite:///")
+    with sqlite3.connect(path) as db:
+        ids = [row[0] for row in db.execute("SELECT id FROM kombu_message ORDER BY id")]
+        assert len(ids) == 3
+        # Two were delivered: one two days ago, one just now. One is still waiting.
+        two_days_ago = (datetime.now() - timedelta(days=2)).isoformat(sep=" ")
+        db.execute("UPDATE kombu_message SET visible = 0, timestamp = ? WHERE id = ?",
+                   (two_days_ago, ids[0]))
+        db.execute("UPDATE kombu_message SET visible = 0, timestamp = ? WHERE id = ?",
+                   (datetime.now().isoformat(sep=" "), ids[1]))
+    assert purge_delivered_messages(runtime.settings.broker_url) == 1
+    with sqlite3.connect(path) as db:
+        left = [row[0] for row in db.execute("SELECT id FROM kombu_message ORDER BY id")]
+    assert left == ids[1:]
+    assert purge_delivered_messages("redis://127.0.0.1:6379/0") == 0

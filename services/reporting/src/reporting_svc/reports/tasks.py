@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from celery import Celery, Task
 from celery.exceptions import SoftTimeLimitExceeded
+from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from faceclock_common.db import session_scope
@@ -158,7 +159,31 @@ def purge(runtime: Runtime) -> int:
             deleted += 1
     if deleted:
         logger.info("expired report files deleted", extra={"count": deleted})
+    purge_delivered_messages(runtime.settings.broker_url)
     return deleted
+
+
+DELIVERED_KEPT = timedelta(days=1)
+
+
+def purge_delivered_messages(broker_url: str, *, older_than: timedelta = DELIVERED_KEPT) -> int:
+    """kombu's SQLAlchemy transport keeps every delivered message (visible = false) forever;
+    the embedded broker's file would only grow. Redis needs nothing of the kind."""
+    if not broker_url.startswith("sqla+"):
+        return 0
+    engine = create_engine(broker_url.removeprefix("sqla+"))
+    try:
+        with engine.begin() as connection:
+            if not inspect(connection).has_table("kombu_message"):
+                return 0
+            # kombu stamps a message with its local naive time when it is delivered.
+            cutoff = datetime.now() - older_than
+            result = connection.execute(
+                text("DELETE FROM kombu_message WHERE visible = :no AND timestamp < :cutoff"),
+                {"no": False, "cutoff": cutoff})
+            return int(result.rowcount)
+    finally:
+        engine.dispose()
 
 
 def previous_month(today: date) -> str:
