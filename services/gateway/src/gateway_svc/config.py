@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import NoDecode
 
 from faceclock_common.settings import ServiceSettings, service_config
 
@@ -29,18 +32,21 @@ class Settings(ServiceSettings):
 
     max_upload_bytes: int = 8 * 1024 * 1024
     max_image_pixels: int = 40_000_000
-    cors_origins: list[str] = []
+    # Comma-separated or JSON lists in the environment (NoDecode hands the raw text to _split_csv).
+    cors_origins: Annotated[list[str], NoDecode] = []
     # Requests per minute: per client address on the sign-in endpoints, per caller elsewhere.
     auth_rate_per_minute: int = 30
     api_rate_per_minute: int = 600
     # Only these peers may tell us the client address through X-Forwarded-For.
-    trusted_proxies: list[str] = ["127.0.0.1"]
+    trusted_proxies: Annotated[list[str], NoDecode] = ["127.0.0.1"]
     web_dir: Path = WEB_DIR
 
     @field_validator("cors_origins", "trusted_proxies", mode="before")
     @classmethod
     def _split_csv(cls, value: object) -> object:
-        if isinstance(value, str) and not value.strip().startswith("["):
+        if isinstance(value, str):
+            if value.strip().startswith("["):
+                return json.loads(value)
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
 

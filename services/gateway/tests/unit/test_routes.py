@@ -82,3 +82,11 @@ def test_client_address_only_from_trusted_proxies() -> None:
     assert client_ip(request("10.1.2.3", "203.0.113.9"), settings) == "203.0.113.9"
     assert client_ip(request("10.1.2.3", "198.51.100.1, 203.0.113.9, 10.0.0.5"), settings) == "203.0.113.9"
     assert client_ip(request("198.51.100.7", "203.0.113.9"), settings) == "198.51.100.7"
+
+
+def test_list_settings_read_comma_separated_and_json(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GATEWAY_TRUSTED_PROXIES", "10.0.0.0/8, 172.16.0.0/12")
+    monkeypatch.setenv("GATEWAY_CORS_ORIGINS", '["https://hr.example.com"]')
+    settings = Settings()
+    assert settings.trusted_proxies == ["10.0.0.0/8", "172.16.0.0/12"]
+    assert settings.cors_origins == ["https://hr.example.com"]
