@@ -139,8 +139,7 @@ def delete_shift(*, session: Session, shift: Shift, default_timezone: str) -> No
 
 def restore_default_shift(*, session: Session, default_timezone: str) -> Shift:
     """The office day of RULES.md back as it shipped, and the default for unassigned people."""
-    shift = session.scalar(select(Shift).where(Shift.is_default.is_(True))) or session.scalar(
-        select(Shift).where(Shift.name == DEFAULT_SHIFT_NAME))
+    shift = session.scalar(select(Shift).where(Shift.name == DEFAULT_SHIFT_NAME))
     if shift is None:
         shift = Shift(name=DEFAULT_SHIFT_NAME, **DEFAULT_SHIFT_FIELDS)
         session.add(shift)
