@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 
 from faceclock_common.logging import configure_logging
@@ -16,8 +17,17 @@ async def serve(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stopping.set)
-    await app.start()
-    await stopping.wait()
+    starting = asyncio.create_task(app.start())
+    waiting = asyncio.create_task(stopping.wait())
+    # A SIGTERM while the index loads stops the replica without waiting to serve first.
+    await asyncio.wait({starting, waiting}, return_when=asyncio.FIRST_COMPLETED)
+    if starting.done():
+        starting.result()
+        await waiting
+    else:
+        starting.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await starting
     await app.stop()
 
 

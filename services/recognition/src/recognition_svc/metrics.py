@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
 
 
 class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
+        self._servers: list[Any] = []
         self.requests = Counter("recognition_requests_total", "RPCs handled",
                                 ["method", "code"], registry=self.registry)
         self.latency = Histogram(
@@ -28,11 +31,11 @@ class Metrics:
                                     registry=self.registry)
 
     def serve(self, port: int, host: str) -> None:
-        self._server, _ = start_http_server(port, addr=host, registry=self.registry)
+        server, _ = start_http_server(port, addr=host, registry=self.registry)
+        self._servers.append(server)
 
     def close(self) -> None:
-        server = getattr(self, "_server", None)
-        if server is not None:
+        while self._servers:
+            server = self._servers.pop()
             server.shutdown()
             server.server_close()
-            self._server = None
