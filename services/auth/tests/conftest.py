@@ -104,10 +104,61 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+@pytest.fixture(scope="session")
+def _shared_mysql_url() -> Iterator[str]:
+    """One migrated MariaDB database for the whole session; tests empty it instead of making
+    their own (creating and migrating a database costs seconds on a busy machine)."""
+    import uuid
+
+    import sqlalchemy as sa
+
+    from faceclock_dev.testing import MYSQL_SERVER_URL, mysql_available, skip_or_fail
+
+    if not mysql_available():
+        skip_or_fail("MariaDB/MySQL is not reachable on 127.0.0.1:3306")
+    name = f"fc_test_auth_{uuid.uuid4().hex[:10]}"
+    server = sa.create_engine(MYSQL_SERVER_URL)
+    with server.connect() as conn:
+        conn.execute(sa.text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 "
+                             "COLLATE utf8mb4_unicode_ci"))
+    url = f"{MYSQL_SERVER_URL}/{name}?charset=utf8mb4"
+    run_migrations(MIGRATIONS, url)
+    try:
+        yield url
+    finally:
+        with server.connect() as conn:
+            conn.execute(sa.text(f"DROP DATABASE IF EXISTS `{name}`"))
+        server.dispose()
+
+
 @pytest.fixture
-def api(app_client: Callable[..., Any], database_url: str) -> Iterator[Api]:
-    """An app on SQLite and on a fresh MariaDB database."""
-    with app_client(database_url) as http:
+def mysql_auth_url(_shared_mysql_url: str) -> str:
+    """The shared MariaDB auth database, emptied for this test."""
+    import sqlalchemy as sa
+
+    from auth_svc.models import Base
+
+    engine = sa.create_engine(_shared_mysql_url)
+    with engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+    engine.dispose()
+    return _shared_mysql_url
+
+
+@pytest.fixture(params=["sqlite", "mysql"])
+def auth_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty, migrated auth database: a SQLite file, or the shared MariaDB one."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'auth.db'}"
+    url: str = request.getfixturevalue("mysql_auth_url")
+    return url
+
+
+@pytest.fixture
+def api(app_client: Callable[..., Any], auth_database_url: str) -> Iterator[Api]:
+    """An app on SQLite and on MariaDB."""
+    with app_client(auth_database_url) as http:
         yield Api(http)
 
 

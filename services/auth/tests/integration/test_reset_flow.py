@@ -30,9 +30,9 @@ def link_in(message) -> str:
     return match.group(0)
 
 
-def test_reset_end_to_end(live_server, smtp_server, database_url) -> None:
+def test_reset_end_to_end(live_server, smtp_server, auth_database_url) -> None:
     port, mailbox = smtp_server
-    with live_server(database_url, smtp_host="127.0.0.1", smtp_port=port) as server:
+    with live_server(auth_database_url, smtp_host="127.0.0.1", smtp_port=port) as server:
         http = httpx.Client(base_url=server.url, timeout=10)
         http.post("/api/v1/auth/register", json={
             "username": "nina", "email": "nina@example.com", "password": PASSWORD,

@@ -21,7 +21,7 @@ def throttled_api(request, open_api):
     if request.param == "redis":
         overrides["AUTH_REDIS_URL"] = request.getfixturevalue("redis_url")
     elif request.param == "mysql":
-        database_url = request.getfixturevalue("mysql_url")
+        database_url = request.getfixturevalue("mysql_auth_url")
     with open_api(database_url, **overrides) as api:
         yield api
 
@@ -99,3 +99,32 @@ def test_probing_taken_user_names_is_throttled_per_address(open_api) -> None:
             for _ in range(8)]
         assert statuses[:6] == [409] * 6
         assert statuses[-1] == 429
+
+
+def test_a_misconfigured_service_locks_only_itself(open_api) -> None:
+    secret = "gateway-client-secret-0123456789"
+    with open_api(**FAST) as api:
+        service = TestClient(api.http.app, client=("127.0.0.1", 4000))
+        for _ in range(8):
+            service.post("/internal/service-token",
+                         json={"client_id": "reporting", "client_secret": "stale secret"})
+        locked = service.post("/internal/service-token",
+                              json={"client_id": "reporting", "client_secret": "stale secret"})
+        assert locked.status_code == 429
+        ok = service.post("/internal/service-token",
+                          json={"client_id": "gateway", "client_secret": secret})
+        assert ok.status_code == 200
+        assert login(api, "someone", "wrong", client=service).status_code == 401
+
+
+def test_device_and_forgot_failures_do_not_spend_the_login_budget(open_api) -> None:
+    with open_api(**FAST) as api:
+        api.register("office")
+        for _ in range(8):
+            api.http.post("/api/v1/auth/device-login", json={"device_secret": "fck_stale"})
+            api.http.post("/api/v1/auth/password/forgot", json={"email": "x@example.com"})
+        assert api.http.post("/api/v1/auth/device-login",
+                             json={"device_secret": "fck_stale"}).status_code == 429
+        assert api.http.post("/api/v1/auth/password/forgot",
+                             json={"email": "x@example.com"}).status_code == 429
+        assert login(api, "office", PASSWORD).status_code == 200

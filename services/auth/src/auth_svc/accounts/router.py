@@ -112,10 +112,11 @@ FORGOT_ANSWER = "If an account uses this address, a reset link is on its way."
 def forgot_password(body: ForgotRequest, runtime: RuntimeDep, address: ClientAddress,
                     background: BackgroundTasks) -> Accepted:
     # Counted per address like a failure, so nobody can mail-bomb or scan addresses at speed.
-    wait = runtime.throttle.retry_after(account=None, address=address)
+    wait = runtime.throttle.retry_after(account=None, address=address, bucket="forgot")
     if wait:
         raise service.too_many_attempts(wait)
-    runtime.throttle.failure(account=None, address=address, action="password_forgot")
+    runtime.throttle.failure(account=None, address=address, action="password_forgot",
+                             bucket="forgot")
     background.add_task(service.send_reset_links, runtime=runtime, email=str(body.email))
     return Accepted(message=FORGOT_ANSWER)
 

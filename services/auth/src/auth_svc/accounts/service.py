@@ -87,7 +87,7 @@ def register(session: Session, *, runtime: Runtime, data: RegisterCreate, addres
     if not runtime.settings.registration_open:
         raise ApiError(403, "registration_closed",
                        "Registration is closed; ask an administrator for an account.")
-    wait = runtime.throttle.retry_after(account=None, address=address)
+    wait = runtime.throttle.retry_after(account=None, address=address, bucket="register")
     if wait:
         raise too_many_attempts(wait)
     try:
@@ -98,7 +98,8 @@ def register(session: Session, *, runtime: Runtime, data: RegisterCreate, addres
         # A taken name is the one thing registration must tell; probing names at speed is
         # throttled like failed logins.
         if error.code == "username_taken":
-            runtime.throttle.failure(account=None, address=address, action="register")
+            runtime.throttle.failure(account=None, address=address, action="register",
+                                      bucket="register")
         raise
 
 

@@ -50,12 +50,13 @@ def revoke_kiosk(session: Session, *, kiosk_id: int, by: str) -> None:
 
 
 def device_login(session: Session, *, runtime: Runtime, secret: str, address: str) -> AccessToken:
-    wait = runtime.throttle.retry_after(account=None, address=address)
+    wait = runtime.throttle.retry_after(account=None, address=address, bucket="device")
     if wait:
         raise too_many_attempts(wait)
     kiosk = session.scalars(select(Kiosk).where(Kiosk.secret_hash == digest(secret))).first()
     if kiosk is None or kiosk.revoked_at is not None:
-        runtime.throttle.failure(account=None, address=address, action="device_login")
+        runtime.throttle.failure(account=None, address=address, action="device_login",
+                                  bucket="device")
         raise ApiError(401, "invalid_device", "Unknown or revoked device credentials.")
     kiosk.last_used_at = utcnow()
     session.commit()

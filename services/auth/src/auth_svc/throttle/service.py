@@ -129,22 +129,33 @@ class RedisThrottle:
 
 
 class Throttle:
-    """The two policies (account, address) over one backend, with lockout logging."""
+    """The two policies (account, address) over one backend, with lockout logging.
+
+    Address counters are kept per bucket (login, device, forgot, register), so a kiosk with a
+    stale secret or a burst of reset requests behind an office NAT cannot lock that office's
+    people out of logging in. Account counters are shared by everything that checks a password.
+    """
 
     def __init__(self, backend: ThrottleBackend, *, account: Policy, address: Policy) -> None:
         self.backend = backend
         self.account = account
         self.address = address
 
-    def retry_after(self, *, account: str | None, address: str) -> int:
-        waits = [self.backend.retry_after(f"addr:{address}")]
+    def retry_after(self, *, account: str | None, address: str | None,
+                    bucket: str = "login") -> int:
+        keys = []
+        if address is not None:
+            keys.append(f"addr:{bucket}:{address}")
         if account is not None:
-            waits.append(self.backend.retry_after(f"acct:{account}"))
-        wait = max(waits)
+            keys.append(f"acct:{account}")
+        wait = max((self.backend.retry_after(key) for key in keys), default=0.0)
         return math.ceil(wait) if wait > 0 else 0
 
-    def failure(self, *, account: str | None, address: str, action: str) -> None:
-        checks = [("address", f"addr:{address}", self.address)]
+    def failure(self, *, account: str | None, address: str | None, action: str,
+                bucket: str = "login") -> None:
+        checks = []
+        if address is not None:
+            checks.append(("address", f"addr:{bucket}:{address}", self.address))
         if account is not None:
             checks.append(("account", f"acct:{account}", self.account))
         for kind, key, policy in checks:
