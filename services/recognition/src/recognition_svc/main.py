@@ -145,7 +145,7 @@ class RecognitionApp:
                 await asyncio.wait_for(self._wake.wait(), timeout=self.settings.poll_interval)
             self._wake.clear()
             try:
-                if await asyncio.to_thread(self.recognizer.sync):
+                if await asyncio.to_thread(self.recognizer.catch_up):
                     self.metrics.index_size.set(len(self.recognizer.index))
                     self.metrics.persons.set(self.recognizer.index.persons)
                 self.metrics.applied_change.set(self.recognizer.applied_change_id)

@@ -33,6 +33,7 @@ logger = logging.getLogger(__name__)
 # A change-log id that is still missing after this long was rolled back or skipped by the
 # database's auto-increment; stop waiting for it.
 GAP_TIMEOUT_SECONDS = 10.0
+CHANGE_BATCH = 10_000
 SNAPSHOT_MAGIC = b"FCIDX1"
 SNAPSHOT_LABEL = "faceclock-recognition-index-snapshot"
 
@@ -89,6 +90,7 @@ class Recognizer:
         self._gap_since: dict[int, float] = {}
         self.loaded = False
         self.snapshot_change_id = -1
+        self._batch_was_full = False
 
     def _neighbour_k(self) -> int:
         # More than a person's maximum sample count: the two nearest persons are then exact.
@@ -207,7 +209,7 @@ class Recognizer:
         with self._sync_lock:
             self._low = start_change
             self._seen.clear()
-        self.sync()
+        self.catch_up()
         self.loaded = True
         logger.info("index loaded", extra={
             "faces": len(self.index), "index_type": self.index.kind, "source": source,
@@ -261,12 +263,22 @@ class Recognizer:
         logger.info("index snapshot written", extra={"faces": len(self.index), "change_id": low})
         return True
 
+    def catch_up(self) -> int:
+        """Apply the change log until nothing is left (it is read in batches)."""
+        total = 0
+        while True:
+            applied = self.sync()
+            total += applied
+            if not (applied and self._batch_was_full):
+                return total
+
     def sync(self) -> int:
-        """Apply change-log entries this replica has not applied yet; returns how many."""
+        """Apply one batch of change-log entries not applied yet; returns how many."""
         with self._sync_lock:
             with session_scope(self.session_factory) as session:
-                changes = [c for c in faces.changes_after(session, after_id=self._low)
-                           if c.id not in self._seen]
+                batch = faces.changes_after(session, after_id=self._low, limit=CHANGE_BATCH)
+                self._batch_was_full = len(batch) == CHANGE_BATCH
+                changes = [c for c in batch if c.id not in self._seen]
                 pending_adds: list[int] = []
                 for change in changes:
                     if change.op == faces.ADD:

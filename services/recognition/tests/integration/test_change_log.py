@@ -1,0 +1,105 @@
+"""Following the change log: out-of-order commits, gaps, replays and batches."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import sqlalchemy as sa
+from cryptography.exceptions import InvalidTag
+
+from faceclock_common.db import make_engine, make_session_factory, session_scope
+from recognition_svc import recognizer as recognizer_module
+from recognition_svc.crypto import EncodingCipher
+from recognition_svc.faces import service as faces
+from recognition_svc.faces.models import FaceChange
+from recognition_svc.index import FaceIndex
+from recognition_svc.main import migrate
+from recognition_svc.recognizer import Recognizer
+
+from ..conftest import make_settings
+
+
+@pytest.fixture
+def replica(database_url, token_mint):
+    settings = make_settings(database_url, token_mint.jwks_url)
+    migrate(settings)
+    engine = make_engine(database_url)
+    recognizer = Recognizer(settings=settings, session_factory=make_session_factory(engine),
+                            cipher=EncodingCipher(settings.encryption_key_bytes()),
+                            encoder_name="test", index=FaceIndex())
+    recognizer.load()
+    yield recognizer
+    engine.dispose()
+
+
+def _vector(seed: int) -> np.ndarray:
+    return np.random.default_rng(seed).normal(size=128).astype(np.float32) * 0.1
+
+
+def test_late_commit_below_the_watermark_is_still_applied(replica) -> None:
+    with session_scope(replica.session_factory) as session:
+        first, _ = faces.add_face(session, cipher=replica.cipher, person_id="a",
+                                  encoding=_vector(1))
+        second, _ = faces.add_face(session, cipher=replica.cipher, person_id="b",
+                                   encoding=_vector(2))
+        # Change 2 "commits late": take it out of the log for now.
+        late = session.scalars(sa.select(FaceChange).where(
+            FaceChange.face_row_id == second.row_id)).one()
+        late_id = late.id
+        session.delete(late)
+        third, _ = faces.add_face(session, cipher=replica.cipher, person_id="c",
+                                  encoding=_vector(3))
+    replica.sync()
+    assert first.row_id in replica.index and third.row_id in replica.index
+    assert second.row_id not in replica.index
+    assert replica.applied_change_id == late_id + 1
+    with session_scope(replica.session_factory) as session:
+        session.add(FaceChange(id=late_id, op="add", face_row_id=second.row_id))
+    replica.sync()
+    assert second.row_id in replica.index and len(replica.index) == 3
+    assert replica._low == late_id + 1  # the gap closed: the watermark moved past it
+
+
+def test_gap_that_never_fills_is_skipped_after_the_timeout(replica, monkeypatch) -> None:
+    with session_scope(replica.session_factory) as session:
+        faces.add_face(session, cipher=replica.cipher, person_id="a", encoding=_vector(1))
+        session.execute(sa.delete(FaceChange))
+        session.add(FaceChange(id=5, op="add", face_row_id=1))
+    replica.sync()
+    assert replica._low == 0 and 1 in replica.index
+    monkeypatch.setattr(recognizer_module, "GAP_TIMEOUT_SECONDS", 0.0)
+    replica.sync()
+    assert replica._low == 5 and replica.applied_change_id == 5
+
+
+def test_replayed_add_of_an_erased_face_stays_erased(replica) -> None:
+    with session_scope(replica.session_factory) as session:
+        stored, _ = faces.add_face(session, cipher=replica.cipher, person_id="a",
+                                   encoding=_vector(1))
+    with session_scope(replica.session_factory) as session:
+        faces.delete_faces(session, person_id="a")
+    replica.sync()  # sees add then delete in one batch
+    assert stored.row_id not in replica.index
+    replica._low = 0  # force a full replay
+    replica._seen.clear()
+    replica.sync()
+    assert stored.row_id not in replica.index and len(replica.index) == 0
+
+
+def test_catch_up_reads_every_batch(replica, monkeypatch) -> None:
+    monkeypatch.setattr(recognizer_module, "CHANGE_BATCH", 3)
+    with session_scope(replica.session_factory) as session:
+        for n in range(8):
+            faces.add_face(session, cipher=replica.cipher, person_id=str(n), encoding=_vector(n))
+    assert replica.catch_up() == 8
+    assert len(replica.index) == 8 and replica.applied_change_id == 8
+
+
+def test_wrong_key_cannot_read_the_gallery(replica) -> None:
+    with session_scope(replica.session_factory) as session:
+        faces.add_face(session, cipher=replica.cipher, person_id="a", encoding=_vector(1))
+    other = Recognizer(
+        settings=replica.settings, session_factory=replica.session_factory,
+        cipher=EncodingCipher(bytes(32)), encoder_name="test", index=FaceIndex())
+    with pytest.raises(InvalidTag):
+        other.load()
