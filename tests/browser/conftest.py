@@ -51,7 +51,11 @@ def write_y4m(photo: Path, target: Path, size: tuple[int, int] = (720, 720), fra
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackProcesses]:
     var_dir = tmp_path_factory.mktemp("browser-stack")
-    with running_stack(Stack(var_dir=var_dir, ports=free_ports()), var_dir / "logs") as processes:
+    # The walk signs in and out, resets a password and starts kiosks within a minute or two, far
+    # more sign-in traffic from one address than a person makes; the default per-address budget
+    # (30 a minute, shared by every /auth path) would turn the later steps into 429s.
+    stack = Stack(var_dir=var_dir, ports=free_ports(), extra_env={"GATEWAY_AUTH_RATE_PER_MINUTE": "300"})
+    with running_stack(stack, var_dir / "logs") as processes:
         yield processes
 
 

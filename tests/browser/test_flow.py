@@ -188,6 +188,7 @@ def test_clock_in_at_the_kiosk(launch: Callable[[str], Browser], stack: StackPro
                        headers={"Authorization": f"Bearer {admin_token}"}, timeout=30)
     assert reply.status_code == 201, reply.text
     secret = reply.json()["device_secret"]
+    flow.values["kiosk_secret"] = secret
     # Another photo of the same man in front of the kiosk's camera.
     kiosk_browser = launch("people/obama/obama_2.jpg")
     context = kiosk_browser.new_context(viewport={"width": 1024, "height": 768})
@@ -214,6 +215,38 @@ def test_clock_in_at_the_kiosk(launch: Callable[[str], Browser], stack: StackPro
         expect(kiosk.locator("#kiosk-panel")).to_be_visible()
     finally:
         context.close()
+
+
+def test_kiosk_says_not_recognised_and_several_faces(launch: Callable[[str], Browser],
+                                                     stack: StackProcesses, flow: Flow,
+                                                     problems: Problems,
+                                                     screenshots: Callable[[Page, str], None]) -> None:
+    cases = (("people/kit_harington/kit_harington_1.jpg", "Not recognised", "24-kiosk-unknown"),
+             ("group/two_people.jpg", "Several faces", "25-kiosk-several"))
+    for photo, headline, shot in cases:
+        context = launch(photo).new_context(viewport={"width": 1024, "height": 768})
+        kiosk = context.new_page()
+        problems.watch(kiosk)
+        try:
+            kiosk.goto(f"{stack.base_url}/kiosk")
+            kiosk.get_by_label("Device secret").fill(flow.values["kiosk_secret"])
+            kiosk.get_by_role("button", name="Start the kiosk").click()
+            expect(kiosk.locator("#kiosk-headline")).to_have_text(headline, timeout=SLOW)
+            expect(kiosk.locator("#kiosk-panel")).to_have_class(re.compile(r"kiosk-(bad|warn)"))
+            screenshots(kiosk, shot)
+            # It keeps looking after a refusal.
+            expect(kiosk.locator("#kiosk-headline")).to_have_text("Look at the camera", timeout=SLOW)
+            if headline == "Several faces":
+                # The kiosk account may call the roll too, here with its own camera.
+                kiosk.get_by_role("link", name="Roll call").click()
+                kiosk.get_by_role("button", name="Start camera").click()
+                kiosk.get_by_role("button", name="Take the photo").click()
+                result = kiosk.locator("#roll-result")
+                expect(result.locator("svg.roll-overlay rect.face-box")).to_have_count(2, timeout=SLOW)
+                expect(result.locator(".roll-present")).to_contain_text(flow.employee_name)
+                screenshots(kiosk, "26-roll-call-camera")
+        finally:
+            context.close()
 
 
 def test_the_punch_appears_in_the_daily_view(page: Page, flow: Flow,
