@@ -98,15 +98,20 @@ def recompute(session: Session, *, employee_ids: Sequence[int], start: date, end
               default_timezone: str, now: datetime | None = None) -> int:
     """Judge again every day in [start, end] of these employees and store the finished ones.
     The caller commits."""
-    if not employee_ids or end < start:
+    if end < start:
         return 0
-    ids = list(employee_ids)
-    employees = employee_refs(session.scalars(select(Employee).where(Employee.id.in_(ids))))
-    evaluator = Evaluator(session, employees, start, end, default_timezone=default_timezone,
-                          now=now)
-    session.execute(delete(DayResult).where(DayResult.employee_id.in_(ids),
-                                            DayResult.date >= start, DayResult.date <= end))
-    return insert_results(session, evaluator.evaluate_all())
+    stored = 0
+    every = list(employee_ids)
+    # A thousand people at a time keeps both the IN lists and the memory bounded.
+    for index in range(0, len(every), 1000):
+        ids = every[index:index + 1000]
+        employees = employee_refs(session.scalars(select(Employee).where(Employee.id.in_(ids))))
+        evaluator = Evaluator(session, employees, start, end,
+                              default_timezone=default_timezone, now=now)
+        session.execute(delete(DayResult).where(DayResult.employee_id.in_(ids),
+                                                DayResult.date >= start, DayResult.date <= end))
+        stored += insert_results(session, evaluator.evaluate_all())
+    return stored
 
 
 def days_touched_by(at: datetime) -> tuple[date, date]:
