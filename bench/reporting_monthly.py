@@ -44,10 +44,20 @@ def monthly_item(i: int) -> dict[str, Any]:
 
 def punch_item(i: int) -> dict[str, Any]:
     day, minute = 1 + i % 31, i % 60
+    # Like attendance's PunchListItem: number and name, no department (the report looks that up).
     return {"id": i + 1, "employee_id": 1 + i % 10000, "employee_no": f"E{1 + i % 10000:06d}",
             "name": f"{SURNAMES[i % len(SURNAMES)]} {i % 10000}",
             "at": f"2026-10-{day:02d}T08:{minute:02d}:00+08:00", "kind": "in" if i % 2 else "out",
             "source": "device", "device_id": "kiosk-1", "status": "accepted"}
+
+
+def employee_item(i: int) -> dict[str, Any]:
+    return {"id": i + 1, "employee_no": f"E{i + 1:06d}", "name": f"{SURNAMES[i % len(SURNAMES)]} {i}",
+            "department_id": 1 + i % 4}
+
+
+def department_item(i: int) -> dict[str, Any]:
+    return {"id": i + 1, "code": f"D{i + 1}", "name": DEPARTMENTS[i]}
 
 
 def serve_source(employees: int, punches: int) -> None:
@@ -70,8 +80,13 @@ def serve_source(employees: int, punches: int) -> None:
             url = urlparse(self.path)
             query = {k: v[-1] for k, v in parse_qs(url.query).items()}
             limit, offset = int(query["limit"]), int(query["offset"])
-            total, make = ((employees, monthly_item) if url.path.endswith("/monthly")
-                           else (punches, punch_item))
+            sources = {
+                "/api/v1/attendance/monthly": (employees, monthly_item),
+                "/api/v1/punches": (punches, punch_item),
+                "/api/v1/employees": (employees, employee_item),
+                "/api/v1/departments": (len(DEPARTMENTS), department_item),
+            }
+            total, make = sources[url.path]
             items = [make(i) for i in range(offset, min(offset + limit, total))]
             self._send({"items": items, "total": total})
 

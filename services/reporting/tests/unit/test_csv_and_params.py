@@ -13,7 +13,7 @@ import pytest
 from pydantic import ValidationError
 
 from faceclock_common.settings import UnsafeConfiguration
-from reporting_svc.attendance import Page
+from reporting_svc.attendance import Page, PeerRefused
 from reporting_svc.config import Settings
 from reporting_svc.csvfile import CsvWriter, safe_cell
 from reporting_svc.reports import kinds
@@ -93,20 +93,27 @@ def test_previous_month() -> None:
 
 
 class _Client:
-    """An in-memory stand-in for AttendanceClient: pages of a list."""
+    """An in-memory stand-in for AttendanceClient: the report's list in pages, and a directory."""
 
-    def __init__(self, items: list[dict[str, Any]], body: Any = None, page_size: int = 2) -> None:
+    def __init__(self, items: list[dict[str, Any]], body: Any = None, page_size: int = 2,
+                 employees: list[dict[str, Any]] | None = None,
+                 departments: list[dict[str, Any]] | None = None) -> None:
         self.items, self.body, self.page_size = items, body, page_size
+        self.lists = {"/api/v1/employees": employees or [],
+                      "/api/v1/departments": departments or []}
         self.paths: list[tuple[str, dict[str, Any]]] = []
 
     def get_json(self, path: str, params: dict[str, Any] | None = None) -> Any:
         self.paths.append((path, params or {}))
+        if path.startswith("/api/v1/employees/"):
+            raise PeerRefused("attendance service answered 404")
         return self.body
 
     def pages(self, path: str, params: dict[str, Any]) -> Iterator[Page]:
         self.paths.append((path, params))
-        for start in range(0, len(self.items), self.page_size):
-            yield Page(self.items[start:start + self.page_size], len(self.items))
+        items = self.lists.get(path, self.items)
+        for start in range(0, len(items), self.page_size):
+            yield Page(items[start:start + self.page_size], len(items))
 
 
 def _run(builder: Any, params: dict[str, Any], client: _Client) -> tuple[str, list[list[str]],
@@ -134,8 +141,6 @@ def test_monthly_rows_and_progress() -> None:
 
 
 def test_roll_call_without_a_readable_time_fails_clearly() -> None:
-    from reporting_svc.attendance import PeerRefused
-
     with pytest.raises(PeerRefused, match="unreadable time"):
         _run(kinds.roll_call, {"roll_call_id": 1}, _Client([], body={"at": "soon"}))
 
@@ -152,10 +157,13 @@ def test_roll_call_times_are_shown_in_the_report_timezone() -> None:
 def test_punch_dates_become_whole_days_in_the_report_timezone() -> None:
     client = _Client([{"id": 1, "employee_id": 4, "employee_no": "E4", "name": "Dee",
                        "at": "2026-11-01T00:30:00Z", "kind": "in", "source": "device",
-                       "device_id": None, "status": None}])
+                       "device_id": None, "status": None}],
+                     employees=[{"id": 4, "employee_no": "E4", "name": "Dee", "department_id": 9}],
+                     departments=[{"id": 9, "name": "Lab"}])
     name, rows, _ = _run(kinds.punches, {"from": "2026-11-01", "to": "2026-11-02"}, client)
     assert name == "Punches_2026-11-01_2026-11-02.csv"
-    assert client.paths[0][1]["from"] == "2026-11-01T00:00:00+08:00"
-    assert client.paths[0][1]["to"] == "2026-11-03T00:00:00+08:00"
-    assert rows[1] == ["1", "4", "E4", "Dee", "", "2026-11-01T08:30:00+08:00", "in", "device", "",
-                       ""]
+    query = next(q for path, q in client.paths if path == "/api/v1/punches")
+    assert query["from"] == "2026-11-01T00:00:00+08:00"
+    assert query["to"] == "2026-11-03T00:00:00+08:00"
+    assert rows[1] == ["1", "4", "E4", "Dee", "Lab", "2026-11-01T08:30:00+08:00", "in", "device",
+                       "", ""]

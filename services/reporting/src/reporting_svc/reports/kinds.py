@@ -82,10 +82,15 @@ def _name(item: dict[str, Any]) -> str:
 
 
 def _who(item: dict[str, Any], directory: Directory) -> tuple[str, str, str]:
-    """The row's own employee fields, or the directory's when the source sends only the id."""
-    if item.get("name") or item.get("employee_name"):
-        return str(item.get("employee_no") or ""), _name(item), _department(item)
-    return directory.person(item.get("employee_id"))
+    """The row's own employee fields; what the source leaves out (punch rows carry number and
+    name but no department) comes from the directory."""
+    if not (item.get("name") or item.get("employee_name")):
+        return directory.person(item.get("employee_id"))
+    if "department" in item or "department_name" in item:
+        department = _department(item)
+    else:
+        department = directory.person(item.get("employee_id"))[2]
+    return str(item.get("employee_no") or ""), _name(item), department
 
 
 def _stamp(moment: datetime) -> str:
