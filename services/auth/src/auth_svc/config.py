@@ -66,6 +66,9 @@ class Settings(ServiceSettings):
         None, validation_alias=AliasChoices("FACECLOCK_REDIS_URL", "AUTH_REDIS_URL")
     )
 
+    # How often expired refresh/reset tokens and stale throttle rows are deleted.
+    housekeeping_interval_seconds: float = Field(3600, gt=0)
+
     # Password reset e-mail.
     password_reset_ttl_seconds: int = Field(1800, ge=60, le=1800)
     public_base_url: str = "http://127.0.0.1:8000"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from auth_svc.accounts import router as accounts_router
 from auth_svc.accounts.service import bootstrap_admin
 from auth_svc.config import Settings
+from auth_svc.housekeeping import run_periodically
 from auth_svc.internal import router as internal_router
 from auth_svc.keys.keyring import KeyRing
 from auth_svc.keys.tokens import TokenSigner
@@ -76,7 +79,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 bootstrap_admin(session, runtime=runtime)
 
         await run_in_threadpool(_bootstrap)
+        housekeeping = asyncio.create_task(run_periodically(
+            runtime.session_factory, throttle_window_seconds=settings.throttle_window_seconds,
+            interval_seconds=settings.housekeeping_interval_seconds))
         yield
+        housekeeping.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await housekeeping
         runtime.engine.dispose()
 
     app = build_service_app(title="FaceClock auth", settings=settings, lifespan=lifespan,
