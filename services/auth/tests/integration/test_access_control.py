@@ -185,3 +185,19 @@ def test_a_kiosk_token_has_no_account_to_change(sqlite_api) -> None:
                                  headers=headers).status_code == 404
     assert sqlite_api.http.post("/api/v1/auth/password/change", headers=headers, json={
         "current_password": "x" * 10, "new_password": "y" * 12}).status_code == 404
+
+
+def test_hr_may_send_the_whole_form_when_only_the_link_changes(sqlite_api) -> None:
+    target = sqlite_api.register("formuser")
+    hr = sqlite_api.register("hrform")
+    admin = sqlite_api.admin_headers()
+    sqlite_api.http.patch(f"/api/v1/users/{hr['id']}", headers=admin,
+                          json={"roles": ["hr"]}).raise_for_status()
+    headers = sqlite_api.user_headers("hrform")
+    whole_form = {"roles": ["employee"], "active": True, "employee_id": 77, "department_id": None}
+    response = sqlite_api.http.patch(f"/api/v1/users/{target['id']}", headers=headers,
+                                     json=whole_form)
+    assert response.status_code == 200 and response.json()["employee_id"] == 77
+    promote = {**whole_form, "roles": ["employee", "hr"]}
+    assert sqlite_api.http.patch(f"/api/v1/users/{target['id']}", headers=headers,
+                                 json=promote).status_code == 403

@@ -75,9 +75,19 @@ def _would_remove_last_admin(session: Session, user: User, data: UserUpdate) -> 
     return others is None
 
 
+def _comparable(name: str, value: object) -> object:
+    if name == "roles" and isinstance(value, list):
+        return sorted(set(value))
+    if name == "email" and value is not None:
+        return str(value)
+    return value
+
+
 def update_user(session: Session, *, user_id: int, data: UserUpdate, actor: Principal) -> User:
     user = get_user(session, user_id=user_id)
-    changed = data.model_fields_set
+    # Fields sent with their current value are not changes: a form may send the whole record.
+    changed = {name for name in data.model_fields_set
+               if _comparable(name, getattr(data, name)) != _comparable(name, getattr(user, name))}
     if not actor.is_admin and changed - HR_FIELDS:
         raise ApiError(403, "forbidden", "Only an admin may change roles, activation or contact data.")
     for name in ("roles", "active", "email", "language"):
