@@ -241,3 +241,26 @@ def test_logout_with_an_expired_access_token_still_revokes_the_refresh_token(api
     refresh = api.http.post("/api/v1/auth/refresh", json={"refresh_token": pair["refresh_token"]})
     assert refresh.status_code == 401
     assert api.http.post("/api/v1/auth/logout", headers={"Authorization": stale}).status_code == 401
+
+
+def test_no_admin_is_made_unless_configured(open_api) -> None:
+    with open_api(bootstrap_admin_username="", bootstrap_admin_password="") as api:
+        assert api.login_response(*ADMIN).status_code == 401
+        from sqlalchemy import func, select
+
+        from auth_svc.accounts.models import User
+
+        with api.runtime.session_factory() as session:
+            assert session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_a_restart_does_not_reset_the_admin_password(open_api, tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'restart.db'}"
+    new_password = "the admin chose this one"
+    with open_api(url) as api:
+        headers = api.admin_headers()
+        api.http.post("/api/v1/auth/password/change", headers=headers, json={
+            "current_password": ADMIN[1], "new_password": new_password}).raise_for_status()
+    with open_api(url) as api:
+        assert api.login_response(*ADMIN).status_code == 401
+        assert api.login_response(ADMIN[0], new_password).status_code == 200
