@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from annotated_types import Interval
+from pydantic import AfterValidator, AwareDatetime
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -34,3 +36,20 @@ def check_email(value: str | None) -> str | None:
 # Row ids: bounded so an absurd number is a 422, not a driver overflow (SQLite) or an
 # out-of-range error (MySQL INT) surfacing as a 500.
 Id = Annotated[int, Interval(ge=1, le=2**31 - 1)]
+
+
+def check_day(value: date) -> date:
+    """Dates outside 1900-2200 are mistakes, and near the ends of the calendar the zone
+    arithmetic the rules do would overflow."""
+    if not 1900 <= value.year <= 2200:
+        raise ValueError("date must be between the years 1900 and 2200")
+    return value
+
+
+def check_moment(value: datetime) -> datetime:
+    check_day(value.date())
+    return value
+
+
+Day = Annotated[date, AfterValidator(check_day)]
+Moment = Annotated[AwareDatetime, AfterValidator(check_moment)]

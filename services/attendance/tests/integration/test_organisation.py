@@ -147,3 +147,23 @@ def test_absurd_ids_are_422_not_500(api: Any) -> None:
     assert api.post("/api/v1/employees", "hr", json=body).status_code == 422
     punch = {"employee_id": huge, "at": "2026-01-01T08:00:00Z"}
     assert api.post("/api/v1/punches", "hr", json=punch).status_code == 422
+
+
+def test_dates_at_the_ends_of_the_calendar_are_422(api: Any) -> None:
+    person = api.employee("T1", timezone="Asia/Tokyo")
+    checks = [
+        ("POST", "/api/v1/punches", {"employee_id": person["id"], "at": "0001-01-01T00:00:30Z"}),
+        ("POST", "/api/v1/leave-requests", {"employee_id": person["id"], "start": "0001-01-01",
+                                            "end": "0001-01-02"}),
+        ("POST", "/api/v1/leave-requests", {"employee_id": person["id"], "start": "9999-12-30",
+                                            "end": "9999-12-31"}),
+        ("POST", "/api/v1/overtime", {"employee_id": person["id"], "date": "0001-01-01",
+                                      "start": "18:00", "hours": 1}),
+        ("POST", "/api/v1/holidays", {"date": "9999-12-31", "name": "End"}),
+        ("POST", "/api/v1/employees", {"employee_no": "T2", "name": "x", "hired_on": "0001-01-01"}),
+    ]
+    for method, path, body in checks:
+        assert api.call(method, path, "hr", json=body).status_code == 422, (path, body)
+    for path in ("/api/v1/attendance/daily?date=0001-01-01", "/api/v1/attendance/monthly?month=9999-12",
+                 "/api/v1/attendance/daily?from=9999-12-30&to=9999-12-31"):
+        assert api.get(path, "hr").status_code == 422, path

@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from attendance_svc.validation import Id, check_email, check_timezone
+from attendance_svc.validation import Day, Id, check_email, check_timezone
 
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -58,7 +58,7 @@ class EmployeeCreate(_In):
     email: Email | None = None
     title: Short | None = None
     phone: Phone | None = None
-    hired_on: date | None = None
+    hired_on: Day | None = None
     status: EmployeeStatus = "active"
     timezone: TimeZone | None = None
     notes: Notes | None = None
@@ -71,7 +71,7 @@ class EmployeeUpdate(_In):
     email: Email | None = None
     title: Short | None = None
     phone: Phone | None = None
-    hired_on: date | None = None
+    hired_on: Day | None = None
     status: EmployeeStatus | None = None
     timezone: TimeZone | None = None
     notes: Notes | None = None

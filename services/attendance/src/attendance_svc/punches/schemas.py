@@ -3,9 +3,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from attendance_svc.validation import Id
+from attendance_svc.validation import Id, Moment
 
 DeviceId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
 
@@ -16,7 +16,7 @@ class PunchCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     employee_id: Id
-    at: AwareDatetime
+    at: Moment
     device_id: DeviceId | None = None
     source: Literal["device", "import"] = "device"
 

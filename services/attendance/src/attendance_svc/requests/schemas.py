@@ -6,7 +6,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -14,7 +13,8 @@ from pydantic import (
     model_validator,
 )
 
-from attendance_svc.validation import Id
+from attendance_svc.validation import Day, Id, check_day
+from attendance_svc.validation import Moment as AtMoment
 
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 LeaveType = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True,
@@ -32,9 +32,9 @@ def _moment(value: str) -> str:
         raise ValueError("expected a date (YYYY-MM-DD) or an ISO 8601 date-time")
     try:
         if len(value) == 10:
-            dt.date.fromisoformat(value)
+            check_day(dt.date.fromisoformat(value))
         else:
-            dt.datetime.fromisoformat(value)
+            check_day(dt.datetime.fromisoformat(value).date())
     except ValueError as exc:
         raise ValueError(f"not a valid date or date-time: {exc}") from exc
     return value
@@ -115,7 +115,7 @@ class LeavePage(BaseModel):
 
 class OvertimeCreate(_In):
     employee_id: Id | None = None
-    date: dt.date
+    date: Day
     start: ClockOrMoment = Field(description="HH:MM on `date` (local), or a date-time")
     end: ClockOrMoment | None = Field(None, description="HH:MM (next day if before start), "
                                                         "or a date-time; else give hours")
@@ -130,7 +130,7 @@ class OvertimeCreate(_In):
 
 
 class OvertimeUpdate(_In):
-    date: dt.date | None = None
+    date: Day | None = None
     start: ClockOrMoment | None = None
     end: ClockOrMoment | None = None
     hours: Annotated[float, Field(gt=0, le=24)] | None = None
@@ -155,13 +155,13 @@ class OvertimePage(BaseModel):
 
 class CorrectionCreate(_In):
     employee_id: Id | None = None
-    at: AwareDatetime
+    at: AtMoment
     kind: Literal["in", "out"]
     reason: Reason | None = None
 
 
 class CorrectionUpdate(_In):
-    at: AwareDatetime | None = None
+    at: AtMoment | None = None
     kind: Literal["in", "out"] | None = None
     reason: Reason | None = None
 

@@ -135,6 +135,8 @@ def _not_employed(employee_id: int, day: date, hired_on: date) -> dict[str, Any]
 def parse_month(text: str) -> tuple[date, date]:
     try:
         year, month = (int(part) for part in text.split("-"))
+        if not 1900 <= year <= 2200:
+            raise ValueError(year)
         first = date(year, month, 1)
     except ValueError as exc:
         raise ApiError(422, "validation_error", "month: expected YYYY-MM") from exc

@@ -33,6 +33,9 @@ def daily(
         raise ApiError(422, "validation_error", "from and to go together")
     first = start or day or datetime.now(UTC).date()
     last = end or day or first
+    for bound in (first, last):
+        if not 1900 <= bound.year <= 2200:
+            raise ApiError(422, "validation_error", "dates must be between 1900 and 2200")
     items, total = reports.daily(session=session, scope=scope, first=first, last=last,
                                  limit=page.limit, offset=page.offset, employee_id=employee_id,
                                  department_id=department_id,

@@ -17,7 +17,7 @@ from pydantic import (
 
 from attendance_svc.rules import PeriodSpec, ShiftSpec, shift_instance
 from attendance_svc.scheduling.calendar import parse_hhmm
-from attendance_svc.validation import Id, check_timezone
+from attendance_svc.validation import Day, Id, check_timezone
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
@@ -135,8 +135,8 @@ class AssignmentCreate(BaseModel):
     employee_id: Id | None = None
     department_id: Id | None = None
     shift_id: Id
-    from_date: date = Field(alias="from")
-    to_date: date | None = Field(default=None, alias="to")
+    from_date: Day = Field(alias="from")
+    to_date: Day | None = Field(default=None, alias="to")
 
     @model_validator(mode="after")
     def _target(self) -> AssignmentCreate:
@@ -151,8 +151,8 @@ class AssignmentUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     shift_id: Id | None = None
-    from_date: date | None = Field(default=None, alias="from")
-    to_date: date | None = Field(default=None, alias="to")
+    from_date: Day | None = Field(default=None, alias="from")
+    to_date: Day | None = Field(default=None, alias="to")
 
 
 class AssignmentRead(BaseModel):
@@ -178,14 +178,14 @@ class AssignmentPage(BaseModel):
 class HolidayCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    date: dt.date
+    date: Day
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
 class HolidayUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    date: dt.date | None = None
+    date: Day | None = None
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
                                            max_length=200)] | None = None
 
