@@ -1,4 +1,4 @@
-"""`python -m auth_svc [serve|migrate|rotate-keys]`: serve (after migrating) by default."""
+"""`python -m auth_svc [serve|migrate|rotate-keys [--revoke-previous]]`: serve by default."""
 
 from __future__ import annotations
 
@@ -21,12 +21,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m auth_svc", description=__doc__)
     parser.add_argument("command", nargs="?", default="serve",
                         choices=["serve", "migrate", "rotate-keys"])
+    parser.add_argument("--revoke-previous", action="store_true",
+                        help="with rotate-keys: unpublish the old keys at once (a leaked key)")
     args = parser.parse_args()
     settings = Settings()
     configure_logging("auth", settings.log_level)
     if args.command == "rotate-keys":
         keyring = KeyRing(settings.keys_dir, grace=timedelta(seconds=settings.key_grace_seconds))
-        key = keyring.rotate()
+        key = keyring.rotate(revoke_previous=args.revoke_previous)
         logger.info("new signing key is current",
                     extra={"kid": key.kid, "published": [k.kid for k in keyring.published()]})
         return

@@ -66,3 +66,15 @@ def test_production_without_a_key_refuses_to_start(tmp_path: Path) -> None:
                             capture_output=True, timeout=60, check=False)
     assert result.returncode != 0
     assert b"NoSigningKey" in result.stderr + result.stdout
+
+
+def test_rotate_keys_command(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AUTH_", "FACECLOCK_"))}
+    env.update({"FACECLOCK_ENV": "production", "AUTH_KEYS_DIR": str(tmp_path / "keys")})
+    for _ in range(2):
+        subprocess.run([sys.executable, "-m", "auth_svc", "rotate-keys"], env=env, cwd=tmp_path,
+                       check=True, capture_output=True, timeout=60)
+    assert len(list((tmp_path / "keys").glob("*.pem"))) == 2  # previous kept for the grace
+    subprocess.run([sys.executable, "-m", "auth_svc", "rotate-keys", "--revoke-previous"],
+                   env=env, cwd=tmp_path, check=True, capture_output=True, timeout=60)
+    assert len(list((tmp_path / "keys").glob("*.pem"))) == 1

@@ -83,3 +83,12 @@ def test_unreadable_files_are_ignored(tmp_path: Path) -> None:
     with pytest.raises(NoSigningKey):
         ring.current()
     os.chmod(keys, 0o700)
+
+
+def test_emergency_rotation_unpublishes_the_leaked_key(tmp_path: Path) -> None:
+    ring = KeyRing(tmp_path / "keys", grace=timedelta(hours=1))
+    leaked = ring.ensure_key(generate=True)
+    fresh = ring.rotate(revoke_previous=True)
+    assert [k["kid"] for k in ring.jwks()["keys"]] == [fresh.kid]
+    assert leaked.kid != fresh.kid
+    assert len(list((tmp_path / "keys").glob("*.pem"))) == 1

@@ -114,8 +114,9 @@ class KeyRing:
             raise NoSigningKey(f"no Ed25519 signing key in {self.directory}")
         return keys[-1]
 
-    def rotate(self) -> SigningKey:
-        """Make a new key current; the previous one stays published for the grace period."""
+    def rotate(self, *, revoke_previous: bool = False) -> SigningKey:
+        """Make a new key current; the previous one stays published for the grace period,
+        unless it is revoked (a leaked key): then every token it signed stops verifying."""
         self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         private_key = Ed25519PrivateKey.generate()
         now = datetime.now(UTC)
@@ -130,6 +131,10 @@ class KeyRing:
         with os.fdopen(fd, "wb") as handle:
             handle.write(pem)
         tmp.rename(path)  # other replicas never read half a key
+        if revoke_previous:
+            for older in self._load()[:-1]:
+                older.path.unlink(missing_ok=True)
+            logger.warning("previous signing keys revoked", extra={"kid": kid})
         self.prune()
         logger.info("signing key rotated", extra={"kid": kid})
         return self.current()
