@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from auth_svc.config import Settings
-from auth_svc.main import build_runtime
 from faceclock_common.settings import UnsafeConfiguration
 
 SAFE = {
@@ -43,23 +40,6 @@ def test_the_test_environment_is_held_to_the_same_rules() -> None:
 def test_development_allows_the_embedded_defaults() -> None:
     Settings(ENVIRONMENT="development", bootstrap_admin_username="admin",
              bootstrap_admin_password="admin12345").check_production_safety()
-
-
-def test_production_will_not_generate_its_own_signing_key(tmp_path: Path) -> None:
-    from auth_svc.keys.keyring import NoSigningKey
-
-    settings = Settings(**SAFE, keys_dir=tmp_path / "empty",
-                        database_url=f"sqlite:///{tmp_path / 'a.db'}")
-    with pytest.raises(NoSigningKey):
-        build_runtime(settings)
-    assert not (tmp_path / "empty").exists()
-
-
-def test_app_refuses_to_build_with_the_dev_admin_password(tmp_path: Path) -> None:
-    settings = Settings(**{**SAFE, "bootstrap_admin_password": "admin12345"},
-                        keys_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'a.db'}")
-    with pytest.raises(UnsafeConfiguration):
-        build_runtime(settings)
 
 
 def test_key_grace_must_cover_the_access_token_lifetime() -> None:
