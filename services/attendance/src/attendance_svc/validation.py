@@ -17,9 +17,11 @@ def check_timezone(value: str | None) -> str | None:
     if value is None:
         return None
     value = value.strip()
+    if not value or len(value) > 64:
+        raise ValueError("unknown timezone")
     try:
         ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
         raise ValueError(f"unknown timezone {value!r}") from exc
     return value
 
