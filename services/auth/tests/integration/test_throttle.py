@@ -64,11 +64,16 @@ def test_unknown_accounts_lock_the_same_way(throttled_api) -> None:
     assert login(throttled_api, "ghost", "wrong password").status_code == 429
 
 
-def test_address_lockout_across_accounts_and_other_addresses_unaffected(throttled_api) -> None:
+def test_address_lockout_across_accounts_and_other_addresses_unaffected(throttled_api,
+                                                                        caplog) -> None:
     api = throttled_api
     api.register("bella")
-    for index in range(7):
-        login(api, f"spray{index}", "wrong password")
+    with caplog.at_level(logging.WARNING, logger="auth_svc"):
+        for index in range(7):
+            login(api, f"spray{index}", "wrong password")
+    lockouts = [r for r in caplog.records if "lockout" in r.getMessage()]
+    assert [r.scope for r in lockouts] == ["address"]
+    assert lockouts[0].address == "203.0.113.7"
     assert login(api, "bella", PASSWORD).status_code == 429
     elsewhere = TestClient(api.http.app, client=("198.51.100.99", 4000))
     assert login(api, "bella", PASSWORD, client=elsewhere).status_code == 200
