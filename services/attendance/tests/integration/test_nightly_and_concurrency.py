@@ -105,3 +105,21 @@ def test_concurrent_retries_store_one_punch(served: str, token_mint: TokenMint) 
     log = httpx.get(f"{served}/api/v1/punches?employee_id={employee['id']}",
                     headers=token_mint.headers("hr")).json()
     assert log["total"] == 1
+
+
+@pytest.mark.slow
+def test_simultaneous_clock_ins_without_key_store_one_punch(served: str,
+                                                            token_mint: TokenMint) -> None:
+    """Two kiosks seeing the same person at the same moment: one punch, the other a duplicate."""
+    employee = httpx.post(f"{served}/api/v1/employees", headers=token_mint.headers("hr"),
+                          json={"employee_no": "C-2", "name": "Twin"}).json()
+    headers = token_mint.headers("service", sub="service:gateway")
+
+    def clock(index: int) -> httpx.Response:
+        return httpx.post(f"{served}/internal/clock-ins", headers=headers, timeout=60,
+                          json={"employee_id": employee["id"], "actor": f"kiosk:{index}"})
+
+    with ThreadPoolExecutor(6) as pool:
+        answers = list(pool.map(clock, range(6)))
+    assert sorted(a.status_code for a in answers) == [200] * 5 + [201]
+    assert len({a.json()["punch_id"] for a in answers}) == 1

@@ -34,11 +34,19 @@ def fingerprint(payload: dict[str, Any]) -> str:
 
 def lock_employee(session: Session, employee_id: int) -> Employee:
     """Row lock on the employee (MySQL): concurrent punches of one person are serialised, so the
-    duplicate check cannot be raced."""
+    duplicate check cannot be raced. SQLite has no row locks: there the write lock is taken up
+    front (BEGIN IMMEDIATE), which serialises punch writers the same way."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite" and not _sqlite_in_transaction(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
     employee = session.scalar(select(Employee).where(Employee.id == employee_id).with_for_update())
     if employee is None:
         raise ApiError(404, "employee_not_found", f"Employee {employee_id} does not exist.")
     return employee
+
+
+def _sqlite_in_transaction(connection: Any) -> bool:
+    return bool(connection.connection.dbapi_connection.in_transaction)
 
 
 def find_duplicate(session: Session, *, employee_id: int, at: datetime,
