@@ -39,6 +39,12 @@ def test_clock_in_duplicate_and_idempotency(api: Any) -> None:
     reused = _clock(api, stranger["id"], key="k-1")
     assert reused.status_code == 409 and reused.json()["error"]["code"] == "idempotency_key_reused"
 
+    long_key = "k" * 255
+    first_long = _clock(api, stranger["id"], key=long_key)
+    assert first_long.status_code == 201
+    assert _clock(api, stranger["id"], key=long_key).json() == first_long.json()
+    assert _clock(api, stranger["id"], key="k" * 256).status_code == 422
+
     log = api.ok("GET", f"/api/v1/punches?employee_id={person['id']}", "hr")
     assert log["total"] == 1 and log["items"][0]["source"] == "live"
     assert log["items"][0]["device_id"] == "kiosk-1" and log["items"][0]["created_by"] == "7"

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from attendance_svc.validation import Id
 
 Actor = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
-Key = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+Key = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
 
 
 class ClockInRequest(BaseModel):

@@ -29,7 +29,8 @@ _CLOCK_SKEW = timedelta(minutes=5)
              dependencies=[Depends(require_roles("hr", "kiosk"))])
 def create_punch(
     body: PunchCreate, session: SessionDep, settings: SettingsDep, principal: CurrentPrincipal,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)] = None,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", min_length=1,
+                                                  max_length=255)] = None,
 ) -> JSONResponse:
     """Sync a punch taken with the device's own timestamp (offline kiosk, badge, import)."""
     if body.at > datetime.now(UTC) + _CLOCK_SKEW:

@@ -79,6 +79,10 @@ def idempotent(session: Session, *, scope: str, actor: str, key: str | None,
     """Run `action` once per (scope, actor, key): a retry gets the first answer and stores
     nothing new. `action` must not commit; this commits the punch and the answer together."""
     print_ = fingerprint(payload)
+    if key is not None and len(key) > 64:
+        # Keys up to 255 characters are accepted (the gateway's limit); long ones are stored as
+        # their digest so the unique index stays small.
+        key = "sha256:" + hashlib.sha256(key.encode()).hexdigest()
     if key is not None:
         record = _stored_answer(session, scope, actor, key, print_)
         if record is not None:
