@@ -35,6 +35,8 @@ class Settings(ServiceSettings):
     # Times in reports (and roll-call file names) are shown in this zone; beat's cron uses it too.
     timezone: str = "UTC"
 
+    # Reports one caller may have queued or running at once (more: 429), so nobody floods workers.
+    max_active_per_owner: int = Field(10, ge=1)
     # The attendance service serves at most 1000 rows a page (ATTENDANCE_MAX_PAGE_SIZE).
     page_size: int = Field(500, ge=1, le=1000)
     http_timeout_seconds: float = Field(30.0, gt=0)

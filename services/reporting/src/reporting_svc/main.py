@@ -18,7 +18,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings()
     settings.check_secrets()
     app = Flask("reporting_svc", static_folder=None)
-    app.config.update(MAX_CONTENT_LENGTH=64 * 1024, JSON_SORT_KEYS=False)
+    app.config.update(MAX_CONTENT_LENGTH=64 * 1024)
     app.extensions["settings"] = settings
     app.extensions["reporting"] = Runtime.build(settings)
     app.extensions["token_verifier"] = TokenVerifier(

@@ -173,6 +173,10 @@ def test_managers_are_held_to_their_department(client: FlaskClient,
     assert own.status_code == 202
     read = client.get(f"/api/v1/reports/{own.get_json()['id']}", headers=manager).get_json()
     assert read["params"] == {"month": "2026-10", "department_id": 2}
+    roll_call = client.post("/api/v1/reports", headers=manager,
+                            json={"kind": "roll_call", "params": {"roll_call_id": 8}})
+    read = client.get(f"/api/v1/reports/{roll_call.get_json()['id']}", headers=manager).get_json()
+    assert read["params"] == {"roll_call_id": 8, "department_id": 2}
     unlinked = client.post("/api/v1/reports", headers=_auth(token_mint, "manager", sub="41"),
                            json={"kind": "monthly", "params": {"month": "2026-10"}})
     assert unlinked.status_code == 403
@@ -289,3 +293,23 @@ def test_a_broker_that_is_down_loses_no_report(database_url: str, peer: Any,
         report = session.get(Report, response.get_json()["id"])
         assert report is not None and report.status == "queued"
     runtime.engine.dispose()
+
+
+def test_one_caller_cannot_flood_the_workers(peer: Any, make_env: Callable[..., dict[str, str]],
+                                             apply_env: Callable[[dict[str, str]], None],
+                                             sqlite_url: str, token_mint: TokenMint) -> None:
+    apply_env(make_env(peer, REPORTING_DATABASE_URL=sqlite_url,
+                       REPORTING_MAX_ACTIVE_PER_OWNER="2"))
+    settings = Settings()
+    migrate(settings)
+    flask_app = create_app(settings)
+    client = flask_app.test_client()
+    body = {"kind": "monthly", "params": {"month": "2026-10"}}
+    busy = _auth(token_mint, "hr", sub="5")
+    assert [client.post("/api/v1/reports", headers=busy, json=body).status_code
+            for _ in range(3)] == [202, 202, 429]
+    refused = client.post("/api/v1/reports", headers=busy, json=body).get_json()
+    assert refused["error"]["code"] == "too_many_reports"
+    other = client.post("/api/v1/reports", headers=_auth(token_mint, "hr", sub="6"), json=body)
+    assert other.status_code == 202
+    flask_app.extensions["reporting"].engine.dispose()

@@ -188,6 +188,16 @@ def test_a_refusal_of_the_peer_fails_the_report_with_the_reason(stack: Stack) ->
     assert not service.file_path(stack.files_dir, report_id).exists()
 
 
+def test_a_manager_gets_no_roll_call_of_another_department(stack: Stack) -> None:
+    response = stack.client.post(
+        "/api/v1/reports", json={"kind": "roll_call", "params": {"roll_call_id": 1}},
+        headers=stack.mint.headers("manager", sub="77", department_id=5))
+    assert response.status_code == 202
+    body = stack.wait(response.get_json()["id"])
+    assert body["status"] == "failed"
+    assert body["error"] == "roll call 1 is not a roll call of department 5"
+
+
 def test_a_passing_peer_failure_is_retried(stack: Stack) -> None:
     stack.peer.fail_next = 1
     report_id = stack.request("roll_call", {"roll_call_id": 1}, "hr")

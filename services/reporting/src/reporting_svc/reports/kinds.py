@@ -116,7 +116,12 @@ def _scope_suffix(params: dict[str, Any]) -> str:
 def roll_call(ctx: Context) -> str:
     """The seed's format: one row per employee, present or absent, with the roll call's time."""
     out = ctx.out
-    body = ctx.client.get_json(f"/internal/roll-calls/{int(ctx.params['roll_call_id'])}")
+    roll_call_id = int(ctx.params["roll_call_id"])
+    body = ctx.client.get_json(f"/internal/roll-calls/{roll_call_id}")
+    department_id = ctx.params.get("department_id")
+    if department_id is not None and body.get("department_id") != department_id:
+        raise PeerRefused(f"roll call {roll_call_id} is not a roll call of department "
+                          f"{department_id}")
     at = _local(body.get("at"), ctx.tz)
     out.header(["Employee No", "Name", "Department", "Status", "Time"])
     groups = (("present", body.get("present") or []), ("absent", body.get("absent") or []))

@@ -49,7 +49,7 @@ def _scope_params(principal: Principal, kind: str, params: dict[str, Any]) -> di
     """Object-level rules: what a manager or an employee may ask a report about."""
     if principal.has_any({"admin", "hr", "service"}):
         return params
-    if "manager" in principal.roles and kind in ("daily", "monthly", "punches"):
+    if "manager" in principal.roles and kind in ("daily", "monthly", "punches", "roll_call"):
         if principal.department_id is None:
             raise _forbidden("Your account is not linked to a department.")
         if params.get("department_id", principal.department_id) != principal.department_id:
@@ -81,6 +81,11 @@ def create_report() -> tuple[Response, int]:
         raise _forbidden(f"Your role may not request {wanted.kind} reports.")
     params = _scope_params(principal, wanted.kind, wanted.validated_params())
     session = deps.db_session()
+    limit = deps.runtime().settings.max_active_per_owner
+    if service.count_active(session, owner_subject=principal.subject) >= limit:
+        raise ApiError(429, "too_many_reports",
+                       f"You already have {limit} reports waiting or running; "
+                       "wait for them to finish.")
     report = service.create_report(session, kind=wanted.kind, params=params,
                                    owner_subject=principal.subject,
                                    request_id=g.get("request_id", "-"))

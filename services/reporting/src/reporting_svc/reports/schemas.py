@@ -18,6 +18,8 @@ class _Params(BaseModel):
 
 class RollCallParams(_Params):
     roll_call_id: Id
+    # Set for managers (their department): the report fails if the roll call is of another.
+    department_id: Id | None = None
 
 
 class DailyParams(_Params):

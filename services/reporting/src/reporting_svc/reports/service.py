@@ -48,6 +48,13 @@ def list_reports(session: Session, *, owner_subject: str | None, limit: int,
     return list(rows), int(session.scalar(count) or 0)
 
 
+def count_active(session: Session, *, owner_subject: str) -> int:
+    return int(session.scalar(
+        select(func.count()).select_from(Report)
+        .where(Report.owner_subject == owner_subject, Report.status.in_((QUEUED, RUNNING)))
+    ) or 0)
+
+
 def file_path(files_dir: Path, report_id: int) -> Path:
     """One path per report id, whatever the attempt: a report can never leave two files."""
     return files_dir / f"{report_id}.csv"
