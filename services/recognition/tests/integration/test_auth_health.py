@@ -125,8 +125,17 @@ async def test_health_not_serving_until_index_loaded(encoder, token_mint, sqlite
 
 async def test_stop_lets_in_flight_calls_finish(start_server, sqlite_url, photo) -> None:
     app, client = await start_server(sqlite_url)
+    arrived = asyncio.Event()
+    analyse = app.analyser.analyse
+
+    async def signalling_analyse(image: bytes, *, quality: bool):
+        arrived.set()
+        await asyncio.sleep(0.3)  # still working when the stop begins
+        return await analyse(image, quality=quality)
+
+    app.analyser.analyse = signalling_analyse  # type: ignore[method-assign]
     in_flight = asyncio.create_task(client.identify(photo("obama_3.jpg")))
-    await asyncio.sleep(0.02)
+    await asyncio.wait_for(arrived.wait(), 10)
     stopping = asyncio.create_task(app.stop(5))
     answer = await in_flight
     await stopping
