@@ -213,3 +213,22 @@ def access_rules_of(dependant: Any) -> list[str]:
     for sub in getattr(dependant, "dependencies", []):
         rules.extend(access_rules_of(sub))
     return rules
+
+
+def route_access_report(app: Any) -> tuple[int, list[str]]:
+    """(routes checked, routes with no access rule) over every route of a FastAPI app.
+
+    Walks included routers too (FastAPI keeps them nested in `app.routes`). Plain Starlette
+    routes, such as the OpenAPI document FastAPI serves itself, have no dependencies to check.
+    """
+    from fastapi.routing import iter_route_contexts
+
+    checked, missing = 0, []
+    for context in iter_route_contexts(app.routes):
+        dependant = getattr(context, "dependant", None)
+        if dependant is None:
+            continue
+        checked += 1
+        if not access_rules_of(dependant):
+            missing.append(f"{sorted(context.methods or ())} {context.path}")
+    return checked, missing
