@@ -54,7 +54,11 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackProcesses]:
     # The walk signs in and out, resets a password and starts kiosks within a minute or two, far
     # more sign-in traffic from one address than a person makes; the default per-address budget
     # (30 a minute, shared by every /auth path) would turn the later steps into 429s.
-    stack = Stack(var_dir=var_dir, ports=free_ports(), extra_env={"GATEWAY_AUTH_RATE_PER_MINUTE": "300"})
+    # Access tokens live 30 s here, so the walk also crosses expiries: the UI must renew them
+    # (401 → refresh → retry) without the person noticing.
+    stack = Stack(var_dir=var_dir, ports=free_ports(), extra_env={
+        "GATEWAY_AUTH_RATE_PER_MINUTE": "300", "AUTH_ACCESS_TOKEN_TTL_SECONDS": "30",
+        "AUTH_KIOSK_TOKEN_TTL_SECONDS": "30"})
     with running_stack(stack, var_dir / "logs") as processes:
         yield processes
 

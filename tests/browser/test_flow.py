@@ -69,9 +69,16 @@ def context(launch: Callable[[str], Browser], problems: Problems) -> Iterator[Br
 
 
 @pytest.fixture(scope="module")
-def page(context: BrowserContext, problems: Problems) -> Page:
+def api_log() -> list[tuple[str, str, int]]:
+    return []
+
+
+@pytest.fixture(scope="module")
+def page(context: BrowserContext, problems: Problems, api_log: list[tuple[str, str, int]]) -> Page:
     page = context.new_page()
     problems.watch(page)
+    page.on("response", lambda r: api_log.append((r.request.method, r.url.split("?")[0], r.status))
+            if "/api/v1/" in r.url else None)
     return page
 
 
@@ -139,6 +146,7 @@ def test_admin_makes_the_new_account_hr(page: Page, stack: StackProcesses, flow:
 def test_sign_in_and_create_an_employee(page: Page, stack: StackProcesses, flow: Flow,
                                         screenshots: Callable[[Page, str], None]) -> None:
     sign_in(page, stack.base_url, flow.username, flow.password)
+    flow.values["signed_in_at"] = time.monotonic()
     expect(page.get_by_text(f"Signed in as {flow.username}.")).to_be_visible()
     page.get_by_role("link", name="Employees").click()
     page.get_by_role("button", name="Add employee").click()
@@ -374,6 +382,23 @@ def test_request_a_report_watch_it_and_download_it(page: Page, tmp_path: Path,
     saved = tmp_path / waiting.value.suggested_filename
     waiting.value.save_as(saved)
     assert saved.suffix == ".csv" and saved.stat().st_size > 0
+
+
+def test_an_expired_access_token_is_renewed_in_place(page: Page, flow: Flow,
+                                                     api_log: list[tuple[str, str, int]]) -> None:
+    """Access tokens live 30 s in this stack (+10 s leeway): once that has passed since the
+    sign-in, the next call meets a 401, the UI refreshes and retries, and the person sees nothing."""
+    time.sleep(max(0.0, 42 - (time.monotonic() - flow.values["signed_in_at"])))
+    start = len(api_log)
+    page.get_by_role("link", name="Employees").click()
+    expect(page.get_by_role("link", name=flow.employee_name)).to_be_visible()
+    calls = api_log[start:]
+    first_401 = next(i for i, call in enumerate(calls) if call[2] == 401)
+    refreshes = [(i, c[2]) for i, c in enumerate(calls) if c[1].endswith("/auth/refresh")]
+    assert len(refreshes) == 1 and refreshes[0][0] > first_401 and refreshes[0][1] == 200, calls
+    refused = calls[first_401][:2]
+    assert any(c[:2] == refused and c[2] == 200 for c in calls[refreshes[0][0]:]), calls
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 def _reset_link(mail_dir: Path, address: str, after: float, timeout: float = 30) -> str:

@@ -1,4 +1,4 @@
-// DOM helpers. Everything is built with createElement and textContent: no innerHTML with data,
+// DOM helpers. Everything is built with createElement and textContent (never parsed HTML),
 // and no style attributes (the CSP forbids inline style).
 
 import { t, statusLabel } from './i18n.js';
