@@ -47,13 +47,16 @@ def queries(syn: Synthetic, centres: np.ndarray, count: int) -> tuple[np.ndarray
     return np.vstack([known, strangers]), np.concatenate([chosen, -np.ones(count - count // 2, int)])
 
 
-def latencies(index: FaceIndex, qs: np.ndarray) -> list[float]:
-    times = []
+def latencies(index: FaceIndex, qs: np.ndarray) -> tuple[list[float], list[float]]:
+    """Wall-clock and on-CPU milliseconds per search. On a shared, oversubscribed machine the
+    wall-clock tail is mostly time spent waiting for a core; the CPU time is the search's own."""
+    wall, cpu = [], []
     for q in qs:
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.thread_time()
         decide(index.search(q, K), threshold=THRESHOLD, margin=0.04)
-        times.append((time.perf_counter() - started) * 1000)
-    return times
+        cpu.append((time.thread_time() - started_cpu) * 1000)
+        wall.append((time.perf_counter() - started) * 1000)
+    return wall, cpu
 
 
 def exact_truth(vectors: np.ndarray, person: np.ndarray, qs: np.ndarray
@@ -118,7 +121,7 @@ def main() -> None:
     centres, vectors, person = syn.gallery(100_000, PER_PERSON)
     qs, who = queries(syn, centres, args.queries)
     index, _ = build(vectors, person, approximate_above=200_000)
-    ours = latencies(index, qs)
+    ours, ours_cpu = latencies(index, qs)
     plain_flat = faiss.IndexFlatL2(128)
     plain_flat.add(vectors)
     flat_ms = [t for q in qs[:300] for t in timed(lambda q=q, f=plain_flat: f.search(q[None], K), 1, 0)]
@@ -126,28 +129,29 @@ def main() -> None:
     exact_hits = sum(
         [n.row_id for n in index.search(q, K)]
         == plain_flat.search(q[None], K)[1][0].tolist() for q in qs[:300])
+    checked = len(qs[:300])
     figures = agreement(index, qs, who, truth)
     rows_b4 = [
         ["ours: fp16 scan + fp32 re-rank (certified)", index.kind, p50(ours), pct(ours, 99),
-         f"{exact_hits}/300 top-16 identical", f"{figures['identity_recall']:.4f}",
-         f"{index.fallbacks} fallbacks"],
-        ["faiss IndexFlatL2 (1 thread)", "flat", p50(flat_ms), pct(flat_ms, 99), "reference", "1",
-         ""],
+         pct(ours_cpu, 99), f"{exact_hits}/{checked} top-16 identical",
+         f"{figures['identity_recall']:.4f}", f"{index.fallbacks} fallbacks"],
+        ["faiss IndexFlatL2 (1 thread)", "flat", p50(flat_ms), pct(flat_ms, 99), "", "reference",
+         "1", ""],
     ]
     baseline = timed(lambda: baseline_loop(vectors[:10_000], qs[0]), 3, 0)
     rows_b4.append(["plain face_recognition loop, 10k only", "python loop", p50(baseline),
-                    pct(baseline, 99), "", "", f"≈ {p50(baseline) * 10:.0f} ms at 100k"])
+                    pct(baseline, 99), "", "", "", f"≈ {p50(baseline) * 10:.0f} ms at 100k"])
     table(f"B4 1:N search, 100,000 enrolled ({PER_PERSON}/person), {args.queries} queries "
           "(half enrolled, half strangers); target p99 ≤ 1 ms exact",
-          ["search", "index", "p50 ms", "p99 ms", "exactness", "identity recall", "note"],
-          rows_b4)
+          ["search", "index", "p50 ms", "p99 ms", "p99 on-CPU ms", "exactness",
+           "identity recall", "note"], rows_b4)
     del plain_flat
 
     # B5: 1M, approximate, recall against exact search.
     big_centres, big_vectors, big_person = syn.gallery(args.million, PER_PERSON)
     big_qs, big_who = queries(syn, big_centres, args.queries)
     big_index, big_build = build(big_vectors, big_person, approximate_above=200_000)
-    big_ours = latencies(big_index, big_qs)
+    big_ours, big_cpu = latencies(big_index, big_qs)
     big_truth = exact_truth(big_vectors, big_person, big_qs)
     big_figures = agreement(big_index, big_qs, big_who, big_truth)
     exact_index = faiss.IndexFlatL2(128)
@@ -158,12 +162,12 @@ def main() -> None:
     table(f"B5 1:N search, {args.million:,} enrolled; target p99 ≤ 2 ms, identity recall ≥ 0.99 "
           "(identity recall: enrolled people's queries whose nearest person equals exact "
           "search's; matched: identified at 0.6; FPIR: strangers matched to someone)",
-          ["search", "index", "build s", "p50 ms", "p99 ms", "identity recall vs exact",
-           "matched", "FPIR"],
-          [["ours", big_index.kind, big_build, p50(big_ours), pct(big_ours, 99),
+          ["search", "index", "build s", "p50 ms", "p99 ms", "p99 on-CPU ms",
+           "identity recall vs exact", "matched", "FPIR"],
+          [["ours", big_index.kind, big_build, p50(big_ours), pct(big_ours, 99), pct(big_cpu, 99),
             f"{big_figures['identity_recall']:.4f}", f"{big_figures['matched_ours']:.4f}",
             f"{big_figures['fpir_ours']:.4f}"],
-           ["faiss IndexFlatL2 (exact, 1 thread)", "flat", 0.0, p50(flat_ms), pct(flat_ms, 99),
+           ["faiss IndexFlatL2 (exact, 1 thread)", "flat", 0.0, p50(flat_ms), pct(flat_ms, 99), "",
             "1", f"{big_figures['matched_exact']:.4f}", f"{big_figures['fpir_exact']:.4f}"]])
 
     # B6: identify latency (encode + search + decide) against gallery size.
