@@ -119,3 +119,24 @@ def test_rejections_and_withdrawals_leave_results_alone(api: Any) -> None:
                    "hr")["items"]
     assert [e["action"] for e in trail] == ["delete", "approved", "update", "create"]
     assert api.get("/api/v1/audit", "employee").status_code == 403
+
+
+def test_hr_changes_are_in_the_audit_trail(api: Any) -> None:
+    hr = {"token_claims": {"sub": "hr-9"}}
+    person = api.ok("POST", "/api/v1/employees", "hr", status=201,
+                    json={"employee_no": "AU1", "name": "Audited"}, **hr)
+    api.ok("PATCH", f"/api/v1/employees/{person['id']}", "hr", json={"title": "Lead"}, **hr)
+    shift = api.ok("POST", "/api/v1/shifts", "hr", status=201, json=GOOD, **hr)
+    api.ok("PATCH", f"/api/v1/shifts/{shift['id']}", "hr", json={"late_grace_minutes": 3}, **hr)
+    api.ok("POST", "/api/v1/holidays", "hr", status=201, json={"date": "2026-05-01",
+                                                              "name": "May day"}, **hr)
+    api.ok("POST", "/api/v1/punches", "hr", status=201, json={
+        "employee_id": person["id"], "at": "2026-05-04T08:00:00Z"}, **hr)
+    entries = api.ok("GET", "/api/v1/audit?limit=50", "hr")["items"]
+    seen = {(e["entity"], e["action"]) for e in entries if e["actor"] == "hr-9"}
+    assert {("employee", "create"), ("employee", "update"), ("shift", "create"),
+            ("shift", "update"), ("holiday", "create"), ("punch", "create")} <= seen
+    update = next(e for e in entries if e["entity"] == "shift" and e["action"] == "update")
+    assert update["details"] == {"changes": {"late_grace_minutes": 3}}
+    mine = api.ok("GET", f"/api/v1/audit?employee_id={person['id']}", "hr")["items"]
+    assert {e["entity"] for e in mine} == {"employee", "punch"}

@@ -21,7 +21,7 @@ from attendance_svc.organisation.schemas import (
 from attendance_svc.pagination import PageDep
 from attendance_svc.validation import Id
 from faceclock_common.errors import ApiError
-from faceclock_common.security import require_roles
+from faceclock_common.security import CurrentPrincipal, require_roles
 
 router = APIRouter(prefix="/api/v1")
 read = [Depends(require_roles(*READERS))]
@@ -30,8 +30,9 @@ write = [Depends(require_roles("hr"))]
 
 @router.post("/departments", status_code=201, response_model=DepartmentRead,
              dependencies=write, tags=["organisation"])
-def create_department(body: DepartmentCreate, session: SessionDep) -> object:
-    return service.create_department(session=session, data=body)
+def create_department(body: DepartmentCreate, session: SessionDep,
+                      principal: CurrentPrincipal) -> object:
+    return service.create_department(session=session, data=body, actor=principal.subject)
 
 
 @router.get("/departments", response_model=DepartmentPage, dependencies=read,
@@ -51,25 +52,28 @@ def get_department(department_id: Id, session: SessionDep, scope: ScopeDep) -> o
 @router.patch("/departments/{department_id}", response_model=DepartmentRead, dependencies=write,
               tags=["organisation"])
 def update_department(department_id: Id, body: DepartmentUpdate, session: SessionDep,
-                      scope: ScopeDep) -> object:
+                      scope: ScopeDep, principal: CurrentPrincipal) -> object:
     department = service.get_department(session=session, department_id=department_id,
                                         scope=scope)
-    return service.update_department(session=session, department=department, data=body)
+    return service.update_department(session=session, department=department, data=body,
+                                     actor=principal.subject)
 
 
 @router.delete("/departments/{department_id}", status_code=204, dependencies=write,
                tags=["organisation"])
-def delete_department(department_id: Id, session: SessionDep, scope: ScopeDep) -> Response:
+def delete_department(department_id: Id, session: SessionDep, scope: ScopeDep,
+                      principal: CurrentPrincipal) -> Response:
     department = service.get_department(session=session, department_id=department_id,
                                         scope=scope)
-    service.delete_department(session=session, department=department)
+    service.delete_department(session=session, department=department, actor=principal.subject)
     return Response(status_code=204)
 
 
 @router.post("/employees", status_code=201, response_model=EmployeeRead, dependencies=write,
              tags=["organisation"])
-def create_employee(body: EmployeeCreate, session: SessionDep) -> object:
-    return service.create_employee(session=session, data=body)
+def create_employee(body: EmployeeCreate, session: SessionDep,
+                    principal: CurrentPrincipal) -> object:
+    return service.create_employee(session=session, data=body, actor=principal.subject)
 
 
 @router.get("/employees", response_model=EmployeePage, dependencies=read, tags=["organisation"])
@@ -88,7 +92,7 @@ def list_employees(
 @router.post("/employees/import", response_model=EmployeeImportReport, dependencies=write,
              tags=["organisation"])
 def import_employees(
-    session: SessionDep, settings: SettingsDep,
+    session: SessionDep, settings: SettingsDep, principal: CurrentPrincipal,
     file: Annotated[UploadFile, File(description="CSV with a header row")],
     update_existing: bool = False,
 ) -> object:
@@ -96,7 +100,7 @@ def import_employees(
     if len(content) > settings.import_max_bytes:
         raise ApiError(413, "payload_too_large",
                        f"The file is larger than {settings.import_max_bytes} bytes.")
-    return service.import_employees(session=session, content=content,
+    return service.import_employees(session=session, content=content, actor=principal.subject,
                                     update_existing=update_existing)
 
 
@@ -109,14 +113,16 @@ def get_employee(employee_id: Id, session: SessionDep, scope: ScopeDep) -> objec
 @router.patch("/employees/{employee_id}", response_model=EmployeeRead, dependencies=write,
               tags=["organisation"])
 def update_employee(employee_id: Id, body: EmployeeUpdate, session: SessionDep,
-                    scope: ScopeDep) -> object:
+                    scope: ScopeDep, principal: CurrentPrincipal) -> object:
     employee = service.get_employee(session=session, employee_id=employee_id, scope=scope)
-    return service.update_employee(session=session, employee=employee, data=body)
+    return service.update_employee(session=session, employee=employee, data=body,
+                                   actor=principal.subject)
 
 
 @router.delete("/employees/{employee_id}", status_code=204, dependencies=write,
                tags=["organisation"])
-def delete_employee(employee_id: Id, session: SessionDep, scope: ScopeDep) -> Response:
+def delete_employee(employee_id: Id, session: SessionDep, scope: ScopeDep,
+                    principal: CurrentPrincipal) -> Response:
     employee = service.get_employee(session=session, employee_id=employee_id, scope=scope)
-    service.delete_employee(session=session, employee=employee)
+    service.delete_employee(session=session, employee=employee, actor=principal.subject)
     return Response(status_code=204)

@@ -9,6 +9,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from attendance_svc.audit import record
 from attendance_svc.deps import AccessScope
 from attendance_svc.organisation.models import Department, Employee
 from attendance_svc.organisation.schemas import (
@@ -52,17 +53,20 @@ def _department_code_taken(session: Session, code: str, exclude: int | None = No
     return session.scalar(query) is not None
 
 
-def create_department(*, session: Session, data: DepartmentCreate) -> Department:
+def create_department(*, session: Session, data: DepartmentCreate, actor: str) -> Department:
     if _department_code_taken(session, data.code):
         raise ApiError(409, "duplicate_department_code", f"Department code {data.code!r} exists.")
     department = Department(**data.model_dump())
     session.add(department)
+    session.flush()
+    record(session, actor=actor, action="create", entity="department", entity_id=department.id,
+           **data.model_dump())
     _commit_unique(session, "duplicate_department_code", "That department code exists.")
     return department
 
 
 def update_department(*, session: Session, department: Department,
-                      data: DepartmentUpdate) -> Department:
+                      data: DepartmentUpdate, actor: str) -> Department:
     changes = data.model_dump(exclude_unset=True)
     for field in ("code", "name"):
         if field in changes and changes[field] is None:
@@ -71,11 +75,15 @@ def update_department(*, session: Session, department: Department,
         raise ApiError(409, "duplicate_department_code", "That department code exists.")
     for key, value in changes.items():
         setattr(department, key, value)
+    record(session, actor=actor, action="update", entity="department", entity_id=department.id,
+           changes=changes)
     _commit_unique(session, "duplicate_department_code", "That department code exists.")
     return department
 
 
-def delete_department(*, session: Session, department: Department) -> None:
+def delete_department(*, session: Session, department: Department, actor: str) -> None:
+    record(session, actor=actor, action="delete", entity="department", entity_id=department.id,
+           code=department.code, name=department.name)
     session.delete(department)
     session.commit()
 
@@ -134,17 +142,21 @@ def _duplicate_no(employee_no: str) -> ApiError:
     return ApiError(409, "duplicate_employee_no", f"Employee number {employee_no!r} exists.")
 
 
-def create_employee(*, session: Session, data: EmployeeCreate) -> Employee:
+def create_employee(*, session: Session, data: EmployeeCreate, actor: str) -> Employee:
     _check_department(session, data.department_id)
     if _employee_no_taken(session, data.employee_no):
         raise _duplicate_no(data.employee_no)
     employee = Employee(**data.model_dump())
     session.add(employee)
+    session.flush()
+    record(session, actor=actor, action="create", entity="employee", entity_id=employee.id,
+           employee_id=employee.id, employee_no=employee.employee_no)
     _commit_unique(session, "duplicate_employee_no", "That employee number exists.")
     return employee
 
 
-def update_employee(*, session: Session, employee: Employee, data: EmployeeUpdate) -> Employee:
+def update_employee(*, session: Session, employee: Employee, data: EmployeeUpdate,
+                    actor: str) -> Employee:
     changes = data.model_dump(exclude_unset=True)
     for field in ("employee_no", "name", "status"):
         if field in changes and changes[field] is None:
@@ -155,13 +167,18 @@ def update_employee(*, session: Session, employee: Employee, data: EmployeeUpdat
         raise _duplicate_no(changes["employee_no"])
     for key, value in changes.items():
         setattr(employee, key, value)
+    record(session, actor=actor, action="update", entity="employee", entity_id=employee.id,
+           employee_id=employee.id, changes=changes)
     _commit_unique(session, "duplicate_employee_no", "That employee number exists.")
     return employee
 
 
-def delete_employee(*, session: Session, employee: Employee) -> None:
+def delete_employee(*, session: Session, employee: Employee, actor: str) -> None:
     """Erases the person and, by cascade, their punches, requests and results (GDPR erasure).
-    To keep the records of someone who left, set status to "left" instead."""
+    To keep the records of someone who left, set status to "left" instead. The audit entry
+    keeps only the employee number, not the person's data."""
+    record(session, actor=actor, action="delete", entity="employee", entity_id=employee.id,
+           employee_no=employee.employee_no)
     session.delete(employee)
     session.commit()
 
@@ -172,7 +189,7 @@ IMPORT_COLUMNS = ("employee_no", "name", "department", "email", "title", "phone"
                   "status", "timezone", "notes")
 
 
-def import_employees(*, session: Session, content: bytes,
+def import_employees(*, session: Session, content: bytes, actor: str,
                      update_existing: bool = False) -> EmployeeImportReport:
     """Create (or update) employees from a CSV with a header row. Good rows are stored, bad rows
     reported with their line number; `department` is a department code."""
@@ -234,6 +251,8 @@ def import_employees(*, session: Session, content: bytes,
         else:
             session.add(Employee(**new.model_dump()))
             created += 1
+    record(session, actor=actor, action="import", entity="employee", entity_id=None,
+           created=created, updated=updated, failed=len(errors))
     _commit_unique(session, "duplicate_employee_no", "An employee number was taken meanwhile.")
     return EmployeeImportReport(created=created, updated=updated, failed=len(errors),
                                 errors=errors)

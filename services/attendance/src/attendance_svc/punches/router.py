@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime
 
+from attendance_svc.audit import record
 from attendance_svc.deps import READERS, ScopeDep, SessionDep, SettingsDep
 from attendance_svc.organisation.service import get_employee
 from attendance_svc.pagination import PageDep
@@ -47,6 +48,9 @@ def create_punch(
         punch = service.add_punch(session, employee_id=employee.id, at=body.at,
                                   source=body.source, created_by=principal.subject,
                                   device_id=body.device_id)
+        record(session, actor=principal.subject, action="create", entity="punch",
+               entity_id=punch.id, employee_id=employee.id, at=body.at, source=body.source,
+               device_id=body.device_id)
         return service.Outcome(201, PunchRead.model_validate(punch).model_dump(mode="json"),
                                created_punch=punch)
 

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from attendance_svc.audit import record
 from attendance_svc.deps import AccessScope
 from attendance_svc.organisation.models import Department, Employee
 from attendance_svc.organisation.service import get_employee
@@ -42,12 +43,6 @@ from faceclock_common.security import Principal
 Request = TypeVar("Request", LeaveRequest, OvertimeRequest, CorrectionRequest)
 ENTITY = {LeaveRequest: "leave_request", OvertimeRequest: "overtime_request",
           CorrectionRequest: "correction"}
-
-
-def audit(session: Session, *, actor: str, action: str, entity: str, entity_id: int | None,
-          employee_id: int | None, **details: Any) -> None:
-    session.add(AuditEntry(actor=actor, action=action, entity=entity, entity_id=entity_id,
-                           employee_id=employee_id, details=details))
 
 
 def _zone(session: Session, employee: Employee, day: date, default_timezone: str) -> ZoneInfo:
@@ -191,7 +186,7 @@ def create_leave(*, session: Session, principal: Principal, scope: AccessScope,
                        hours=hours, reason=data.reason, created_by=principal.subject)
     session.add(row)
     session.flush()
-    audit(session, actor=principal.subject, action="create", entity="leave_request",
+    record(session, actor=principal.subject, action="create", entity="leave_request",
           entity_id=row.id, employee_id=employee.id, kind=data.kind, leave_type=data.leave_type,
           start=data.start, end=data.end)
     session.commit()
@@ -216,7 +211,7 @@ def update_leave(*, session: Session, principal: Principal, row: LeaveRequest, d
         row.leave_type = changes["leave_type"]
     if "reason" in changes:
         row.reason = changes["reason"]
-    audit(session, actor=principal.subject, action="update", entity="leave_request",
+    record(session, actor=principal.subject, action="update", entity="leave_request",
           entity_id=row.id, employee_id=row.employee_id, changes=changes)
     session.commit()
     return row
@@ -290,7 +285,7 @@ def create_overtime(*, session: Session, principal: Principal, scope: AccessScop
                           reason=data.reason, created_by=principal.subject)
     session.add(row)
     session.flush()
-    audit(session, actor=principal.subject, action="create", entity="overtime_request",
+    record(session, actor=principal.subject, action="create", entity="overtime_request",
           entity_id=row.id, employee_id=employee.id, date=data.date.isoformat(),
           start=data.start, end=data.end, hours=hours)
     session.commit()
@@ -317,7 +312,7 @@ def update_overtime(*, session: Session, principal: Principal, row: OvertimeRequ
         row.date, row.start_text, row.end_text = day, start_text, end_text
     if "reason" in changes:
         row.reason = changes["reason"]
-    audit(session, actor=principal.subject, action="update", entity="overtime_request",
+    record(session, actor=principal.subject, action="update", entity="overtime_request",
           entity_id=row.id, employee_id=row.employee_id,
           changes={k: str(v) for k, v in changes.items()})
     session.commit()
@@ -335,7 +330,7 @@ def create_correction(*, session: Session, principal: Principal, scope: AccessSc
                             reason=data.reason, created_by=principal.subject)
     session.add(row)
     session.flush()
-    audit(session, actor=principal.subject, action="create", entity="correction",
+    record(session, actor=principal.subject, action="create", entity="correction",
           entity_id=row.id, employee_id=employee.id, at=data.at.isoformat(), kind=data.kind)
     session.commit()
     return row
@@ -352,7 +347,7 @@ def update_correction(*, session: Session, principal: Principal, row: Correction
             raise ApiError(422, "validation_error", f"{key}: may not be null")
     for key, value in changes.items():
         setattr(row, key, value)
-    audit(session, actor=principal.subject, action="update", entity="correction",
+    record(session, actor=principal.subject, action="update", entity="correction",
           entity_id=row.id, employee_id=row.employee_id,
           changes={k: str(v) for k, v in changes.items()})
     session.commit()
@@ -369,6 +364,8 @@ def decide(*, session: Session, principal: Principal, row: Request, approve: boo
     if row.status != "pending":
         raise ApiError(409, "already_decided", f"The request is already {row.status}.")
     if approve and isinstance(row, LeaveRequest):
+        # Shifts or holidays may have changed since the request: cost it as of now.
+        row.hours = scheduled_hours(session, employee, row.start_at, row.end_at, default_timezone)
         _check_balance(session, row)
     row.status = "approved" if approve else "rejected"
     row.decided_by = principal.subject
@@ -380,7 +377,7 @@ def decide(*, session: Session, principal: Principal, row: Request, approve: boo
                           created_by=row.created_by, kind=row.kind, correction_id=row.id,
                           approved_by=principal.subject)
         row.punch_id = punch.id
-    audit(session, actor=principal.subject, action=row.status, entity=ENTITY[type(row)],
+    record(session, actor=principal.subject, action=row.status, entity=ENTITY[type(row)],
           entity_id=row.id, employee_id=row.employee_id, note=note)
     session.commit()
     if approve:
@@ -396,7 +393,7 @@ def delete_request(*, session: Session, principal: Principal,
     approved correction added stays in the log: cancelling says so in the audit trail."""
     _check_can_change(principal, row)
     was_approved = row.status == "approved"
-    audit(session, actor=principal.subject, action="delete", entity=ENTITY[type(row)],
+    record(session, actor=principal.subject, action="delete", entity=ENTITY[type(row)],
           entity_id=row.id, employee_id=row.employee_id, status=row.status)
     session.delete(row)
     session.commit()
@@ -419,7 +416,7 @@ def set_balance(*, session: Session, principal: Principal, data: BalanceSet) -> 
         session.add(row)
     else:
         row.entitled_hours = data.entitled_hours
-    audit(session, actor=principal.subject, action="set_balance", entity="leave_balance",
+    record(session, actor=principal.subject, action="set_balance", entity="leave_balance",
           entity_id=None, employee_id=data.employee_id, year=data.year,
           leave_type=data.leave_type, entitled_hours=data.entitled_hours)
     session.commit()

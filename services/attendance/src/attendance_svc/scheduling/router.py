@@ -22,7 +22,7 @@ from attendance_svc.scheduling.schemas import (
     ShiftUpdate,
 )
 from attendance_svc.validation import Id
-from faceclock_common.security import require_roles
+from faceclock_common.security import CurrentPrincipal, require_roles
 
 router = APIRouter(prefix="/api/v1", tags=["rules"])
 read = [Depends(require_roles(*READERS))]
@@ -30,9 +30,11 @@ write = [Depends(require_roles("hr"))]
 
 
 @router.post("/shifts", status_code=201, response_model=ShiftRead, dependencies=write)
-def create_shift(body: ShiftCreate, session: SessionDep, settings: SettingsDep) -> object:
+def create_shift(body: ShiftCreate, session: SessionDep, settings: SettingsDep,
+                 principal: CurrentPrincipal) -> object:
     return service.create_shift(session=session, data=body,
-                                default_timezone=settings.default_timezone)
+                                default_timezone=settings.default_timezone,
+                                actor=principal.subject)
 
 
 @router.get("/shifts", response_model=ShiftPage, dependencies=read)
@@ -42,10 +44,12 @@ def list_shifts(session: SessionDep, page: PageDep) -> object:
 
 
 @router.post("/shifts/restore-default", response_model=ShiftRead, dependencies=write)
-def restore_default_shift(session: SessionDep, settings: SettingsDep) -> object:
+def restore_default_shift(session: SessionDep, settings: SettingsDep,
+                          principal: CurrentPrincipal) -> object:
     """Put the office day (08:00-12:00, 14:00-18:00, RULES.md defaults) back as the default."""
     return service.restore_default_shift(session=session,
-                                         default_timezone=settings.default_timezone)
+                                         default_timezone=settings.default_timezone,
+                                         actor=principal.subject)
 
 
 @router.get("/shifts/{shift_id}", response_model=ShiftRead, dependencies=read)
@@ -55,24 +59,29 @@ def get_shift(shift_id: Id, session: SessionDep) -> object:
 
 @router.patch("/shifts/{shift_id}", response_model=ShiftRead, dependencies=write)
 def update_shift(shift_id: Id, body: ShiftUpdate, session: SessionDep,
-                 settings: SettingsDep) -> object:
+                 settings: SettingsDep, principal: CurrentPrincipal) -> object:
     shift = service.get_shift(session=session, shift_id=shift_id)
     return service.update_shift(session=session, shift=shift, data=body,
-                                default_timezone=settings.default_timezone)
+                                default_timezone=settings.default_timezone,
+                                actor=principal.subject)
 
 
 @router.delete("/shifts/{shift_id}", status_code=204, dependencies=write)
-def delete_shift(shift_id: Id, session: SessionDep, settings: SettingsDep) -> Response:
+def delete_shift(shift_id: Id, session: SessionDep, settings: SettingsDep,
+                 principal: CurrentPrincipal) -> Response:
     shift = service.get_shift(session=session, shift_id=shift_id)
-    service.delete_shift(session=session, shift=shift, default_timezone=settings.default_timezone)
+    service.delete_shift(session=session, shift=shift, default_timezone=settings.default_timezone,
+                         actor=principal.subject)
     return Response(status_code=204)
 
 
 @router.post("/shift-assignments", status_code=201, response_model=AssignmentRead,
              dependencies=write)
-def create_assignment(body: AssignmentCreate, session: SessionDep, settings: SettingsDep) -> object:
+def create_assignment(body: AssignmentCreate, session: SessionDep, settings: SettingsDep,
+                      principal: CurrentPrincipal) -> object:
     return service.create_assignment(session=session, data=body,
-                                     default_timezone=settings.default_timezone)
+                                     default_timezone=settings.default_timezone,
+                                     actor=principal.subject)
 
 
 @router.get("/shift-assignments", response_model=AssignmentPage, dependencies=read)
@@ -94,25 +103,30 @@ def get_assignment(assignment_id: Id, session: SessionDep, scope: ScopeDep) -> o
 @router.patch("/shift-assignments/{assignment_id}", response_model=AssignmentRead,
               dependencies=write)
 def update_assignment(assignment_id: Id, body: AssignmentUpdate, session: SessionDep,
-                      scope: ScopeDep, settings: SettingsDep) -> object:
+                      scope: ScopeDep, settings: SettingsDep,
+                      principal: CurrentPrincipal) -> object:
     row = service.get_assignment(session=session, assignment_id=assignment_id, scope=scope)
     return service.update_assignment(session=session, row=row, data=body,
-                                     default_timezone=settings.default_timezone)
+                                     default_timezone=settings.default_timezone,
+                                     actor=principal.subject)
 
 
 @router.delete("/shift-assignments/{assignment_id}", status_code=204, dependencies=write)
 def delete_assignment(assignment_id: Id, session: SessionDep, scope: ScopeDep,
-                      settings: SettingsDep) -> Response:
+                      settings: SettingsDep, principal: CurrentPrincipal) -> Response:
     row = service.get_assignment(session=session, assignment_id=assignment_id, scope=scope)
     service.delete_assignment(session=session, row=row,
-                              default_timezone=settings.default_timezone)
+                              default_timezone=settings.default_timezone,
+                              actor=principal.subject)
     return Response(status_code=204)
 
 
 @router.post("/holidays", status_code=201, response_model=HolidayRead, dependencies=write)
-def create_holiday(body: HolidayCreate, session: SessionDep, settings: SettingsDep) -> object:
+def create_holiday(body: HolidayCreate, session: SessionDep, settings: SettingsDep,
+                   principal: CurrentPrincipal) -> object:
     return service.create_holiday(session=session, data=body,
-                                  default_timezone=settings.default_timezone)
+                                  default_timezone=settings.default_timezone,
+                                  actor=principal.subject)
 
 
 @router.get("/holidays", response_model=HolidayPage, dependencies=read)
@@ -130,15 +144,17 @@ def get_holiday(holiday_id: Id, session: SessionDep) -> object:
 
 @router.patch("/holidays/{holiday_id}", response_model=HolidayRead, dependencies=write)
 def update_holiday(holiday_id: Id, body: HolidayUpdate, session: SessionDep,
-                   settings: SettingsDep) -> object:
+                   settings: SettingsDep, principal: CurrentPrincipal) -> object:
     holiday = service.get_holiday(session=session, holiday_id=holiday_id)
     return service.update_holiday(session=session, holiday=holiday, data=body,
-                                  default_timezone=settings.default_timezone)
+                                  default_timezone=settings.default_timezone,
+                                  actor=principal.subject)
 
 
 @router.delete("/holidays/{holiday_id}", status_code=204, dependencies=write)
-def delete_holiday(holiday_id: Id, session: SessionDep, settings: SettingsDep) -> Response:
+def delete_holiday(holiday_id: Id, session: SessionDep, settings: SettingsDep,
+                   principal: CurrentPrincipal) -> Response:
     holiday = service.get_holiday(session=session, holiday_id=holiday_id)
     service.delete_holiday(session=session, holiday=holiday,
-                           default_timezone=settings.default_timezone)
+                           default_timezone=settings.default_timezone, actor=principal.subject)
     return Response(status_code=204)

@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from attendance_svc.audit import record
 from attendance_svc.deps import AccessScope
 from attendance_svc.organisation.models import Department, Employee
 from attendance_svc.results.models import DayResult
@@ -89,7 +90,8 @@ def _make_default(session: Session, shift: Shift) -> set[int | None]:
     return touched
 
 
-def create_shift(*, session: Session, data: ShiftCreate, default_timezone: str) -> Shift:
+def create_shift(*, session: Session, data: ShiftCreate, default_timezone: str,
+                 actor: str) -> Shift:
     _name_taken(session, data.name)
     fields = data.model_dump()
     fields["periods"] = [dict(p) for p in fields["periods"]]
@@ -100,6 +102,8 @@ def create_shift(*, session: Session, data: ShiftCreate, default_timezone: str) 
     touched: set[int | None] = set()
     if make_default:
         touched = _make_default(session, shift)
+    record(session, actor=actor, action="create", entity="shift", entity_id=shift.id,
+           **data.model_dump())
     _commit(session, "duplicate_shift_name", "That shift name exists.")
     if touched:
         _recompute_shift_days(session, touched, default_timezone)
@@ -108,8 +112,10 @@ def create_shift(*, session: Session, data: ShiftCreate, default_timezone: str) 
 
 
 def update_shift(*, session: Session, shift: Shift, data: ShiftUpdate,
-                 default_timezone: str) -> Shift:
+                 default_timezone: str, actor: str) -> Shift:
     changes = data.model_dump(exclude_unset=True)
+    record(session, actor=actor, action="update", entity="shift", entity_id=shift.id,
+           changes=changes)
     for field, value in changes.items():
         if value is None and field not in ("half_day_hours", "timezone"):
             raise ApiError(422, "validation_error", f"{field}: may not be null")
@@ -129,15 +135,17 @@ def update_shift(*, session: Session, shift: Shift, data: ShiftUpdate,
     return shift
 
 
-def delete_shift(*, session: Session, shift: Shift, default_timezone: str) -> None:
+def delete_shift(*, session: Session, shift: Shift, default_timezone: str, actor: str) -> None:
     shift_id = shift.id
+    record(session, actor=actor, action="delete", entity="shift", entity_id=shift_id,
+           name=shift.name)
     session.delete(shift)
     session.commit()
     _recompute_shift_days(session, {shift_id}, default_timezone)
     session.commit()
 
 
-def restore_default_shift(*, session: Session, default_timezone: str) -> Shift:
+def restore_default_shift(*, session: Session, default_timezone: str, actor: str) -> Shift:
     """The office day of RULES.md back as it shipped, and the default for unassigned people."""
     shift = session.scalar(select(Shift).where(Shift.name == DEFAULT_SHIFT_NAME))
     if shift is None:
@@ -148,6 +156,7 @@ def restore_default_shift(*, session: Session, default_timezone: str) -> Shift:
         for key, value in DEFAULT_SHIFT_FIELDS.items():
             setattr(shift, key, value)
     touched = _make_default(session, shift)
+    record(session, actor=actor, action="restore_default", entity="shift", entity_id=shift.id)
     session.commit()
     _recompute_shift_days(session, touched, default_timezone)
     session.commit()
@@ -208,7 +217,7 @@ def _recompute_assignment(session: Session, row: ShiftAssignment, start: date,
 
 
 def create_assignment(*, session: Session, data: AssignmentCreate,
-                      default_timezone: str) -> ShiftAssignment:
+                      default_timezone: str, actor: str) -> ShiftAssignment:
     get_shift(session=session, shift_id=data.shift_id)
     if data.employee_id is not None and session.get(Employee, data.employee_id) is None:
         raise ApiError(422, "unknown_employee", f"Employee {data.employee_id} does not exist.")
@@ -217,6 +226,10 @@ def create_assignment(*, session: Session, data: AssignmentCreate,
                        f"Department {data.department_id} does not exist.")
     row = ShiftAssignment(**data.model_dump())
     session.add(row)
+    session.flush()
+    record(session, actor=actor, action="create", entity="shift_assignment", entity_id=row.id,
+           employee_id=row.employee_id, department_id=row.department_id, shift_id=row.shift_id,
+           from_date=row.from_date, to_date=row.to_date)
     session.commit()
     _recompute_assignment(session, row, row.from_date, row.to_date, default_timezone)
     session.commit()
@@ -224,7 +237,7 @@ def create_assignment(*, session: Session, data: AssignmentCreate,
 
 
 def update_assignment(*, session: Session, row: ShiftAssignment, data: AssignmentUpdate,
-                      default_timezone: str) -> ShiftAssignment:
+                      default_timezone: str, actor: str) -> ShiftAssignment:
     changes = data.model_dump(exclude_unset=True)
     if "shift_id" in changes:
         if changes["shift_id"] is None:
@@ -238,6 +251,8 @@ def update_assignment(*, session: Session, row: ShiftAssignment, data: Assignmen
     if row.to_date is not None and row.to_date < row.from_date:
         session.rollback()
         raise ApiError(422, "validation_error", "to: is before from")
+    record(session, actor=actor, action="update", entity="shift_assignment", entity_id=row.id,
+           employee_id=row.employee_id, changes=changes)
     session.commit()
     start = min(old_start, row.from_date)
     end = None if old_end is None or row.to_date is None else max(old_end, row.to_date)
@@ -246,10 +261,13 @@ def update_assignment(*, session: Session, row: ShiftAssignment, data: Assignmen
     return row
 
 
-def delete_assignment(*, session: Session, row: ShiftAssignment, default_timezone: str) -> None:
+def delete_assignment(*, session: Session, row: ShiftAssignment, default_timezone: str,
+                      actor: str) -> None:
     detached = ShiftAssignment(employee_id=row.employee_id, department_id=row.department_id,
                                shift_id=row.shift_id, from_date=row.from_date,
                                to_date=row.to_date)
+    record(session, actor=actor, action="delete", entity="shift_assignment", entity_id=row.id,
+           employee_id=row.employee_id, department_id=row.department_id, shift_id=row.shift_id)
     session.delete(row)
     session.commit()
     _recompute_assignment(session, detached, detached.from_date, detached.to_date,
@@ -288,10 +306,14 @@ def _recompute_dates(session: Session, days: set[date], default_timezone: str) -
     recompute_stored(session, where=DayResult.date.in_(days), default_timezone=default_timezone)
 
 
-def create_holiday(*, session: Session, data: HolidayCreate, default_timezone: str) -> Holiday:
+def create_holiday(*, session: Session, data: HolidayCreate, default_timezone: str,
+                   actor: str) -> Holiday:
     _holiday_taken(session, data.date)
     holiday = Holiday(date=data.date, name=data.name)
     session.add(holiday)
+    session.flush()
+    record(session, actor=actor, action="create", entity="holiday", entity_id=holiday.id,
+           date=data.date, name=data.name)
     _commit(session, "duplicate_holiday", "That date is already a holiday.")
     _recompute_dates(session, {holiday.date}, default_timezone)
     session.commit()
@@ -299,7 +321,7 @@ def create_holiday(*, session: Session, data: HolidayCreate, default_timezone: s
 
 
 def update_holiday(*, session: Session, holiday: Holiday, data: HolidayUpdate,
-                   default_timezone: str) -> Holiday:
+                   default_timezone: str, actor: str) -> Holiday:
     changes = data.model_dump(exclude_unset=True)
     if any(changes.get(k, "") is None for k in ("date", "name")):
         raise ApiError(422, "validation_error", "date and name may not be null")
@@ -309,14 +331,19 @@ def update_holiday(*, session: Session, holiday: Holiday, data: HolidayUpdate,
         days.add(changes["date"])
     for key, value in changes.items():
         setattr(holiday, key, value)
+    record(session, actor=actor, action="update", entity="holiday", entity_id=holiday.id,
+           changes=changes)
     _commit(session, "duplicate_holiday", "That date is already a holiday.")
     _recompute_dates(session, days, default_timezone)
     session.commit()
     return holiday
 
 
-def delete_holiday(*, session: Session, holiday: Holiday, default_timezone: str) -> None:
+def delete_holiday(*, session: Session, holiday: Holiday, default_timezone: str,
+                   actor: str) -> None:
     day = holiday.date
+    record(session, actor=actor, action="delete", entity="holiday", entity_id=holiday.id,
+           date=day, name=holiday.name)
     session.delete(holiday)
     session.commit()
     _recompute_dates(session, {day}, default_timezone)
