@@ -274,3 +274,15 @@ def test_shift_needs_a_period_and_intervals_need_zones() -> None:
         ShiftSpec(periods=())
     with pytest.raises(ValueError, match="timezone-aware"):
         Interval(datetime(2026, 1, 1), datetime(2026, 1, 2))
+
+
+def test_clock_in_after_midnight_checks_out_of_last_nights_shift() -> None:
+    tuesday = date(2026, 3, 3)
+    monday_night = shift_instance(NIGHT, MONDAY, PARIS)
+    tuesday_night = shift_instance(NIGHT, tuesday, PARIS)
+    out = assess_clock_in(at(5, 30, day=tuesday), [at(21, 58)], [monday_night, tuesday_night],
+                          PARIS)
+    assert (out.kind, out.status) == ("out", "early_leave")
+    evening = assess_clock_in(at(22, 3, day=tuesday), [at(21, 58), at(5, 30, day=tuesday)],
+                              [monday_night, tuesday_night], PARIS)
+    assert (evening.kind, evening.status) == ("in", "late")
