@@ -122,6 +122,9 @@ def screenshots() -> Callable[[Page, str], None]:
             page.set_viewport_size(viewport)
             page.wait_for_timeout(150)
             page.screenshot(path=SCREENSHOTS / f"{name}-{label}.png", full_page=True)
+            # Responsive down to a 375 px phone: nothing may push the page sideways.
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= viewport["width"], f"{name} is {width} px wide at {label} width"
         page.set_viewport_size(DESKTOP)
 
     return shoot

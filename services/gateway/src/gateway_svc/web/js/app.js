@@ -98,6 +98,7 @@ export async function signOut() {
 
 function renderTopbar() {
   const bar = document.getElementById('topbar');
+  document.querySelector('.skip-link').textContent = t('nav.skip');
   const langSelect = select('language', LANGUAGES.map((l) => [l.code, l.label]), { value: language(), id: 'lang-select' });
   langSelect.addEventListener('change', async () => {
     await setLanguage(langSelect.value);

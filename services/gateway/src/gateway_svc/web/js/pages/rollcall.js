@@ -109,7 +109,7 @@ export async function render(main) {
     }
   }
 
-  const uploadForm = h('form', { class: 'form-inline' }, field(t('emp.department'), dept),
+  const uploadForm = h('form', { class: 'form-inline' }, departments.length ? field(t('emp.department'), dept) : null,
     field(t('roll.file'), file), h('button', { type: 'submit', class: 'btn btn-primary' }, t('roll.upload')));
   uploadForm.addEventListener('submit', (event) => {
     event.preventDefault();
