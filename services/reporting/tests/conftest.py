@@ -27,8 +27,10 @@ import jwt
 import pytest
 
 from faceclock_dev.testing import (
+    MYSQL_SERVER_URL,
     REDIS_TEST_URL,
     TokenMint,
+    mysql_available,
     redis_available,
     skip_or_fail,
 )
@@ -183,6 +185,26 @@ def module_redis_url() -> Iterator[str]:
     yield url
     client.flushdb()
     client.close()
+
+
+@pytest.fixture(scope="module")
+def module_mysql_url() -> Iterator[str]:
+    """A fresh MariaDB database shared by one module's tests (one worker serves them all)."""
+    import sqlalchemy as sa
+
+    if not mysql_available():
+        skip_or_fail("MariaDB/MySQL is not reachable on 127.0.0.1:3306")
+    name = f"fc_test_reporting_{uuid.uuid4().hex[:10]}"
+    server = sa.create_engine(MYSQL_SERVER_URL)
+    with server.connect() as conn:
+        conn.execute(sa.text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 "
+                             "COLLATE utf8mb4_unicode_ci"))
+    try:
+        yield f"{MYSQL_SERVER_URL}/{name}?charset=utf8mb4"
+    finally:
+        with server.connect() as conn:
+            conn.execute(sa.text(f"DROP DATABASE IF EXISTS `{name}`"))
+        server.dispose()
 
 
 def reporting_env(base: Path, *, peer: AttendancePeer, mint: TokenMint, broker_url: str,

@@ -73,11 +73,12 @@ class Stack:
         return response.headers["Content-Disposition"], rows, raw
 
 
-@pytest.fixture(scope="module", params=["embedded", "redis"])
+# The local run (SQLite + embedded broker) and production's pair (MariaDB + Redis).
+@pytest.fixture(scope="module", params=["sqlite-embedded", "mariadb-redis"])
 def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
           module_peer: Any, token_mint: TokenMint, helpers: Any) -> Iterator[Stack]:
     base = tmp_path_factory.mktemp(f"stack-{request.param}")
-    broker = (helpers.embedded_broker(base) if request.param == "embedded"
+    broker = (helpers.embedded_broker(base) if request.param == "sqlite-embedded"
               else request.getfixturevalue("module_redis_url"))
     module_peer.roll_calls[1] = ROLL_CALL
     module_peer.monthly_count = 250
@@ -99,8 +100,10 @@ def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
          "kind": "in", "source": "device", "device_id": "-kiosk" if i == 3 else "k1"}
         for i in range(1, 121)
     ]
+    database = (None if request.param == "sqlite-embedded"
+                else request.getfixturevalue("module_mysql_url"))
     env = helpers.reporting_env(base, peer=module_peer, mint=token_mint, broker_url=broker,
-                                REPORTING_TIMEZONE="Asia/Shanghai")
+                                database_url=database, REPORTING_TIMEZONE="Asia/Shanghai")
     with pytest.MonkeyPatch.context() as patch:
         for key, value in env.items():
             patch.setenv(key, value)
