@@ -147,3 +147,29 @@ def test_standalone_beat_sweeps_a_report_whose_worker_vanished(
     assert done.attempts == 2 and done.rows == 30
     assert sorted(p.name for p in settings.files_dir.iterdir()) == [f"{report_id}.csv"]
     runtime.engine.dispose()
+
+
+def test_a_report_over_its_soft_time_limit_fails_with_the_reason_and_no_file(
+        tmp_path: Path, peer: Any, token_mint: TokenMint, helpers: Any,
+        start_worker: Callable[..., Any], apply_env: Callable[[dict[str, str]], None]) -> None:
+    peer.monthly_count = 2000
+    peer.page_delay = 0.3  # 20 pages: about 6 s, over the 1 s soft limit
+    env = helpers.reporting_env(
+        tmp_path, peer=peer, mint=token_mint, broker_url=helpers.embedded_broker(tmp_path),
+        REPORTING_SOFT_TIME_LIMIT_SECONDS="1", REPORTING_HARD_TIME_LIMIT_SECONDS="10",
+        REPORTING_VISIBILITY_TIMEOUT_SECONDS="20")
+    apply_env(env)
+    settings = Settings()
+    migrate(settings)
+    app = create_app(settings)
+    start_worker(env)
+    response = app.test_client().post("/api/v1/reports", headers=token_mint.headers("hr"),
+                                      json={"kind": "monthly", "params": {"month": "2026-10"}})
+    report_id = response.get_json()["id"]
+    failed = helpers.wait_until(lambda: _report(app, report_id).status in ("done", "failed")
+                                and _report(app, report_id), timeout=60, what="the report")
+    assert failed.status == "failed"
+    assert failed.error == "time limit of 1 s exceeded"
+    assert failed.attempts == 1
+    assert list(settings.files_dir.iterdir()) == []
+    app.extensions["reporting"].engine.dispose()
