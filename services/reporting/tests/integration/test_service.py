@@ -181,3 +181,25 @@ def test_purge_drops_delivered_messages_of_the_embedded_broker(app: Flask,
         left = [row[0] for row in db.execute("SELECT id FROM kombu_message ORDER BY id")]
     assert left == ids[1:]
     assert purge_delivered_messages("redis://127.0.0.1:6379/0") == 0
+
+
+def test_a_retaken_report_replaces_the_dead_attempts_files(runtime: Runtime, peer: Any) -> None:
+    """The first worker died after writing (even after renaming) but before recording `done`:
+    the next attempt leaves exactly one file, its own."""
+    from reporting_svc.reports.tasks import Outcome, generate_report
+
+    peer.monthly_count = 3
+    report_id = _new(runtime)
+    with session_scope(runtime.sessions) as session:
+        assert service.claim(session, report_id=report_id, stale_after=MINUTE) == 1
+    final = service.file_path(runtime.settings.files_dir, report_id)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    final.write_text("renamed by the dead attempt\r\n")
+    (final.parent / f".{final.name}.1.tmp").write_text("partial")
+    _age(runtime, report_id, heartbeat_at=timedelta(minutes=5))
+    assert generate_report(runtime, report_id) is Outcome.DONE
+    assert sorted(p.name for p in final.parent.iterdir()) == [final.name]
+    lines = final.read_text(encoding="utf-8-sig").splitlines()
+    assert len(lines) == 4 and lines[0].startswith("Employee ID,")
+    report = _get(runtime, report_id)
+    assert (report.status, report.attempts, report.rows) == ("done", 2, 3)
