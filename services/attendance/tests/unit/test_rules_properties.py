@@ -69,7 +69,7 @@ def test_results_do_not_depend_on_punch_order(day: DayInput, rnd) -> None:  # ty
     assert evaluate_day(day) == evaluate_day(reordered)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(st.data())
 def test_adding_approved_leave_never_makes_a_day_worse(data: st.DataObject) -> None:
     day = data.draw(days())

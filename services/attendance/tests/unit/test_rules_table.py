@@ -286,3 +286,19 @@ def test_clock_in_after_midnight_checks_out_of_last_nights_shift() -> None:
     evening = assess_clock_in(at(22, 3, day=tuesday), [at(21, 58), at(5, 30, day=tuesday)],
                               [monday_night, tuesday_night], PARIS)
     assert (evening.kind, evening.status) == ("in", "late")
+
+
+def test_leave_next_to_lone_punches_is_not_a_half_day() -> None:
+    """Found by the property test: a day of two lone punches (0 min worked, two missing
+    check-outs) must not become a half day when a leave covers the first period."""
+    shift = replace(OFFICE, half_day_hours=5.0, absent_after_late_minutes=30,
+                    absent_if_early_minutes=30)
+    utc = ZoneInfo("UTC")
+    day = date(2026, 1, 1)
+    punches = (datetime(2026, 1, 1, 7, tzinfo=UTC), datetime(2026, 1, 1, 13, tzinfo=UTC))
+    leave = Absence(datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 1, 8, 1, tzinfo=UTC),
+                    "leave", "annual")
+    before = evaluate_day(DayInput(day, utc, shift, punches))
+    after = evaluate_day(DayInput(day, utc, shift, punches, absences=(leave,)))
+    assert before.status == "present" and before.missing_checkouts == 2
+    assert after.status == "present" and after.leave_minutes == 240

@@ -226,7 +226,10 @@ def evaluate_day(inp: DayInput, instance: ShiftInstance | None = None) -> DayRes
     elif "absent" in judged:
         status = "half_day"
         notes.append(f"half day: {judged.count('absent')} of {len(statuses)} periods absent")
-    elif threshold is not None and 0 < worked + leave_minutes + trip_minutes < threshold:
+    elif (threshold is not None and worked > 0
+          and worked + leave_minutes + trip_minutes < threshold):
+        # "Worked less than half_day_hours but more than zero"; approved leave counts as worked
+        # so that adding leave never turns a day into a half day.
         status = "half_day"
         notes.append(f"half day: worked {worked} min, less than {spec.half_day_hours} h")
     else:

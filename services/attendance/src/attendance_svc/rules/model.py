@@ -6,14 +6,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-DAY_STATUSES = (
-    "pending", "holiday", "leave", "business_trip", "absent", "half_day",
-    "late", "early_leave", "late_and_early_leave", "present",
-)
-PERIOD_STATUSES = (
-    "present", "late", "early_leave", "late_and_early_leave", "absent", "leave", "business_trip",
-    "pending",
-)
+# Day statuses in the order RULES.md checks them: holiday, leave, business_trip, absent,
+# half_day, late, early_leave, late_and_early_leave, present; and "pending" for a day
+# judged while it is under way. Periods: present, late, early_leave, late_and_early_leave,
+# absent, leave, business_trip, pending.
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -202,6 +202,3 @@ class HolidayPage(BaseModel):
     items: list[HolidayRead]
     total: int
 
-
-def today_utc() -> date:
-    return datetime.now(UTC).date()

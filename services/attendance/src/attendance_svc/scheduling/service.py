@@ -75,10 +75,6 @@ def _recompute_shift_days(session: Session, shift_ids: set[int | None],
     recompute_stored(session, where=or_(*conditions), default_timezone=default_timezone)
 
 
-def _default_id(session: Session) -> int | None:
-    return session.scalar(select(Shift.id).where(Shift.is_default.is_(True)))
-
-
 def _make_default(session: Session, shift: Shift) -> set[int | None]:
     """Only one default shift; returns the shifts whose employees' days may change."""
     touched: set[int | None] = {shift.id, None}
