@@ -302,3 +302,15 @@ def test_leave_next_to_lone_punches_is_not_a_half_day() -> None:
     after = evaluate_day(DayInput(day, utc, shift, punches, absences=(leave,)))
     assert before.status == "present" and before.missing_checkouts == 2
     assert after.status == "present" and after.leave_minutes == 240
+
+
+def test_a_day_under_way_is_pending_not_absent() -> None:
+    morning = run(at(8, 2), as_of=at(10))
+    assert morning.periods[1].status == "pending" and morning.status == "present"
+    assert "window is open until" in morning.periods[1].explanation
+    nothing_yet = run(as_of=at(7, 30))
+    assert nothing_yet.status == "pending"
+    afternoon = run(as_of=at(15))
+    assert afternoon.periods[0].status == "absent" and afternoon.status == "half_day"
+    over = run(as_of=at(23))
+    assert over.status == "absent"
