@@ -15,7 +15,13 @@ from fastapi.responses import Response
 
 from faceclock_common.errors import ApiError
 from faceclock_common.security import authenticated, public
-from gateway_svc.deps import ClientIp, UpstreamsDep, limit_by_address, limit_by_caller
+from gateway_svc.deps import (
+    ClientIp,
+    SettingsDep,
+    UpstreamsDep,
+    limit_by_address,
+    limit_by_caller,
+)
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
@@ -40,6 +46,21 @@ ROUTES: list[tuple[str, str, bool]] = [
 ]
 
 
+# Where a password or device secret is tried: the small per-address budget applies here only, so
+# that refresh, /me and logout of signed-in users (a whole office behind one NAT) are not starved.
+CREDENTIAL_PATHS = frozenset({
+    "/api/v1/auth/login", "/api/v1/auth/register", "/api/v1/auth/password/forgot",
+    "/api/v1/auth/password/reset", "/api/v1/auth/device-login",
+})
+
+
+async def limit_auth_path(request: Request, ip: ClientIp, settings: SettingsDep) -> None:
+    if request.url.path.rstrip("/") in CREDENTIAL_PATHS:
+        await limit_by_address(request, ip, settings)
+    else:
+        await limit_by_caller(request, ip, settings)
+
+
 def _reject_dot_segments(path: str) -> None:
     segments = path.split("/")
     if any(s in (".", "..") or s.lower().startswith("%2e") for s in segments):
@@ -57,7 +78,7 @@ def _forwarder(service: str) -> Callable[..., Awaitable[Response]]:
 def proxy_router() -> APIRouter:
     router = APIRouter(prefix="/api/v1", include_in_schema=False)
     for service, top, anonymous in ROUTES:
-        guards: list[Any] = ([Depends(public), Depends(limit_by_address)] if anonymous
+        guards: list[Any] = ([Depends(public), Depends(limit_auth_path)] if anonymous
                              else [Depends(authenticated), Depends(limit_by_caller)])
         endpoint = _forwarder(service)
         for path in (f"/{top}", f"/{top}/{{rest:path}}"):

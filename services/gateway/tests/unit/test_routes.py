@@ -99,3 +99,13 @@ def test_list_settings_read_comma_separated_and_json(monkeypatch: pytest.MonkeyP
     settings = Settings()
     assert settings.trusted_proxies == ["10.0.0.0/8", "172.16.0.0/12"]
     assert settings.cors_origins == ["https://hr.example.com"]
+
+
+def test_sign_in_budget_applies_to_credential_paths_only(tmp_path: Path) -> None:
+    settings = Settings(web_dir=tmp_path, auth_url="http://127.0.0.1:9", auth_rate_per_minute=2,
+                        recognition_targets="127.0.0.1:9", jwks_url="http://127.0.0.1:9/jwks.json")
+    with TestClient(create_app(settings)) as client:
+        logins = [client.post("/api/v1/auth/login", json={}).status_code for _ in range(3)]
+        assert logins == [503, 503, 429]  # auth is down; the third try is not even forwarded
+        refreshes = {client.post("/api/v1/auth/refresh", json={}).status_code for _ in range(5)}
+        assert refreshes == {503}
