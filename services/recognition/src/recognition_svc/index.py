@@ -86,9 +86,10 @@ class FaceIndex:
 
     # ---- writes -----------------------------------------------------------------------------
     def add(self, row_ids: np.ndarray, vectors: np.ndarray, person_ids: list[str], *,
-            rebuild: bool = True) -> None:
+            rebuild: bool = True, store_only: bool = False) -> None:
         """Adds vectors (ids already present are skipped). Growing past `approximate_above`
-        starts a background rebuild unless `rebuild` is False (a bulk load rebuilds once)."""
+        starts a background rebuild unless `rebuild` is False. A bulk load that will call
+        `rebuild()` itself passes `store_only` and skips the fast structure until then."""
         ids = np.ascontiguousarray(row_ids, dtype=np.int64)
         data = _as_matrix(vectors, self.dimension)
         with self._lock:
@@ -99,8 +100,9 @@ class FaceIndex:
             ids, data = ids[fresh], data[fresh]
             persons = [p for p, keep in zip(person_ids, fresh.tolist(), strict=True) if keep]
             self._store.add_with_ids(data, ids)
-            self._fast.add_with_ids(data, ids)
-            if self._kind == EXACT:
+            if not store_only:
+                self._fast.add_with_ids(data, ids)
+            if self._kind == EXACT and not store_only:
                 self._delta = max(self._delta, self._fp16_error(data))
             for row_id, person in zip(ids.tolist(), persons, strict=True):
                 self._person_of[row_id] = person
@@ -246,12 +248,13 @@ class FaceIndex:
             self._samples_of = Counter(person_of.values())
 
 
-def build_ivf(vectors: np.ndarray, ids: np.ndarray, *, probe_fraction: float,
-              train_size: int = 65_536) -> Any:
+def build_ivf(vectors: np.ndarray, ids: np.ndarray, *, probe_fraction: float) -> Any:
     """IVF over 4-bit PQ codes (SIMD fast-scan); about 1000 vectors per list."""
     count = len(vectors)
     nlist = int(min(4096, max(64, count // 1000)))
     index = faiss.index_factory(vectors.shape[1], f"IVF{nlist},PQ{vectors.shape[1] // 4}x4fs")
+    # faiss asks for 39 training points per centroid at least; more only slows the start.
+    train_size = max(40 * nlist, 20_000)
     rng = np.random.default_rng(0)
     sample = vectors if count <= train_size else vectors[rng.choice(count, train_size,
                                                                      replace=False)]

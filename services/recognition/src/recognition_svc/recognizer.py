@@ -197,9 +197,10 @@ class Recognizer:
             with session_scope(self.session_factory) as session:
                 # Read the log position first: changes made while we load are replayed after.
                 start_change = faces.last_change_id(session)
+                large = faces.count_all(session) > self.index.approximate_above
                 for ids, vectors, persons in faces.iter_all_faces(session, cipher=self.cipher):
-                    self.index.add(ids, vectors, persons, rebuild=False)
-            if len(self.index) > self.index.approximate_above:
+                    self.index.add(ids, vectors, persons, rebuild=False, store_only=large)
+            if large:
                 # Nothing is searched before SERVING, so the build may use every core.
                 faiss.omp_set_num_threads(os.cpu_count() or 1)
                 try:

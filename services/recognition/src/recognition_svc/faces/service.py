@@ -115,8 +115,8 @@ def changes_after(session: Session, *, after_id: int, limit: int = 10_000) -> li
     return [Change(id=r.id, op=r.op, row_id=r.face_row_id) for r in rows]
 
 
-def count_samples(session: Session, *, person_id: str) -> int:
-    return int(session.scalar(select(func.count()).where(Face.person_id == person_id)) or 0)
+def count_all(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(Face)) or 0)
 
 
 def _stored(face: Face) -> StoredFace:
