@@ -63,6 +63,7 @@ class AttendancePeer:
     employees: list[dict[str, Any]] = field(default_factory=list)
     page_delay: float = 0.0
     fail_next: int = 0
+    unauthorized_next: int = 0
     requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     tokens_issued: int = 0
     url: str = ""
@@ -117,6 +118,9 @@ def _serve(peer: AttendancePeer) -> ThreadingHTTPServer:
                 return self._send(401, {"error": {"code": "unauthorized", "message": "token"}})
             if scheme != "Bearer" or "service" not in claims.get("roles", []):
                 return self._send(403, {"error": {"code": "forbidden", "message": "role"}})
+            if peer.unauthorized_next > 0:
+                peer.unauthorized_next -= 1
+                return self._send(401, {"error": {"code": "unauthorized", "message": "revoked"}})
             if peer.fail_next > 0:
                 peer.fail_next -= 1
                 return self._send(503, {"error": {"code": "unavailable", "message": "busy"}})

@@ -1,4 +1,4 @@
-"""The long-lived objects of one process (engine, sessions, service token), built by the app
+"""The long-lived objects of one process (settings, engine, sessions), built by the app
 factory and kept in `app.extensions["reporting"]`: the web views and the Celery tasks share them."""
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ class Runtime:
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session]
-    tokens: ServiceTokenClient
 
     @classmethod
     def build(cls, settings: Settings) -> Runtime:
@@ -28,10 +27,14 @@ class Runtime:
             settings=settings,
             engine=engine,
             sessions=make_session_factory(engine),
-            tokens=ServiceTokenClient(settings.auth_url, settings.client_id, settings.client_secret),
         )
 
     def attendance(self) -> AttendanceClient:
-        return AttendanceClient(self.settings.attendance_url, self.tokens,
+        """A client for one report attempt, with a token of its own: one token request per
+        report is nothing next to the report, and a retry after a 401 (auth rotated its keys,
+        revoked the client) then starts with a fresh token instead of the cached refused one."""
+        tokens = ServiceTokenClient(self.settings.auth_url, self.settings.client_id,
+                                    self.settings.client_secret)
+        return AttendanceClient(self.settings.attendance_url, tokens,
                                 timeout=self.settings.http_timeout_seconds,
                                 page_size=self.settings.page_size)

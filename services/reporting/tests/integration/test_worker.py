@@ -210,6 +210,15 @@ def test_a_passing_peer_failure_is_retried(stack: Stack) -> None:
     assert stack.peer.fail_next == 0
 
 
+def test_a_refused_token_is_replaced_on_retry(stack: Stack) -> None:
+    issued = stack.peer.tokens_issued
+    stack.peer.unauthorized_next = 1
+    report_id = stack.request("roll_call", {"roll_call_id": 1}, "hr")
+    body = stack.wait(report_id)
+    assert body["status"] == "done" and body["attempts"] == 2
+    assert stack.peer.tokens_issued == issued + 2
+
+
 def test_duplicate_deliveries_make_one_attempt_and_one_file(stack: Stack) -> None:
     report_id = stack.request("monthly", {"month": "2026-09"})
     celery = stack.app.extensions["celery"]
