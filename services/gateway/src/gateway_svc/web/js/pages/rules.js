@@ -45,7 +45,7 @@ function shiftFields(form, shift) {
     for (let day = 1; day <= 7; day += 1) form.elements[`workday_${day}`].checked = (values.workdays || []).includes(day);
   };
 
-  form.append(
+  form.append(...[
     field(t('rules.name'), input('name', { required: true, value: shift.name })),
     h('fieldset', { class: 'field-wide periods-box' }, h('legend', {}, t('rules.periods')), list,
       button(t('rules.period.add'), { class: 'btn btn-small', onclick: () => list.append(periodRow({ start: '', end: '' }, remove)) }),
@@ -58,7 +58,7 @@ function shiftFields(form, shift) {
     field(t('rules.is_default'), input('is_default', { type: 'checkbox', checked: shift.is_default })),
     h('div', { class: 'field-wide' }, button(t('rules.restore.fill'), { class: 'btn', id: 'fill-default', onclick: () => fill({ ...DEFAULT_SHIFT, name: form.elements.name.value }) }),
       h('span', { class: 'hint' }, ` ${t('rules.restore.hint')}`)),
-  );
+  ].flat());
   fill({ ...DEFAULT_SHIFT, ...shift });
 }
 
