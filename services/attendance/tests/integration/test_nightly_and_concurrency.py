@@ -123,3 +123,17 @@ def test_simultaneous_clock_ins_without_key_store_one_punch(served: str,
         answers = list(pool.map(clock, range(6)))
     assert sorted(a.status_code for a in answers) == [200] * 5 + [201]
     assert len({a.json()["punch_id"] for a in answers}) == 1
+
+
+def test_other_peoples_records_are_404_everywhere(api: Any) -> None:
+    me = api.employee("V1")
+    other = api.employee("V2")
+    own = {"token_claims": {"employee_id": me["id"]}}
+    for path in ("/api/v1/punches", "/api/v1/leave-requests", "/api/v1/overtime",
+                 "/api/v1/corrections", "/api/v1/shift-assignments", "/api/v1/leave-balances",
+                 "/api/v1/attendance/daily", "/api/v1/attendance/monthly?month=2026-01&x=1"):
+        joiner = "&" if "?" in path else "?"
+        theirs = api.get(f"{path}{joiner}employee_id={other['id']}", "employee", **own)
+        assert theirs.status_code == 404, path
+        mine = api.get(f"{path}{joiner}employee_id={me['id']}", "employee", **own)
+        assert mine.status_code == 200, path

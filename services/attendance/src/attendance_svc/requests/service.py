@@ -121,6 +121,7 @@ def list_requests(session: Session, model: type[Request], scope: AccessScope, *,
                   ) -> tuple[list[Request], int]:
     query = _scoped(model, scope)
     if employee_id is not None:
+        get_employee(session=session, employee_id=employee_id, scope=scope)  # 404 if not theirs
         query = query.where(model.employee_id == employee_id)
     if department_id is not None:
         query = query.where(Employee.department_id == department_id)
@@ -447,6 +448,8 @@ def list_audit(*, session: Session, scope: AccessScope, limit: int, offset: int,
                employee_id: int | None = None, entity: str | None = None,
                entity_id: int | None = None) -> tuple[list[AuditEntry], int]:
     query = select(AuditEntry)
+    if employee_id is not None and not scope.everything:
+        get_employee(session=session, employee_id=employee_id, scope=scope)
     if not scope.everything:
         visible = select(Employee.id).where(scope.employee_filter())
         query = query.where(AuditEntry.employee_id.in_(visible))

@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from attendance_svc.deps import READERS, ScopeDep, SessionDep, SettingsDep
+from attendance_svc.organisation.service import get_employee
 from attendance_svc.pagination import PageDep
 from attendance_svc.results import reports
 from attendance_svc.results.schemas import DailyPage, MonthlyPage
@@ -31,6 +32,8 @@ def daily(
         raise ApiError(422, "validation_error", "give date, or from and to, not both")
     if (start is None) != (end is None):
         raise ApiError(422, "validation_error", "from and to go together")
+    if employee_id is not None:
+        get_employee(session=session, employee_id=employee_id, scope=scope)  # 404 if not theirs
     first = start or day or datetime.now(UTC).date()
     last = end or day or first
     for bound in (first, last):
@@ -50,6 +53,8 @@ def monthly(
     employee_id: Id | None = None, department_id: Id | None = None,
 ) -> object:
     """Per employee (paged by employee): the month's counts over its finished days."""
+    if employee_id is not None:
+        get_employee(session=session, employee_id=employee_id, scope=scope)
     items, total = reports.monthly(session=session, scope=scope, month=month, limit=page.limit,
                                    offset=page.offset, employee_id=employee_id,
                                    department_id=department_id,

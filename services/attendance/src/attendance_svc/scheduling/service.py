@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from attendance_svc.audit import record
 from attendance_svc.deps import AccessScope
 from attendance_svc.organisation.models import Department, Employee
+from attendance_svc.organisation.service import get_employee
 from attendance_svc.results.models import DayResult
 from attendance_svc.results.service import recompute_stored
 from attendance_svc.scheduling.models import Holiday, Shift, ShiftAssignment
@@ -181,6 +182,7 @@ def list_assignments(*, session: Session, scope: AccessScope, limit: int, offset
                      shift_id: int | None = None) -> tuple[list[ShiftAssignment], int]:
     query = select(ShiftAssignment).where(_assignment_scope(scope))
     if employee_id is not None:
+        get_employee(session=session, employee_id=employee_id, scope=scope)
         query = query.where(ShiftAssignment.employee_id == employee_id)
     if department_id is not None:
         query = query.where(ShiftAssignment.department_id == department_id)
