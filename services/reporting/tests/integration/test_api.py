@@ -232,6 +232,10 @@ def test_others_reports_are_404_except_for_hr(app: Flask, client: FlaskClient,
         assert client.get(path, headers=_auth(token_mint, "hr", sub="99")).status_code == 200
         assert client.get(path, headers=owner).status_code == 200
     assert client.get("/api/v1/reports/999999", headers=owner).status_code == 404
+    for odd in ("99999999999999999999999", "-1", "abc", "1.5"):
+        response = client.get(f"/api/v1/reports/{odd}/download", headers=owner)
+        assert response.status_code == 404, odd
+        assert response.get_json()["error"]["code"] == "not_found"
 
 
 def test_download_is_csv_with_the_file_name(app: Flask, client: FlaskClient,
@@ -313,3 +317,23 @@ def test_one_caller_cannot_flood_the_workers(peer: Any, make_env: Callable[..., 
     other = client.post("/api/v1/reports", headers=_auth(token_mint, "hr", sub="6"), json=body)
     assert other.status_code == 202
     flask_app.extensions["reporting"].engine.dispose()
+
+
+@pytest.mark.parametrize("body", [
+    {"kind": "monthly", "params": None},
+    {"kind": None},
+    {},
+    {"kind": "monthly", "params": ["2026-10"]},
+    {"kind": "daily", "params": {"date": "2026-02-30"}},
+    {"kind": "punches", "params": {"from": "2026-11-01T08:00:00", "to": "2026-11-02"}},
+    {"kind": "roll_call", "params": {"roll_call_id": 1e30}},
+    {"kind": "roll_call", "params": {"roll_call_id": 99999999999999999999999}},
+    {"kind": "monthly", "params": {"month": "2026-10", "department_id": "x"}},
+    {"kind": "monthly", "params": {"month": 202610}},
+    {"kind": "monthly", "params": {"month": "2026-10"}, "extra": 1},
+])
+def test_odd_bodies_get_a_4xx_never_a_500(client: FlaskClient, token_mint: TokenMint,
+                                          body: Any) -> None:
+    response = client.post("/api/v1/reports", json=body, headers=_auth(token_mint, "admin"))
+    assert 400 <= response.status_code < 500, response.get_json()
+    assert set(response.get_json()["error"]) >= {"code", "message"}

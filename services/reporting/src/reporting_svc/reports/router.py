@@ -136,13 +136,13 @@ def _visible_report(report_id: int) -> Report:
     return report
 
 
-@blueprint.get("/<int:report_id>")
+@blueprint.get("/<int(max=9007199254740991):report_id>")
 @authenticated
 def get_report(report_id: int) -> Response:
     return jsonify(to_read(_visible_report(report_id)))
 
 
-@blueprint.get("/<int:report_id>/download")
+@blueprint.get("/<int(max=9007199254740991):report_id>/download")
 @authenticated
 def download_report(report_id: int) -> Response:
     report = _visible_report(report_id)
