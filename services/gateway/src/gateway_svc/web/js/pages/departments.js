@@ -18,7 +18,11 @@ function departmentFields(form, people, department = {}) {
 }
 
 function body(values) {
-  return { ...values, manager_employee_id: values.manager_employee_id ? Number(values.manager_employee_id) : null };
+  return {
+    ...values,
+    manager_employee_id: values.manager_employee_id ? Number(values.manager_employee_id) : null,
+    description: values.description ?? null,
+  };
 }
 
 export async function render(main) {

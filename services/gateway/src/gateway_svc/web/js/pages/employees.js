@@ -26,9 +26,13 @@ export function employeeFields(form, departments, employee = {}) {
   }
 }
 
+const OPTIONAL = ['department_id', 'email', 'title', 'phone', 'hired_on', 'timezone'];
+
+// An emptied optional field is sent as null so that an edit can clear it.
 export function employeeBody(values) {
   const body = { ...values };
-  if (body.department_id !== undefined) body.department_id = body.department_id === '' ? null : Number(body.department_id);
+  for (const name of OPTIONAL) if (body[name] === undefined) body[name] = null;
+  if (body.department_id !== null) body.department_id = Number(body.department_id);
   return body;
 }
 
