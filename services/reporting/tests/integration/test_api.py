@@ -337,3 +337,10 @@ def test_odd_bodies_get_a_4xx_never_a_500(client: FlaskClient, token_mint: Token
     response = client.post("/api/v1/reports", json=body, headers=_auth(token_mint, "admin"))
     assert 400 <= response.status_code < 500, response.get_json()
     assert set(response.get_json()["error"]) >= {"code", "message"}
+
+
+def test_an_oversized_body_is_413(client: FlaskClient, token_mint: TokenMint) -> None:
+    body = {"kind": "monthly", "params": {"month": "2026-10", "x": "y" * 100_000}}
+    response = client.post("/api/v1/reports", json=body, headers=_auth(token_mint, "hr"))
+    assert response.status_code == 413
+    assert response.get_json()["error"]["code"] == "payload_too_large"
