@@ -201,6 +201,9 @@ def test_request_rules_and_balances(api: Any) -> None:
         "start": "2026-06-01", "end": "2026-06-01"}, **boss_token)
     own = api.post(f"/api/v1/leave-requests/{mine['id']}/approve", "manager", **boss_token)
     assert own.status_code == 403 and own.json()["error"]["code"] == "own_request"
+    hr_self = {"token_claims": {"sub": "301", "employee_id": boss["id"]}}
+    assert api.post(f"/api/v1/leave-requests/{mine['id']}/approve", "hr",
+                    **hr_self).status_code == 403
     foreign = api.ok("POST", "/api/v1/leave-requests", "hr", status=201, json={
         "employee_id": outsider["id"], "start": "2026-06-02", "end": "2026-06-02"})
     assert api.post(f"/api/v1/leave-requests/{foreign['id']}/approve", "manager",

@@ -77,11 +77,13 @@ def _is_hr(principal: Principal) -> bool:
 
 
 def _check_can_decide(session: Session, principal: Principal, employee: Employee) -> None:
-    """hr decides for everyone; a manager for the people of their department, not themselves."""
+    """hr decides for everyone, a manager for the people of their department; nobody but an
+    admin decides on their own request."""
+    if (principal.employee_id is not None and principal.employee_id == employee.id
+            and not principal.is_admin):
+        raise ApiError(403, "own_request", "You cannot decide on your own request.")
     if _is_hr(principal):
         return
-    if principal.employee_id is not None and principal.employee_id == employee.id:
-        raise ApiError(403, "own_request", "You cannot decide on your own request.")
     if "manager" in principal.roles and employee.department_id is not None:
         if principal.department_id == employee.department_id:
             return
