@@ -275,7 +275,11 @@ def test_the_punch_appears_in_the_daily_view(page: Page, flow: Flow,
     expect(row).to_contain_text(flow.values["punch_time"])
     expect(row.locator("td.explanation")).not_to_be_empty()
     screenshots(page, "10-attendance-daily")
-    page.get_by_role("tab", name="Punch log").click()
+    # The tabs work from the keyboard too.
+    page.get_by_role("tab", name="Daily view").focus()
+    page.keyboard.press("ArrowRight")
+    expect(page.get_by_role("tab", name="Punch log")).to_have_attribute("aria-selected", "true")
+    expect(page.get_by_role("tab", name="Punch log")).to_be_focused()
     punch = page.get_by_role("tabpanel").get_by_role("row").filter(has_text=flow.employee_name)
     expect(punch.first).to_be_visible()
     screenshots(page, "11-attendance-punches")

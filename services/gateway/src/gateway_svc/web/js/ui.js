@@ -154,12 +154,19 @@ export function section(title, ...children) {
   return h('section', { class: 'card', 'aria-labelledby': headingId }, h('h2', { id: headingId }, title), children);
 }
 
+// Back to the control that opened a dialog, if the page still has it (keyboard users keep
+// their place).
+function restoreFocus(opener) {
+  if (opener && opener.isConnected && typeof opener.focus === 'function') opener.focus();
+}
+
 // A modal confirmation with the native <dialog>; resolves true when confirmed.
 export function confirmDialog(title, text, confirmLabel, { danger = true } = {}) {
   return new Promise((resolve) => {
     const titleId = uid('dlg');
     const dialog = h('dialog', { class: 'dialog', 'aria-labelledby': titleId });
-    const done = (value) => { dialog.close(); dialog.remove(); resolve(value); };
+    const opener = document.activeElement;
+    const done = (value) => { dialog.close(); dialog.remove(); restoreFocus(opener); resolve(value); };
     dialog.append(
       h('h2', { id: titleId }, title),
       h('p', {}, text),
@@ -182,7 +189,8 @@ export function formDialog(title, build, submit, submitLabel) {
     const message = messageBox();
     const form = h('form', { class: 'form-grid', novalidate: false });
     build(form);
-    const close = (value) => { dialog.close(); dialog.remove(); resolve(value); };
+    const opener = document.activeElement;
+    const close = (value) => { dialog.close(); dialog.remove(); restoreFocus(opener); resolve(value); };
     const save = h('button', { type: 'submit', class: 'btn btn-primary' }, submitLabel || t('common.save'));
     form.append(h('div', { class: 'actions field-wide' }, button(t('common.cancel'), { onclick: () => close(null) }), save));
     form.addEventListener('submit', async (event) => {
@@ -234,8 +242,22 @@ export function tabs(list, onSelect) {
     'aria-selected': index === 0 ? 'true' : 'false',
     onclick: () => choose(key),
   }, label));
+  // WAI-ARIA tabs: one tab stop, the arrow keys move between tabs.
+  bar.addEventListener('keydown', (event) => {
+    const index = buttons.indexOf(document.activeElement);
+    if (index < 0 || !['ArrowLeft', 'ArrowRight', 'Home', 'End'].includes(event.key)) return;
+    event.preventDefault();
+    const last = buttons.length - 1;
+    const next = { ArrowLeft: index ? index - 1 : last, ArrowRight: index === last ? 0 : index + 1, Home: 0, End: last }[event.key];
+    buttons[next].focus();
+    buttons[next].click();
+  });
   function choose(key) {
-    buttons.forEach((b) => b.setAttribute('aria-selected', String(b.id === `tab-${key}`)));
+    buttons.forEach((b) => {
+      const selected = b.id === `tab-${key}`;
+      b.setAttribute('aria-selected', String(selected));
+      b.tabIndex = selected ? 0 : -1;
+    });
     onSelect(key);
   }
   bar.append(...buttons);
