@@ -27,7 +27,7 @@ from attendance_svc.scheduling.calendar import WorkCalendar
 _MARGIN = timedelta(days=2)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Evaluated:
     employee_id: int
     shift_id: int | None

@@ -25,13 +25,15 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def period_json(period: PeriodResult) -> dict[str, Any]:
+    """A period as stored and answered; its explanation is part of the day's explanation
+    (stored once: a month of 10,000 people is 310,000 rows)."""
     return {
         "index": period.index, "start": _iso(period.start), "end": _iso(period.end),
         "status": period.status, "late_minutes": period.late_minutes,
         "early_leave_minutes": period.early_leave_minutes,
         "worked_minutes": period.worked_minutes, "missing_checkout": period.missing_checkout,
         "first_in": _iso(period.first_in), "last_out": _iso(period.last_out),
-        "leave_type": period.leave_type, "explanation": period.explanation,
+        "leave_type": period.leave_type,
     }
 
 

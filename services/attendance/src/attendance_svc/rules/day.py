@@ -37,7 +37,7 @@ def _covering(absences: Iterable[Absence], start: datetime, end: datetime) -> Ab
 def _judge_period(spec: ShiftSpec, period: PeriodInstance, punches: list[datetime],
                   absences: tuple[Absence, ...], tz: ZoneInfo,
                   as_of: datetime | None = None) -> PeriodResult:
-    label = f"period {period.index + 1} {_hm(period.start, tz)}-{_hm(period.end, tz)}"
+    label = period.label
     first = punches[0] if punches else None
     last = punches[-1] if len(punches) > 1 else None
     worked = 0
@@ -60,7 +60,7 @@ def _judge_period(spec: ShiftSpec, period: PeriodInstance, punches: list[datetim
                             f"window is open until {_hm(period.window_end, tz)}", **common)
     if first is None:
         return PeriodResult(status="absent", explanation=f"{label}: absent: no punch in the window "
-                            f"{_hm(period.window_start, tz)}-{_hm(period.window_end, tz)}",
+                            f"{period.window_label}",
                             **common)
     notes: list[str] = []
     late = early = 0

@@ -76,7 +76,9 @@ class Absence:
         return self.start < end and self.end > start
 
 
-@dataclass(frozen=True)
+# Inputs and results are created hundreds of thousands of times for a month of a large
+# organisation: plain slotted dataclasses build about four times faster than frozen ones.
+@dataclass(slots=True)
 class DayInput:
     date: date
     tz: ZoneInfo
@@ -90,7 +92,7 @@ class DayInput:
     as_of: datetime | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class PeriodResult:
     index: int
     start: datetime
@@ -110,7 +112,7 @@ class PeriodResult:
         return int((self.end - self.start).total_seconds() // 60)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class DayResult:
     date: date
     status: str

@@ -17,6 +17,9 @@ class PeriodInstance:
     # Punches in [window_start, window_end) belong to this period.
     window_start: datetime
     window_end: datetime
+    # Wall-clock text for explanations, made once per instance rather than once per person.
+    label: str = ""
+    window_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,11 @@ def _local(day: date, wall: object, tz: ZoneInfo) -> datetime:
     # fold=0: a wall time repeated at a DST fall-back means its first occurrence, and one skipped
     # at spring-forward maps onto the offset in force before the change (zoneinfo's rule).
     return datetime.combine(day, wall, tzinfo=tz).astimezone(UTC)  # type: ignore[arg-type]
+
+
+def _hm(at: datetime, tz: ZoneInfo) -> str:
+    local = at.astimezone(tz)
+    return f"{local.hour:02d}:{local.minute:02d}"
 
 
 def shift_instance(spec: ShiftSpec, day: date, tz: ZoneInfo) -> ShiftInstance:
@@ -76,5 +84,8 @@ def shift_instance(spec: ShiftSpec, day: date, tz: ZoneInfo) -> ShiftInstance:
             window_end = end + timedelta(minutes=spec.checkout_until_minutes, microseconds=1)
         else:
             window_end = end + (bounds[index + 1][0] - end) / 2
-        instances.append(PeriodInstance(index, start, end, window_start, window_end))
+        instances.append(PeriodInstance(
+            index, start, end, window_start, window_end,
+            label=f"period {index + 1} {_hm(start, tz)}-{_hm(end, tz)}",
+            window_label=f"{_hm(window_start, tz)}-{_hm(window_end, tz)}"))
     return ShiftInstance(day, tuple(instances))
