@@ -14,7 +14,8 @@ from sqlalchemy import select
 from attendance_svc.config import Settings
 from attendance_svc.main import create_app
 from attendance_svc.organisation.models import Employee
-from attendance_svc.results.service import mark_absences, recompute
+from attendance_svc.results.parallel import recompute_in_processes
+from attendance_svc.results.service import mark_absences
 from faceclock_common.db import make_engine, make_session_factory, run_migrations, session_scope
 from faceclock_common.logging import configure_logging
 
@@ -29,6 +30,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--from", dest="start", type=date.fromisoformat,
                         help="recompute: first day")
     parser.add_argument("--to", dest="end", type=date.fromisoformat, help="recompute: last day")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="recompute: processes to use (one per core)")
     args = parser.parse_args(argv)
     if args.command == "recompute" and (args.start is None or args.end is None):
         parser.error("recompute needs --from and --to")
@@ -45,9 +48,12 @@ def main(argv: list[str] | None = None) -> None:
                                        default_timezone=settings.default_timezone)
             else:
                 ids = list(session.scalars(select(Employee.id).order_by(Employee.id)))
-                stored = recompute(session, employee_ids=ids, start=args.start, end=args.end,
-                                   default_timezone=settings.default_timezone)
         engine.dispose()
+        if args.command == "recompute":
+            stored = recompute_in_processes(settings.database_url, employee_ids=ids,
+                                            start=args.start, end=args.end,
+                                            default_timezone=settings.default_timezone,
+                                            workers=args.workers)
         logger.info(f"{args.command} done", extra={"stored": stored})
         return
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None,

@@ -137,3 +137,21 @@ def test_other_peoples_records_are_404_everywhere(api: Any) -> None:
         assert theirs.status_code == 404, path
         mine = api.get(f"{path}{joiner}employee_id={me['id']}", "employee", **own)
         assert mine.status_code == 200, path
+
+
+def test_recompute_in_processes_matches_one_process(api: Any, database_url: str) -> None:
+    from attendance_svc.results.parallel import recompute_in_processes
+
+    ids = [api.employee(f"P{n}", timezone="UTC")["id"] for n in range(3)]
+    api.ok("POST", "/api/v1/punches", "hr", status=201,
+           json={"employee_id": ids[0], "at": "2026-02-02T08:00:00Z"})
+    one = recompute_in_processes(database_url, employee_ids=ids, start=datetime(2026, 2, 1).date(),
+                                 end=datetime(2026, 2, 7).date(), default_timezone="UTC",
+                                 workers=1, chunk=2)
+    two = recompute_in_processes(database_url, employee_ids=ids, start=datetime(2026, 2, 1).date(),
+                                 end=datetime(2026, 2, 7).date(), default_timezone="UTC",
+                                 workers=2, chunk=2)
+    assert one == two == 21
+    day = api.ok("GET", f"/api/v1/attendance/daily?date=2026-02-02&employee_id={ids[0]}",
+                 "hr")["items"][0]
+    assert day["final"] is True and day["status"] == "half_day" and day["missing_checkouts"] == 1

@@ -65,7 +65,7 @@ def test_recompute_command(tmp_path: Path) -> None:
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "--from and --to" in bad.stderr
     done = subprocess.run([sys.executable, "-m", "attendance_svc", "recompute", "--from",
-                           "2026-01-01", "--to", "2026-01-31"], env=env, capture_output=True,
-                          text=True, timeout=120)
+                           "2026-01-01", "--to", "2026-01-31", "--workers", "2"], env=env,
+                          capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "recompute done" in done.stdout
