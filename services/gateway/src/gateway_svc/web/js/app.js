@@ -168,9 +168,12 @@ export async function render() {
   try {
     const module = await import(`./pages/${route.page}.js`);
     if (renderId !== state.renderId) return;
-    clear(main);
+    // Each page draws into its own element: a page still loading when the person moves on
+    // keeps writing into its detached element, never into the next page.
+    const view = h('div', { class: 'view' });
+    clear(main, view);
     const query = new URLSearchParams(location.search);
-    const cleanup = await module.render(main, { params: found.params, query, view: route.view, me: state.me });
+    const cleanup = await module.render(view, { params: found.params, query, view: route.view, me: state.me });
     if (renderId === state.renderId && typeof cleanup === 'function') state.cleanup = cleanup;
     else if (typeof cleanup === 'function') cleanup();
   } catch (err) {

@@ -217,6 +217,17 @@ export function progressBar(value, label) {
   return h('span', { class: 'progress' }, bar, h('span', { class: 'progress-text' }, `${pct}%`));
 }
 
+// For lists reloaded by filters: only the latest request may draw, so an earlier, slower answer
+// never overwrites a newer one. `const isCurrent = turn();` before the request, check after.
+export function latestOnly() {
+  let counter = 0;
+  return () => {
+    counter += 1;
+    const mine = counter;
+    return () => mine === counter;
+  };
+}
+
 export function today() {
   return isoDate(new Date());
 }

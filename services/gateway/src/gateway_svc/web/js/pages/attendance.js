@@ -9,7 +9,7 @@ import {
 } from '../data.js';
 import { formatDateTime, formatNumber, formatTime, statusLabel, t } from '../i18n.js';
 import {
-  badge, button, clear, field, h, input, isoDate, items, messageBox, pageHeader, section, select, table, tabs, today,
+  badge, button, clear, field, h, input, isoDate, items, latestOnly, messageBox, pageHeader, section, select, table, tabs, today,
 } from '../ui.js';
 
 function minutes(value) {
@@ -45,9 +45,11 @@ function dailyTab(ctx) {
   const date = input('date', { type: 'date', value: ctx.query.get('date') || today(), required: true });
   const dept = select('department_id', departmentOptions(ctx.departments));
   const person = select('employee_id', employeeOptions(ctx.people), { value: ctx.ownId || '' });
+  const turn = latestOnly();
   const load = async () => {
     message.clear();
     clear(out, h('p', { class: 'loading' }, t('common.loading')));
+    const isCurrent = turn();
     try {
       const filters = { department_id: dept.value, employee_id: person.value };
       const [daily, punches] = await Promise.all([
@@ -55,6 +57,7 @@ function dailyTab(ctx) {
         // The raw punches of the day beside each result, so a person sees what the verdict rests on.
         api.get('/punches', { ...dayBounds(date.value, date.value), ...filters, limit: 1000 }).catch(() => null),
       ]);
+      if (!isCurrent()) return;
       const byEmployee = new Map();
       for (const punch of items(punches)) {
         if (!byEmployee.has(punch.employee_id)) byEmployee.set(punch.employee_id, []);
@@ -92,11 +95,14 @@ function punchesTab(ctx) {
   const from = input('from', { type: 'date', value: today(), required: true });
   const to = input('to', { type: 'date', value: today(), required: true });
   const person = select('employee_id', employeeOptions(ctx.people), { value: ctx.ownId || '' });
+  const turn = latestOnly();
   const load = async () => {
     message.clear();
+    const isCurrent = turn();
     try {
       // The API takes instants; the picked days are local calendar days.
       const answer = await api.get('/punches', { employee_id: person.value, ...dayBounds(from.value, to.value), limit: 1000 });
+      if (!isCurrent()) return;
       clear(out, h('p', { class: 'count' }, t('common.total', { n: answer.total ?? items(answer).length })), table([
         { label: t('att.at'), render: (p) => formatDateTime(p.at) },
         { label: t('common.employee'), render: (p) => p.employee_name || ctx.names.get(p.employee_id) || `#${p.employee_id}` },
@@ -165,11 +171,14 @@ function monthlyTab(ctx) {
   const message = messageBox();
   const month = input('month', { type: 'month', value: today().slice(0, 7), required: true });
   const dept = select('department_id', departmentOptions(ctx.departments));
+  const turn = latestOnly();
   const load = async () => {
     message.clear();
     clear(cal);
+    const isCurrent = turn();
     try {
-      let rows = items(await api.get('/attendance/monthly', { month: month.value, department_id: dept.value }));
+      let rows = items(await api.get('/attendance/monthly', { month: month.value, department_id: dept.value, limit: 1000 }));
+      if (!isCurrent()) return;
       if (ctx.ownId && !ctx.manager) rows = rows.filter((r) => r.employee_id === ctx.ownId);
       const totals = CHART_STATUSES.map(([key, kind]) => ({
         kind, label: statusLabel(kind), value: rows.reduce((sum, r) => sum + (Number(r[key]) || 0), 0),

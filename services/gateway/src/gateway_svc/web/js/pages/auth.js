@@ -109,6 +109,6 @@ export function render(main, { view, query }) {
   } else {
     views[view](main, query);
   }
-  return () => main.classList.remove('auth-page');
+  return undefined;
 }
 

@@ -5,7 +5,7 @@ import { hasRole } from '../app.js';
 import { departmentOptions, departments as loadDepartments, nameMap } from '../data.js';
 import { t } from '../i18n.js';
 import {
-  badge, button, clear, field, formDialog, h, input, link, messageBox, pageHeader, section, select, table, toast,
+  badge, button, clear, field, formDialog, h, input, latestOnly, link, messageBox, pageHeader, section, select, table, toast,
 } from '../ui.js';
 
 const PAGE = 25;
@@ -77,6 +77,7 @@ export async function render(main, { query }) {
   const message = messageBox();
   const results = h('div', { 'aria-live': 'polite' });
   const state = { offset: 0 };
+  const turn = latestOnly();
 
   const q = input('q', { type: 'search', value: query.get('q') || '', placeholder: t('emp.search.placeholder') });
   const dept = select('department_id', departmentOptions(departments), { value: query.get('department_id') || '' });
@@ -90,8 +91,10 @@ export async function render(main, { query }) {
 
   async function load() {
     message.clear();
+    const isCurrent = turn();
     try {
       const answer = await api.get('/employees', { q: q.value.trim(), department_id: dept.value, status: status.value, limit: PAGE, offset: state.offset });
+      if (!isCurrent()) return;
       const list = answer.items || [];
       clear(results,
         h('p', { class: 'count' }, t('common.total', { n: answer.total ?? list.length })),

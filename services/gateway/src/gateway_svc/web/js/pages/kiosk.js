@@ -10,7 +10,7 @@ import * as client from '../api.js';
 import { hasRole, signedIn } from '../app.js';
 import { captureFrame, contrastOf, frameSignature, motionBetween, startCamera, stopCamera } from '../camera.js';
 import { LANGUAGES, formatTime, language, setLanguage, statusLabel, t } from '../i18n.js';
-import { button, clear, errorText, field, h, input, link, messageBox } from '../ui.js';
+import { button, errorText, field, h, input, link, messageBox } from '../ui.js';
 
 const SAMPLE_MS = 300;
 const STEADY_MS = 600;
@@ -210,6 +210,5 @@ export function render(main) {
     stopCamera(video);
     beeper.close();
     document.body.classList.remove('kiosk-mode');
-    clear(main);
   };
 }
