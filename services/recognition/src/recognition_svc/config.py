@@ -59,8 +59,10 @@ class Settings(ServiceSettings):
     snapshot_path: str | None = None
     snapshot_interval: float = Field(300.0, gt=0)
 
-    # Replicas: how often the change log is polled (also the fallback when Redis is down).
+    # Replicas: how often the change log is polled (also the fallback when Redis is down),
+    # and how long its entries are kept (a snapshot older than that is not used).
     poll_interval: float = Field(0.5, gt=0)
+    change_retention_days: float = Field(7.0, ge=0)
     notify_channel: str = "faceclock:recognition:changes"
 
     # Concurrency. dlib holds the GIL: for parallel encoding use worker processes (one per

@@ -31,6 +31,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 SERVING = health_pb2.HealthCheckResponse.SERVING
 NOT_SERVING = health_pb2.HealthCheckResponse.NOT_SERVING
 MAX_MESSAGE_BYTES = 20 * 1024 * 1024
+PRUNE_EVERY_SECONDS = 3600.0
 
 
 def migrate(settings: Settings) -> None:
@@ -139,7 +140,7 @@ class RecognitionApp:
             logger.warning("could not publish change notification", exc_info=True)
 
     async def _follow(self) -> None:
-        last_snapshot = time.monotonic()
+        last_snapshot = last_prune = time.monotonic()
         while True:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.settings.poll_interval)
@@ -151,6 +152,12 @@ class RecognitionApp:
                 self.metrics.applied_change.set(self.recognizer.applied_change_id)
             except Exception:  # a database hiccup must not end the follower
                 logger.exception("change-log sync failed")
+            if time.monotonic() - last_prune >= PRUNE_EVERY_SECONDS:
+                last_prune = time.monotonic()
+                try:
+                    await asyncio.to_thread(self.recognizer.prune_changes)
+                except Exception:
+                    logger.exception("change-log pruning failed")
             if (self.settings.snapshot_path
                     and time.monotonic() - last_snapshot >= self.settings.snapshot_interval
                     and self.recognizer.snapshot_change_id != self.recognizer.applied_change_id):

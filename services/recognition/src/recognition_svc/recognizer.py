@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 import faiss
 import numpy as np
@@ -228,6 +229,10 @@ class Recognizer:
                 raise ValueError("not an index snapshot")
             offset = len(SNAPSHOT_MAGIC)
             low = int.from_bytes(plain[offset:offset + 8], "big")
+            with session_scope(self.session_factory) as session:
+                first = faces.first_change_id(session)
+            if first is not None and first > low + 1:
+                raise ValueError("the change log no longer reaches back to the snapshot")
             self.index.load_bytes(plain[offset + 8:])
         except Exception:  # a stale or foreign snapshot only costs a slower start
             logger.warning("index snapshot unusable; loading from the database", exc_info=True)
@@ -236,6 +241,13 @@ class Recognizer:
                                    probe_fraction=self.index.probe_fraction)
             return None
         return low
+
+    def prune_changes(self) -> int:
+        """Forget change-log entries older than the retention (replicas apply them in seconds;
+        only a snapshot older than the retention needs them, and it is then not used)."""
+        cutoff = datetime.now(UTC) - timedelta(days=self.settings.change_retention_days)
+        with session_scope(self.session_factory) as session:
+            return faces.prune_changes(session, before=cutoff)
 
     def save_snapshot(self) -> bool:
         """Write the encrypted snapshot atomically; False when no path is configured."""

@@ -103,3 +103,31 @@ def test_wrong_key_cannot_read_the_gallery(replica) -> None:
         cipher=EncodingCipher(bytes(32)), encoder_name="test", index=FaceIndex())
     with pytest.raises(InvalidTag):
         other.load()
+
+
+def test_pruning_keeps_the_newest_entry_and_retires_old_snapshots(replica, tmp_path) -> None:
+    with session_scope(replica.session_factory) as session:
+        for n in range(3):
+            faces.add_face(session, cipher=replica.cipher, person_id=str(n), encoding=_vector(n))
+    replica.catch_up()
+    replica.settings.snapshot_path = str(tmp_path / "index.snap")
+    assert replica.save_snapshot()
+    with session_scope(replica.session_factory) as session:
+        faces.add_face(session, cipher=replica.cipher, person_id="late", encoding=_vector(9))
+    assert replica.prune_changes() == 0  # nothing is older than the retention yet
+    replica.settings.change_retention_days = 0
+    assert replica.prune_changes() == 3
+    with session_scope(replica.session_factory) as session:
+        assert faces.first_change_id(session) == faces.last_change_id(session) == 4
+    # The snapshot (complete up to change 3) still connects to the log (first id 4): used.
+    fresh = Recognizer(settings=replica.settings, session_factory=replica.session_factory,
+                       cipher=replica.cipher, encoder_name="test", index=FaceIndex())
+    assert fresh._load_snapshot() == 3
+    with session_scope(replica.session_factory) as session:
+        faces.add_face(session, cipher=replica.cipher, person_id="later", encoding=_vector(8))
+    replica.prune_changes()  # now change 4 is gone too: the log starts at 5
+    stale = Recognizer(settings=replica.settings, session_factory=replica.session_factory,
+                       cipher=replica.cipher, encoder_name="test", index=FaceIndex())
+    assert stale._load_snapshot() is None
+    stale.load()
+    assert len(stale.index) == 5

@@ -115,6 +115,20 @@ def changes_after(session: Session, *, after_id: int, limit: int = 10_000) -> li
     return [Change(id=r.id, op=r.op, row_id=r.face_row_id) for r in rows]
 
 
+def first_change_id(session: Session) -> int | None:
+    value = session.scalar(select(func.min(FaceChange.id)))
+    return int(value) if value is not None else None
+
+
+def prune_changes(session: Session, *, before: datetime) -> int:
+    """Drops change-log entries older than `before`, always keeping the newest one, so the log's
+    first id tells whether a snapshot is older than what the log still covers."""
+    newest = last_change_id(session)
+    result = session.execute(
+        delete(FaceChange).where(FaceChange.created_at < before, FaceChange.id < newest))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def count_all(session: Session) -> int:
     return int(session.scalar(select(func.count()).select_from(Face)) or 0)
 
