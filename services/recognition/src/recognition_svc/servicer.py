@@ -40,6 +40,12 @@ class RecognitionServicer(pb_grpc.RecognitionServicer):
         self.metrics = metrics
         self.on_change = on_change
 
+    async def _ready(self, context: aio.ServicerContext) -> None:
+        """Until the index is loaded every RPC is UNAVAILABLE, so callers retry elsewhere
+        instead of matching against a partial gallery."""
+        if not self.recognizer.loaded:
+            await context.abort(grpc.StatusCode.UNAVAILABLE, "loading: the index is not loaded yet")
+
     async def _analyse(self, context: aio.ServicerContext, image: bytes, *,
                        quality: bool) -> Analysis:
         try:
@@ -62,6 +68,7 @@ class RecognitionServicer(pb_grpc.RecognitionServicer):
 
     async def Enroll(self, request: pb.EnrollRequest,
                      context: aio.ServicerContext) -> pb.EnrollResponse:
+        await self._ready(context)
         person_id = await self._person_id(request.person_id, context)
         analysis = await self._analyse(context, request.image, quality=True)
         result = await self._run(lambda: self.recognizer.enroll(
@@ -86,6 +93,7 @@ class RecognitionServicer(pb_grpc.RecognitionServicer):
 
     async def Identify(self, request: pb.IdentifyRequest,
                        context: aio.ServicerContext) -> pb.IdentifyResponse:
+        await self._ready(context)
         try:
             threshold = effective_threshold(request.threshold, self.recognizer.settings.threshold)
         except ValueError as exc:
@@ -109,6 +117,7 @@ class RecognitionServicer(pb_grpc.RecognitionServicer):
 
     async def Verify(self, request: pb.VerifyRequest,
                      context: aio.ServicerContext) -> pb.VerifyResponse:
+        await self._ready(context)
         person_id = await self._person_id(request.person_id, context)
         analysis = await self._analyse(context, request.image, quality=False)
         result = await self._run(lambda: self.recognizer.verify(
@@ -118,6 +127,7 @@ class RecognitionServicer(pb_grpc.RecognitionServicer):
 
     async def ListFaces(self, request: pb.ListFacesRequest,
                         context: aio.ServicerContext) -> pb.ListFacesResponse:
+        await self._ready(context)
         person_id = await self._person_id(request.person_id, context)
         stored = await self._run(lambda: self.recognizer.list_faces(person_id=person_id))
         response = pb.ListFacesResponse()
@@ -128,6 +138,7 @@ class RecognitionServicer(pb_grpc.RecognitionServicer):
 
     async def DeleteFaces(self, request: pb.DeleteFacesRequest,
                           context: aio.ServicerContext) -> pb.DeleteFacesResponse:
+        await self._ready(context)
         person_id = await self._person_id(request.person_id, context)
         face_ids = list(request.face_ids)
         if len(face_ids) > MAX_FACE_IDS or any(len(f) > 36 or not f for f in face_ids):
@@ -142,6 +153,7 @@ class RecognitionServicer(pb_grpc.RecognitionServicer):
 
     async def Stats(self, request: pb.StatsRequest,
                     context: aio.ServicerContext) -> pb.StatsResponse:
+        await self._ready(context)
         r = self.recognizer
         return pb.StatsResponse(faces=len(r.index), persons=r.index.persons,
                                 index_type=r.index.kind, applied_change_id=r.applied_change_id,

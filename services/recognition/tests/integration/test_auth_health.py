@@ -13,6 +13,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from faceclock_common.logging import request_id_var
 from faceclock_proto.recognition.v1 import recognition_pb2 as pb
+from faceclock_proto.recognition.v1 import recognition_pb2_grpc as pb_grpc
 from recognition_svc.auth import METHOD_ROLES
 from recognition_svc.config import SERVICE_NAME
 from recognition_svc.main import create_app, migrate
@@ -113,6 +114,11 @@ async def test_health_not_serving_until_index_loaded(encoder, token_mint, sqlite
                 answer = await health.Check(health_pb2.HealthCheckRequest(service=name),
                                             wait_for_ready=True, timeout=10)
                 assert answer.status == health_pb2.HealthCheckResponse.NOT_SERVING
+            stub = pb_grpc.RecognitionStub(channel)
+            with pytest.raises(grpc.aio.AioRpcError) as info:
+                await stub.Stats(pb.StatsRequest(), metadata=(
+                    ("authorization", f"Bearer {token_mint.token('admin')}"),))
+            assert info.value.code() == grpc.StatusCode.UNAVAILABLE  # the gateway retries
             gate.set()
             await starting
             for name in ("", SERVICE_NAME):
