@@ -141,7 +141,8 @@ def test_absurd_ids_are_422_not_500(api: Any) -> None:
     huge = 10**20
     for path in (f"/api/v1/employees/{huge}", f"/api/v1/employees?department_id={huge}",
                  f"/api/v1/punches?employee_id={huge}", f"/api/v1/leave-requests/{huge}",
-                 "/api/v1/employees/0", f"/api/v1/attendance/daily?employee_id={huge}"):
+                 "/api/v1/employees/0", f"/api/v1/attendance/daily?employee_id={huge}",
+                 f"/api/v1/departments?offset={huge}", f"/api/v1/shifts?offset={huge}"):
         assert api.get(path, "hr").status_code == 422, path
     body = {"employee_no": "H", "name": "H", "department_id": huge}
     assert api.post("/api/v1/employees", "hr", json=body).status_code == 422
