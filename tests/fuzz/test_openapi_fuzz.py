@@ -40,7 +40,7 @@ def api_schema(fuzz_stack: StackProcesses) -> schemathesis.BaseSchema:
     # Every service's part must be in the merged document, or the fuzzer would miss it.
     paths = set(document["paths"])
     for expected in ("/api/v1/auth/login", "/api/v1/employees", "/api/v1/clock-ins",
-                     "/api/v1/shifts"):
+                     "/api/v1/reports", "/api/v1/shifts"):
         assert expected in paths, f"{expected} missing from the published OpenAPI"
     assert not [p for p in paths if p.startswith("/internal")]
     loaded = schemathesis.openapi.from_dict(document)

@@ -50,6 +50,8 @@ class Stack:
     redis_url: str | None = None
     database_prefix: str = "faceclock"
     recognition_replicas: int = 1
+    # The site's IANA time zone: days and shifts of employees without a zone of their own.
+    timezone: str = "UTC"
     extra_env: dict[str, str] = field(default_factory=dict)
     python: str = sys.executable
 
@@ -130,6 +132,7 @@ class Stack:
             "REPORTING_ATTENDANCE_URL": attendance_url,
             "REPORTING_CLIENT_ID": "reporting",
             "REPORTING_CLIENT_SECRET": secret["reporting_client_secret"],
+            "REPORTING_TIMEZONE": self.timezone,
         }
         processes = [
             spec("mail", [py, "-m", "faceclock_dev.mailcatcher", "--port", str(self.ports.smtp),
@@ -152,7 +155,8 @@ class Stack:
                  })),
             spec("attendance", [py, "-m", "attendance_svc"],
                  ATTENDANCE_PORT=str(self.ports.attendance),
-                 ATTENDANCE_DATABASE_URL=self.database_url("attendance")),
+                 ATTENDANCE_DATABASE_URL=self.database_url("attendance"),
+                 ATTENDANCE_DEFAULT_TIMEZONE=self.timezone),
         ]
         for index, port in enumerate(self.recognition_ports()):
             processes.append(spec(
@@ -196,4 +200,5 @@ def stack_from_environment(var_dir: Path) -> Stack:
         mysql_url=os.environ.get("FACECLOCK_MYSQL_URL") or None,
         redis_url=os.environ.get("FACECLOCK_REDIS_URL") or None,
         recognition_replicas=int(os.environ.get("FACECLOCK_RECOGNITION_REPLICAS", "1")),
+        timezone=os.environ.get("FACECLOCK_TIMEZONE") or "UTC",
     )

@@ -8,6 +8,7 @@ from faceclock_common.security import JwksKeyStore, TokenVerifier
 from reporting_svc.celery_app import celery_init_app
 from reporting_svc.config import Settings
 from reporting_svc.deps import close_db_session
+from reporting_svc.openapi import openapi_blueprint
 from reporting_svc.reports.router import blueprint as reports_blueprint
 from reporting_svc.runtime import Runtime
 from reporting_svc.security import deny_unruled_views
@@ -30,5 +31,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.teardown_appcontext(close_db_session)
     app.register_blueprint(health_blueprint())
     app.register_blueprint(reports_blueprint)
+    app.register_blueprint(openapi_blueprint())
     celery_init_app(app, settings)
     return app

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
 
-from faceclock_common.errors import _DEFAULT_CODES, ApiError, error_body
+from faceclock_common.errors import DEFAULT_ERROR_CODES, ApiError, error_body
 from faceclock_common.logging import (
     REQUEST_ID_HEADER,
     new_request_id,
@@ -55,7 +55,7 @@ def install_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:
         status = exc.code or 500
-        code = _DEFAULT_CODES.get(status, "error")
+        code = DEFAULT_ERROR_CODES.get(status, "error")
         allowed = getattr(exc, "valid_methods", None)
         headers = {"Allow": ", ".join(allowed)} if allowed else None
         return _json_error(status, code, exc.description or code.replace("_", " "), headers)

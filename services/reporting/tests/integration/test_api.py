@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -344,3 +345,18 @@ def test_an_oversized_body_is_413(client: FlaskClient, token_mint: TokenMint) ->
     response = client.post("/api/v1/reports", json=body, headers=_auth(token_mint, "hr"))
     assert response.status_code == 413
     assert response.get_json()["error"]["code"] == "payload_too_large"
+
+
+def test_openapi_document_is_public_and_covers_every_report_route(client: FlaskClient, app: Flask) -> None:
+    reply = client.get("/api/v1/openapi.json")
+    assert reply.status_code == 200
+    document = reply.get_json()
+    assert document["openapi"].startswith("3.")
+    documented = {(path, method.upper()) for path, item in document["paths"].items() for method in item}
+    served = set()
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/v1/reports"):
+            path = re.sub(r"<(?:[^:>]+:)?(\w+)>", r"{\1}", rule.rule)
+            served |= {(path, m) for m in rule.methods or () if m not in {"HEAD", "OPTIONS"}}
+    assert served and served <= documented
+    assert "ReportCreate" in document["components"]["schemas"]
