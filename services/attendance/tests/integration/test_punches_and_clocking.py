@@ -146,3 +146,6 @@ def test_roll_call_present_absent_and_readback(api: Any) -> None:
     bad = api.post("/internal/roll-calls", "service", json={
         "present_employee_ids": [], "actor": "5", "department_id": 31337}, **SERVICE)
     assert bad.status_code == 422
+    absurd = api.post("/internal/roll-calls", "service", json={
+        "present_employee_ids": [], "actor": "5", "unknown_faces": 10**18}, **SERVICE)
+    assert absurd.status_code == 422

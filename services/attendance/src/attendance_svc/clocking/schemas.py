@@ -33,7 +33,7 @@ class RollCallRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     present_employee_ids: Annotated[list[Id], Field(max_length=10_000)]
-    unknown_faces: Annotated[int, Field(ge=0)] = 0
+    unknown_faces: Annotated[int, Field(ge=0, le=100_000)] = 0
     department_id: Id | None = None
     actor: Actor
 
