@@ -86,6 +86,7 @@ class Recognizer:
         self.encoder_name = encoder_name
         self.index = index
         self._sync_lock = threading.Lock()
+        self._enrol_locks = [threading.Lock() for _ in range(64)]
         self._low = 0  # every change id ≤ this is applied (or given up on)
         self._seen: set[int] = set()  # applied ids above _low
         self._gap_since: dict[int, float] = {}
@@ -117,7 +118,10 @@ class Recognizer:
                 f"The face is too blurry (sharpness {face.sharpness:.0f}, at least "
                 f"{self.settings.min_sharpness:.0f} is needed)."))
             return result
-        with session_scope(self.session_factory) as session:
+        # One enrolment per person at a time here, so two concurrent samples cannot both pass
+        # the sample-count and duplicate checks (a striped lock: bounded memory).
+        with self._enrol_locks[hash(person_id) % len(self._enrol_locks)], \
+                session_scope(self.session_factory) as session:
             own = faces.person_encodings(session, cipher=self.cipher, person_id=person_id)
             if own:
                 own_matrix = np.vstack([vector for _, vector in own])

@@ -82,6 +82,7 @@ async def test_request_id_is_echoed_and_logged(start_server, sqlite_url, caplog)
     assert ("x-request-id", "abc-123") in tuple(await call.initial_metadata())
     rpc_logs = [r for r in caplog.records if r.getMessage() == "rpc"]
     assert rpc_logs and rpc_logs[-1].method == "Stats" and rpc_logs[-1].code == "OK"
+    assert rpc_logs[-1].subject == "1"  # who called, for the audit trail
     assert ("rpc", "abc-123") in seen
     assert request_id_var.get() != "abc-123"  # the test's own context is untouched
     forged = client.stub.Stats(pb.StatsRequest(), metadata=client.meta("hr", request_id="a b;c{}"))

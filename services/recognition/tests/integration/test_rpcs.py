@@ -163,3 +163,13 @@ async def test_worker_processes_encode_in_parallel(token_mint, sqlite_url, photo
             assert (await client.stats()).encoder == "dlib_resnet_v1"
     finally:
         await app.stop(1)
+
+
+async def test_concurrent_enrolments_of_one_person_are_checked_one_at_a_time(
+        server, photo) -> None:
+    _, client = server
+    image = photo("kit_harington_1.jpg")
+    answers = await asyncio.gather(*(client.enroll("9", image) for _ in range(3)))
+    codes = sorted(a.refusal.code for a in answers)
+    assert codes == ["", "duplicate_sample", "duplicate_sample"]
+    assert (await client.stats()).faces == 1
