@@ -69,6 +69,8 @@ class Settings(ServiceSettings):
     # core); 0 encodes in threads of the server process (the event loop stays free).
     encode_processes: int = Field(0, ge=0)
     encode_threads: int = Field(2, ge=1)
+    # Photos analysed or waiting at once; beyond, RESOURCE_EXHAUSTED ("busy").
+    max_pending: int = Field(32, ge=1)
     shutdown_grace: float = Field(10.0, ge=0)
 
     @field_validator("encryption_key")

@@ -63,10 +63,9 @@ class RecognitionApp:
             options=[("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
                      ("grpc.max_send_message_length", MAX_MESSAGE_BYTES)],
         )
-        pb_grpc.add_RecognitionServicer_to_server(
-            RecognitionServicer(recognizer=self.recognizer, analyser=self.analyser,
-                                metrics=self.metrics, on_change=self._changed),
-            self.server)
+        self.servicer = RecognitionServicer(recognizer=self.recognizer, analyser=self.analyser,
+                                            metrics=self.metrics, on_change=self._changed)
+        pb_grpc.add_RecognitionServicer_to_server(self.servicer, self.server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
         self.port = 0
         self._wake = asyncio.Event()

@@ -38,6 +38,7 @@ class RecognitionServicer(pb_grpc.RecognitionServicer):
         self.recognizer = recognizer
         self.analyser = analyser
         self.metrics = metrics
+        self._pending = 0  # photos being analysed or queued (event-loop only, no lock needed)
         self.on_change = on_change
 
     async def _ready(self, context: aio.ServicerContext) -> None:
@@ -48,11 +49,18 @@ class RecognitionServicer(pb_grpc.RecognitionServicer):
 
     async def _analyse(self, context: aio.ServicerContext, image: bytes, *,
                        quality: bool) -> Analysis:
+        # Shed load rather than queue without bound: a caller told "busy" can go elsewhere.
+        if self._pending >= self.recognizer.settings.max_pending:
+            await context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED,
+                                "busy: too many photos waiting to be analysed")
+        self._pending += 1
         try:
             return await self.analyser.analyse(image, quality=quality)
         except BadImage as exc:
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"bad_image: {exc}")
             raise  # unreachable: abort raises
+        finally:
+            self._pending -= 1
 
     @staticmethod
     async def _run(fn: Callable[[], T]) -> T:

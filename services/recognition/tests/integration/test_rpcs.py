@@ -173,3 +173,24 @@ async def test_concurrent_enrolments_of_one_person_are_checked_one_at_a_time(
     codes = sorted(a.refusal.code for a in answers)
     assert codes == ["", "duplicate_sample", "duplicate_sample"]
     assert (await client.stats()).faces == 1
+
+
+async def test_overload_is_refused_not_queued(start_server, sqlite_url, photo, rpc_error) -> None:
+    app, client = await start_server(sqlite_url, max_pending=1)
+    release, holding = asyncio.Event(), asyncio.Event()
+    analyse = app.analyser.analyse
+
+    async def held(image: bytes, *, quality: bool):
+        holding.set()
+        await release.wait()
+        return await analyse(image, quality=quality)
+
+    app.analyser.analyse = held
+    first = asyncio.create_task(client.identify(photo("obama_1.jpg")))
+    await asyncio.wait_for(holding.wait(), 10)
+    error = await rpc_error(client.identify(photo("obama_2.jpg")))
+    assert error.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+    assert error.details().startswith("busy: ")
+    release.set()
+    assert len((await first).faces) == 1
+    assert len((await client.identify(photo("obama_2.jpg"))).faces) == 1

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from recognition_svc.index import Neighbour
 from recognition_svc.matching import confidence, decide, effective_threshold, nearest_per_person
@@ -61,3 +63,27 @@ def test_threshold_can_only_be_tightened() -> None:
         effective_threshold(-0.1, 0.6)
     with pytest.raises(ValueError):
         effective_threshold(float("nan"), 0.6)
+
+neighbour_lists = st.lists(
+    st.tuples(st.sampled_from("abcde"), st.floats(0, 1.5, allow_nan=False)), max_size=20)
+
+
+@given(neighbour_lists, st.floats(0.1, 1.0), st.floats(0, 0.2))
+def test_decision_invariants(pairs, threshold, margin) -> None:
+    neighbours = [n(p, d, row) for row, (p, d) in enumerate(pairs)]
+    d = decide(neighbours, threshold=threshold, margin=margin)
+    nearest = {p: min(dist for q, dist in pairs if q == p) for p, _ in pairs}
+    if not pairs:
+        assert d.unknown and d.distance == -1
+        return
+    best = min(nearest.values())
+    assert d.distance == best
+    if best > threshold:
+        assert d.unknown and d.confidence == 0
+    elif d.ambiguous:
+        assert d.person_id == "" and len(d.candidates) >= 2
+        assert all(c.distance - best < margin for c in d.candidates)
+    else:
+        assert nearest[d.person_id] == best and 0 <= d.confidence <= 1
+        rivals = [dist for p, dist in nearest.items() if p != d.person_id and dist <= threshold]
+        assert all(r - best >= margin for r in rivals)
