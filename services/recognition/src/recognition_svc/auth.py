@@ -9,7 +9,6 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from contextvars import ContextVar
 from typing import Any
 
 import grpc
@@ -34,8 +33,6 @@ METHOD_ROLES: dict[str, frozenset[str]] = {
 }
 PUBLIC_PREFIXES = ("/grpc.health.v1.Health/",)
 REQUEST_ID_KEY = "x-request-id"
-
-principal_var: ContextVar[Principal | None] = ContextVar("principal", default=None)
 
 
 def _bearer(metadata: dict[str, str]) -> str | None:
@@ -83,7 +80,6 @@ class AuthInterceptor(aio.ServerInterceptor):
             try:
                 await context.send_initial_metadata(((REQUEST_ID_KEY, request_id),))
                 principal = await self._authorise(allowed, metadata, context)
-                principal_var.set(principal)
                 subject = principal.subject
                 return await behaviour(request, context)
             except BaseException:
