@@ -110,9 +110,12 @@ def recompute(session: Session, *, employee_ids: Sequence[int], start: date, end
         employees = employee_refs(session.scalars(select(Employee).where(Employee.id.in_(ids))))
         evaluator = Evaluator(session, employees, start, end,
                               default_timezone=default_timezone, now=now)
+        # Judge first, write after: the write transaction (on SQLite, a database-wide lock) then
+        # lasts only as long as the delete and the inserts.
+        judged = list(evaluator.evaluate_all())
         session.execute(delete(DayResult).where(DayResult.employee_id.in_(ids),
                                                 DayResult.date >= start, DayResult.date <= end))
-        stored += insert_results(session, evaluator.evaluate_all())
+        stored += insert_results(session, judged)
     return stored
 
 
