@@ -12,11 +12,12 @@ import uvicorn
 from sqlalchemy import select
 
 from attendance_svc.config import Settings
+from attendance_svc.db import make_service_engine
 from attendance_svc.main import create_app
 from attendance_svc.organisation.models import Employee
 from attendance_svc.results.parallel import recompute_in_processes
 from attendance_svc.results.service import mark_absences
-from faceclock_common.db import make_engine, make_session_factory, run_migrations, session_scope
+from faceclock_common.db import make_session_factory, run_migrations, session_scope
 from faceclock_common.logging import configure_logging
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -41,7 +42,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.command == "migrate":
         return
     if args.command in ("mark-absent", "recompute"):
-        engine = make_engine(settings.database_url)
+        engine = make_service_engine(settings.database_url)
         with session_scope(make_session_factory(engine)) as session:
             if args.command == "mark-absent":
                 stored = mark_absences(session, lookback_days=settings.absence_lookback_days,

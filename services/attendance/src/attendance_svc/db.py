@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Integer, MetaData
+from sqlalchemy import BigInteger, DateTime, Engine, Integer, MetaData
 from sqlalchemy.dialects import mysql
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
+
+from faceclock_common.db import make_engine
 
 # Named constraints so Alembic batch migrations on SQLite can find them again.
 NAMING = {
@@ -54,3 +56,13 @@ class Base(DeclarativeBase):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def make_service_engine(url: str) -> Engine:
+    """The service's engine. On MySQL, READ COMMITTED: result recomputation deletes and
+    re-inserts ranges of (employee, date) rows, and REPEATABLE READ's gap locks make concurrent
+    recomputations of neighbouring employees deadlock. Row locks (the punch writers' employee
+    lock) work the same in both levels."""
+    if make_url(url).get_backend_name() == "mysql":
+        return make_engine(url, isolation_level="READ COMMITTED")
+    return make_engine(url)

@@ -10,13 +10,14 @@ from sqlalchemy import text
 
 from attendance_svc.clocking.router import router as clocking_router
 from attendance_svc.config import Settings
+from attendance_svc.db import make_service_engine
 from attendance_svc.organisation.router import router as organisation_router
 from attendance_svc.punches.router import router as punches_router
 from attendance_svc.requests.router import router as requests_router
 from attendance_svc.results.router import router as results_router
 from attendance_svc.scheduling.router import router as scheduling_router
 from faceclock_common.app import build_service_app
-from faceclock_common.db import make_engine, make_session_factory
+from faceclock_common.db import make_session_factory
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -24,7 +25,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = make_engine(settings.database_url)
+        engine = make_service_engine(settings.database_url)
         app.state.engine = engine
         app.state.session_factory = make_session_factory(engine)
 

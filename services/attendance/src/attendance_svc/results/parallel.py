@@ -7,27 +7,39 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date, datetime
 
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from attendance_svc.db import make_service_engine
 from attendance_svc.results.service import recompute
-from faceclock_common.db import make_engine, make_session_factory
+from faceclock_common.db import make_session_factory
 
 _factory: sessionmaker[Session] | None = None
+_ATTEMPTS = 3
+_RETRYABLE = {1205, 1213}  # MySQL: lock wait timeout, deadlock
 
 
 def _open(database_url: str) -> None:
     global _factory  # one engine per worker process, made when the process starts
-    _factory = make_session_factory(make_engine(database_url))
+    _factory = make_session_factory(make_service_engine(database_url))
 
 
 def _work(ids: Sequence[int], start: date, end: date, default_timezone: str,
           now: datetime | None) -> int:
     assert _factory is not None  # set by the pool initializer
-    with _factory() as session:
-        stored = recompute(session, employee_ids=ids, start=start, end=end,
-                           default_timezone=default_timezone, now=now)
-        session.commit()
-    return stored
+    for attempt in range(_ATTEMPTS):
+        try:
+            with _factory() as session:
+                stored = recompute(session, employee_ids=ids, start=start, end=end,
+                                   default_timezone=default_timezone, now=now)
+                session.commit()
+            return stored
+        except OperationalError as exc:
+            # A deadlock or lock timeout rolled the chunk back whole: doing it again is safe.
+            code = exc.orig.args[0] if exc.orig is not None and exc.orig.args else None
+            if code not in _RETRYABLE or attempt == _ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
 def recompute_in_processes(database_url: str, *, employee_ids: Sequence[int], start: date,
@@ -37,7 +49,7 @@ def recompute_in_processes(database_url: str, *, employee_ids: Sequence[int], st
     processes (each chunk is its own transaction)."""
     chunks = [list(employee_ids[i:i + chunk]) for i in range(0, len(employee_ids), chunk)]
     if workers <= 1:
-        engine = make_engine(database_url)
+        engine = make_service_engine(database_url)
         factory = make_session_factory(engine)
         stored = 0
         try:
