@@ -65,6 +65,7 @@ class FaceIndex:
         self._person_of: dict[int, str] = {}
         self._samples_of: Counter[str] = Counter()
         self._rebuilding = False
+        self._rebuild_thread: threading.Thread | None = None
         self.fallbacks = 0  # exact-mode searches the float16 bound could not certify
 
     def _new_exact(self) -> Any:
@@ -175,7 +176,15 @@ class FaceIndex:
             if self._rebuilding:
                 return
             self._rebuilding = True
-        threading.Thread(target=self.rebuild, name="index-rebuild", daemon=True).start()
+            self._rebuild_thread = threading.Thread(target=self.rebuild, name="index-rebuild",
+                                                    daemon=True)
+        self._rebuild_thread.start()
+
+    def wait_for_rebuild(self, timeout: float | None = None) -> None:
+        """Let a background rebuild finish (a process must not exit in the middle of one)."""
+        thread = self._rebuild_thread
+        if thread is not None:
+            thread.join(timeout)
 
     def rebuild(self) -> None:
         """Build the fast structure for the current size without blocking searches, then swap."""

@@ -123,6 +123,7 @@ class RecognitionApp:
         if self._redis is not None:
             await self._redis.aclose()
         self.analyser.close()
+        await asyncio.to_thread(self.recognizer.index.wait_for_rebuild)
         self.metrics.close()
         self.engine.dispose()
 

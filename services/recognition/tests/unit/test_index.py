@@ -27,8 +27,10 @@ def test_add_search_remove_flat() -> None:
 def test_switches_to_ivf_above_the_limit_and_still_deletes() -> None:
     index = FaceIndex(approximate_above=2000)
     data = _vectors(2100, seed=3)
-    index.add(np.arange(2100), data, [str(i) for i in range(2100)])
-    index.rebuild()  # what the background thread does; here, to wait for it
+    index.add(np.arange(2000), data[:2000], [str(i) for i in range(2000)])
+    assert index.kind == "exact_fp16_certified"
+    index.add(np.arange(2000, 2100), data[2000:], [str(i) for i in range(2000, 2100)])
+    index.wait_for_rebuild(60)  # crossing the limit started a background rebuild
     assert index.kind == "ivf_pq4fs_refined" and len(index) == 2100
     assert index.search(data[123], k=3)[0].row_id == 123
     index.remove([123])
