@@ -1,10 +1,14 @@
-"""`python -m recognition_svc`: JSON logs, migrations, then serve until SIGTERM/SIGINT."""
+"""`python -m recognition_svc [serve|migrate]`: JSON logs, migrations, then serve until SIGTERM.
+
+`migrate` applies the migrations and exits (the Compose migration step, the k8s Job).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import signal
+import sys
 
 from faceclock_common.logging import configure_logging
 from recognition_svc.config import Settings
@@ -31,12 +35,16 @@ async def serve(settings: Settings) -> None:
     await app.stop()
 
 
-def main() -> None:
+def main(argv: list[str]) -> None:
+    command = argv[0] if argv else "serve"
+    if command not in ("serve", "migrate"):
+        raise SystemExit(f"usage: python -m recognition_svc [serve|migrate], not {command!r}")
     settings = Settings()
     configure_logging("recognition", settings.log_level)
     migrate(settings)
-    asyncio.run(serve(settings))
+    if command == "serve":
+        asyncio.run(serve(settings))
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
