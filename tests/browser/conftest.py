@@ -64,11 +64,16 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackProcesses]:
 
 
 @pytest.fixture(scope="session")
-def admin_token(stack: StackProcesses) -> str:
-    reply = httpx.post(f"{stack.base_url}/api/v1/auth/login",
-                       json={"username": "admin", "password": "admin12345"}, timeout=30)
-    assert reply.status_code == 200, reply.text
-    return str(reply.json()["access_token"])
+def admin_headers(stack: StackProcesses) -> Callable[[], dict[str, str]]:
+    """Headers of a fresh admin sign-in (tokens of this stack live 30 s)."""
+
+    def headers() -> dict[str, str]:
+        reply = httpx.post(f"{stack.base_url}/api/v1/auth/login",
+                           json={"username": "admin", "password": "admin12345"}, timeout=30)
+        assert reply.status_code == 200, reply.text
+        return {"Authorization": f"Bearer {reply.json()['access_token']}"}
+
+    return headers
 
 
 @pytest.fixture(scope="session")

@@ -198,10 +198,10 @@ def test_enrol_a_face_with_the_camera_and_by_upload(page: Page, flow: Flow,
 
 
 def test_clock_in_at_the_kiosk(launch: Callable[[str], Browser], stack: StackProcesses, flow: Flow,
-                               admin_token: str, problems: Problems,
+                               admin_headers: Callable[[], dict[str, str]], problems: Problems,
                                screenshots: Callable[[Page, str], None]) -> None:
     reply = httpx.post(f"{stack.base_url}/api/v1/kiosks", json={"name": "Front door"},
-                       headers={"Authorization": f"Bearer {admin_token}"}, timeout=30)
+                       headers=admin_headers(), timeout=30)
     assert reply.status_code == 201, reply.text
     secret = reply.json()["device_secret"]
     flow.values["kiosk_secret"] = secret
@@ -548,6 +548,32 @@ def test_language_switch_is_remembered(page: Page, stack: StackProcesses,
     screenshots(page, "21-roll-call-zh")
     page.get_by_label("语言").select_option("en")
     expect(page.get_by_role("heading", name="Roll call", level=1)).to_be_visible()
+
+
+def test_an_employee_clocks_in_on_their_phone(page: Page, stack: StackProcesses, flow: Flow,
+                                              admin_headers: Callable[[], dict[str, str]],
+                                              screenshots: Callable[[Page, str], None]) -> None:
+    admin = admin_headers()
+    users = httpx.get(f"{stack.base_url}/api/v1/users", headers=admin, timeout=30).json()["items"]
+    user = next(u for u in users if u["username"] == flow.username)
+    employees = httpx.get(f"{stack.base_url}/api/v1/employees", params={"q": flow.employee_no},
+                          headers=admin, timeout=30).json()["items"]
+    employee = next(e for e in employees if e["employee_no"] == flow.employee_no)
+    linked = httpx.patch(f"{stack.base_url}/api/v1/users/{user['id']}", headers=admin, timeout=30,
+                         json={"employee_id": employee["id"]})
+    assert linked.status_code == 200, linked.text
+    # The link travels in the token: sign in again to get it.
+    sign_out(page)
+    sign_in(page, stack.base_url, flow.username, flow.new_password)
+    page.set_viewport_size(PHONE)
+    page.get_by_role("button", name="Menu").click()
+    page.get_by_role("link", name="Clock in").click()
+    page.get_by_role("button", name="Clock in now").click()
+    # This browser's camera shows the employee's own face: the punch is theirs.
+    result = page.locator("#clockin-result")
+    expect(result).to_contain_text(flow.employee_name, timeout=SLOW)
+    expect(result).to_contain_text(re.compile(r"(In|Out) · \d\d:\d\d"))
+    screenshots(page, "28-clock-in-phone")
 
 
 def test_no_csp_violation_or_script_error(problems: Problems) -> None:

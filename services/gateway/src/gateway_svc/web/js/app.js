@@ -14,6 +14,7 @@ const ROUTES = [
   { path: '/employees', page: 'employees', nav: 'nav.employees', roles: ['admin', 'hr', 'manager'] },
   { path: '/employees/:id', page: 'employee', roles: ['admin', 'hr', 'manager'] },
   { path: '/departments', page: 'departments', nav: 'nav.departments', roles: ['admin', 'hr', 'manager'] },
+  { path: '/clock-in', page: 'clockin', nav: 'nav.clockin', roles: ['employee'], linked: true },
   { path: '/kiosk', page: 'kiosk', nav: 'nav.kiosk', roles: ['admin', 'hr', 'kiosk'], access: 'kiosk' },
   { path: '/roll-call', page: 'rollcall', nav: 'nav.rollcall', roles: ['admin', 'hr', 'manager', 'kiosk'] },
   { path: '/attendance', page: 'attendance', nav: 'nav.attendance', roles: ['admin', 'hr', 'manager', 'employee'] },
@@ -132,7 +133,9 @@ function renderNav(current) {
     return;
   }
   nav.hidden = false;
-  const links = ROUTES.filter((r) => r.nav && allowed(r)).map((r) => h('li', {},
+  // "Clock in" is for accounts linked to an employee record: it clocks in that employee.
+  const shown = ROUTES.filter((r) => r.nav && allowed(r) && (!r.linked || state.me.employee_id));
+  const links = shown.map((r) => h('li', {},
     h('a', { href: r.path, 'data-link': '', 'aria-current': current === r ? 'page' : null }, t(r.nav))));
   clear(nav, h('ul', {}, links));
 }
