@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Response
 
 from auth_svc.accounts.schemas import AccessToken, DeviceLoginRequest
 from auth_svc.deps import ClientAddress, CurrentPrincipal, RuntimeDep, SessionDep
 from auth_svc.kiosks import service
 from auth_svc.kiosks.models import Kiosk
 from auth_svc.kiosks.schemas import KioskCreate, KioskCreated, KioskPage, KioskRead
+from faceclock_common.params import PageLimit, PageOffset, RowId
 from faceclock_common.security import public, require_roles
 
 router = APIRouter(prefix="/api/v1/kiosks", tags=["kiosks"],
@@ -23,19 +24,19 @@ def create_kiosk(body: KioskCreate, session: SessionDep, principal: CurrentPrinc
 
 
 @router.get("", response_model=KioskPage)
-def list_kiosks(session: SessionDep, limit: int = Query(50, ge=1, le=500),
-                offset: int = Query(0, ge=0)) -> KioskPage:
+def list_kiosks(session: SessionDep, limit: PageLimit = 50,
+                offset: PageOffset = 0) -> KioskPage:
     items, total = service.list_kiosks(session, limit=limit, offset=offset)
     return KioskPage(items=[KioskRead.model_validate(k) for k in items], total=total)
 
 
 @router.get("/{kiosk_id}", response_model=KioskRead)
-def get_kiosk(kiosk_id: int, session: SessionDep) -> Kiosk:
+def get_kiosk(kiosk_id: RowId, session: SessionDep) -> Kiosk:
     return service.get_kiosk(session, kiosk_id=kiosk_id)
 
 
 @router.delete("/{kiosk_id}", status_code=204)
-def revoke_kiosk(kiosk_id: int, session: SessionDep, principal: CurrentPrincipal) -> Response:
+def revoke_kiosk(kiosk_id: RowId, session: SessionDep, principal: CurrentPrincipal) -> Response:
     service.revoke_kiosk(session, kiosk_id=kiosk_id, by=principal.username)
     return Response(status_code=204)
 

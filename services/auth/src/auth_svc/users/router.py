@@ -9,14 +9,15 @@ from auth_svc.accounts.schemas import UserRead
 from auth_svc.deps import CurrentPrincipal, RuntimeDep, SessionDep
 from auth_svc.users import service
 from auth_svc.users.schemas import Role, UserCreate, UserPage, UserUpdate
+from faceclock_common.params import PageLimit, PageOffset, RowId
 from faceclock_common.security import require_roles
 
 router = APIRouter(prefix="/api/v1/users", tags=["users"])
 
 
 @router.get("", response_model=UserPage, dependencies=[Depends(require_roles("hr"))])
-def list_users(session: SessionDep, limit: int = Query(50, ge=1, le=500),
-               offset: int = Query(0, ge=0), q: str | None = Query(None, max_length=100),
+def list_users(session: SessionDep, limit: PageLimit = 50,
+               offset: PageOffset = 0, q: str | None = Query(None, max_length=100),
                role: Role | None = None, employee_id: int | None = None,
                active: bool | None = None) -> UserPage:
     items, total = service.list_users(session, limit=limit, offset=offset, q=q, role=role,
@@ -31,11 +32,11 @@ def create_user(body: UserCreate, session: SessionDep, runtime: RuntimeDep) -> U
 
 
 @router.get("/{user_id}", response_model=UserRead, dependencies=[Depends(require_roles("hr"))])
-def get_user(user_id: int, session: SessionDep) -> User:
+def get_user(user_id: RowId, session: SessionDep) -> User:
     return service.get_user(session, user_id=user_id)
 
 
 @router.patch("/{user_id}", response_model=UserRead, dependencies=[Depends(require_roles("hr"))])
-def update_user(user_id: int, body: UserUpdate, session: SessionDep,
+def update_user(user_id: RowId, body: UserUpdate, session: SessionDep,
                 principal: CurrentPrincipal) -> User:
     return service.update_user(session, user_id=user_id, data=body, actor=principal)
