@@ -573,7 +573,7 @@ def test_an_employee_clocks_in_on_their_phone(page: Page, stack: StackProcesses,
     result = page.locator("#clockin-result")
     expect(result).to_contain_text(flow.employee_name, timeout=SLOW)
     expect(result).to_contain_text(re.compile(r"(In|Out) · \d\d:\d\d"))
-    screenshots(page, "28-clock-in-phone")
+    screenshots(page, "28-clock-in")
 
 
 def test_no_csp_violation_or_script_error(problems: Problems) -> None:
