@@ -16,8 +16,9 @@ MIGRATIONS = Path(__file__).resolve().parents[1] / "src" / "attendance_svc" / "m
 
 
 def make_settings(database_url: str, jwks_url: str, **overrides: Any) -> Settings:
+    # The in-process nightly job is off unless a test turns it on: it would race their data.
     return Settings.model_validate({"database_url": database_url, "FACECLOCK_JWKS_URL": jwks_url,
-                                    "FACECLOCK_ENV": "test", **overrides})
+                                    "FACECLOCK_ENV": "test", "nightly_job": False, **overrides})
 
 
 class Api:

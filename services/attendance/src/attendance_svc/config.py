@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import field_validator
@@ -21,6 +22,13 @@ class Settings(ServiceSettings):
     # How many past days the nightly job looks at for days that ended without a stored result.
     absence_lookback_days: int = 7
     max_page_size: int = 1000
+    # Kiosks may clock an employee in by badge number and PIN (SECURITY.md: without a face).
+    manual_clock_in: bool = True
+    # Run the nightly absence job inside this process (once at start, then daily at
+    # `nightly_job_at` in the default time zone). Off where a scheduler runs `mark-absent`
+    # instead, as the Kubernetes CronJob does; on for single-instance runs.
+    nightly_job: bool = True
+    nightly_job_at: time = time(0, 30)
     # Largest employee CSV accepted by the import endpoint.
     import_max_bytes: int = 5 * 1024 * 1024
 

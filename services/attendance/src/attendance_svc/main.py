@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -14,6 +16,7 @@ from attendance_svc.db import make_service_engine
 from attendance_svc.organisation.router import router as organisation_router
 from attendance_svc.punches.router import router as punches_router
 from attendance_svc.requests.router import router as requests_router
+from attendance_svc.results.nightly import run_nightly
 from attendance_svc.results.router import router as results_router
 from attendance_svc.scheduling.router import router as scheduling_router
 from faceclock_common.app import build_service_app
@@ -34,9 +37,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 connection.execute(text("SELECT 1"))
 
         app.state.readiness_checks["database"] = database
+        nightly = None
+        if settings.nightly_job:
+            nightly = asyncio.create_task(run_nightly(
+                app.state.session_factory, at=settings.nightly_job_at,
+                zone_name=settings.default_timezone, lookback_days=settings.absence_lookback_days))
         try:
             yield
         finally:
+            if nightly is not None:
+                nightly.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await nightly
             engine.dispose()
 
     app = build_service_app(title="FaceClock attendance", settings=settings, lifespan=lifespan,

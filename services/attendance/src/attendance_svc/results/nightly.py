@@ -1,0 +1,48 @@
+"""The nightly absence job run inside the service, for deployments without a scheduler.
+
+Kubernetes runs `python -m attendance_svc mark-absent` as a CronJob and turns this off
+(ATTENDANCE_NIGHTLY_JOB=false); the local run and Compose have one attendance process, which
+runs the job once at start (catching up on days that ended while it was down) and then daily.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from attendance_svc.results.service import mark_absences
+from faceclock_common.db import session_scope
+
+logger = logging.getLogger(__name__)
+
+
+def seconds_until_next(at: time, zone: ZoneInfo, now: datetime) -> float:
+    """Seconds from `now` to the next wall-clock `at` in `zone` (DST-aware, never 0)."""
+    local_now = now.astimezone(zone)
+    candidate = datetime.combine(local_now.date(), at, tzinfo=zone)
+    if candidate <= local_now:
+        candidate = datetime.combine(local_now.date() + timedelta(days=1), at, tzinfo=zone)
+    return (candidate.astimezone(UTC) - now.astimezone(UTC)).total_seconds()
+
+
+def mark_absences_once(factory: sessionmaker[Session], *, lookback_days: int, zone_name: str) -> int:
+    with session_scope(factory) as session:
+        return mark_absences(session, lookback_days=lookback_days, default_timezone=zone_name)
+
+
+async def run_nightly(factory: sessionmaker[Session], *, at: time, zone_name: str,
+                      lookback_days: int) -> None:
+    """Runs until cancelled; a failed night is logged and retried the next night."""
+    zone = ZoneInfo(zone_name)
+    while True:
+        try:
+            stored = await asyncio.to_thread(mark_absences_once, factory,
+                                             lookback_days=lookback_days, zone_name=zone_name)
+            logger.info("nightly absences marked", extra={"stored": stored})
+        except Exception:  # the service keeps serving; the next night tries again
+            logger.exception("nightly absence job failed")
+        await asyncio.sleep(seconds_until_next(at, zone, datetime.now(UTC)))
