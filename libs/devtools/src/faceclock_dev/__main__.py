@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import honcho.manager
 import httpx
@@ -66,17 +67,25 @@ def up() -> int:
     return manager.returncode or 0
 
 
+BROWSER_PACKAGES = {
+    "chromium": Path("/usr/bin/chromium"),
+    # Without a CJK font the Chinese pages render as empty boxes in screenshots.
+    "fonts-noto-cjk": Path("/usr/share/fonts/opentype/noto"),
+}
+
+
 def ensure_chromium() -> None:
-    """The browser tests drive Debian's Chromium; install it once where we may."""
-    if shutil.which("chromium"):
+    """The browser tests drive Debian's Chromium; install it (and a CJK font) once where we may."""
+    missing = [name for name, marker in BROWSER_PACKAGES.items() if not marker.exists()]
+    if not missing:
         return
     if os.geteuid() == 0 and shutil.which("apt-get"):
-        print("==> installing Chromium for the browser tests (first run only)", flush=True)
+        print(f"==> installing {', '.join(missing)} for the browser tests (first run only)", flush=True)
         subprocess.run(["apt-get", "update", "-qq"], check=False)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True,
+        subprocess.run(["apt-get", "install", "-y", "-qq", *missing], check=True,
                        env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
     else:
-        print("Chromium is missing: run `sudo apt-get install chromium` for the browser tests.")
+        print(f"Missing for the browser tests: run `sudo apt-get install {' '.join(missing)}`.")
 
 
 def test(pytest_args: list[str]) -> int:
