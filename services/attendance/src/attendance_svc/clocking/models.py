@@ -3,10 +3,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String
+from sqlalchemy import JSON, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from attendance_svc.db import Base, UTCDateTime
+from attendance_svc.db import Base, BigId, UTCDateTime
 
 
 class RollCall(Base):
@@ -21,3 +21,16 @@ class RollCall(Base):
     unknown_faces: Mapped[int] = mapped_column(Integer, default=0)
     present: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     absent: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+
+
+class ManualClockInAttempt(Base):
+    """One badge + PIN try not (yet) known to be good, keyed by the number typed (known or not,
+    so unknown numbers lock out the same way). In the database, not in memory, so every replica
+    counts the same tries; a good PIN removes the rows of its number."""
+
+    __tablename__ = "manual_clock_in_attempts"
+    __table_args__ = (Index("ix_manual_clock_in_attempts_no_at", "employee_no", "at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    employee_no: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)

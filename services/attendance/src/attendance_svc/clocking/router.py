@@ -9,6 +9,7 @@ from attendance_svc.clocking import service
 from attendance_svc.clocking.schemas import (
     ClockInAnswer,
     ClockInRequest,
+    ManualClockInRequest,
     RollCallRead,
     RollCallRequest,
 )
@@ -26,6 +27,19 @@ def clock_in(body: ClockInRequest, session: SessionDep, settings: SettingsDep) -
     # No recompute here: a punch taken now lies after the window of every day that is already
     # over, so no stored result can change; the day it belongs to is judged once it ends.
     outcome = service.clock_in(session=session, request=body, settings=settings)
+    headers = {"Idempotent-Replayed": "true"} if outcome.replayed else None
+    return JSONResponse(outcome.body, outcome.status_code, headers=headers)
+
+
+@router.post("/manual-clock-ins", status_code=201, response_model=ClockInAnswer,
+             responses={200: {"model": ClockInAnswer,
+                              "description": "duplicate within the window, or a replay"},
+                        401: {"description": "invalid_credentials: wrong number or PIN"},
+                        403: {"description": "manual_clock_in_disabled"},
+                        429: {"description": "too_many_attempts (with Retry-After)"}})
+def manual_clock_in(body: ManualClockInRequest, session: SessionDep,
+                    settings: SettingsDep) -> JSONResponse:
+    outcome = service.manual_clock_in(session=session, request=body, settings=settings)
     headers = {"Idempotent-Replayed": "true"} if outcome.replayed else None
     return JSONResponse(outcome.body, outcome.status_code, headers=headers)
 

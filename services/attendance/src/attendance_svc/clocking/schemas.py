@@ -20,6 +20,18 @@ class ClockInRequest(BaseModel):
     actor: Actor = Field(description="who asked: the `sub` of the end user's or kiosk's token")
 
 
+class ManualClockInRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    employee_no: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                                  max_length=64)]
+    # Not checked for shape here: a PIN that cannot be right gets the same 401 as a wrong one.
+    pin: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    device_id: Annotated[str, StringConstraints(max_length=128)] | None = None
+    idempotency_key: Key | None = None
+    actor: Actor = Field(description="who asked: the `sub` of the kiosk's token")
+
+
 class ClockInAnswer(BaseModel):
     punch_id: int
     employee_id: int

@@ -2,21 +2,37 @@
 
 from __future__ import annotations
 
+import logging
+import math
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from attendance_svc.clocking.models import RollCall
-from attendance_svc.clocking.schemas import ClockInAnswer, ClockInRequest, RollCallRequest
+from attendance_svc.audit import record
+from attendance_svc.clocking.models import ManualClockInAttempt, RollCall
+from attendance_svc.clocking.schemas import (
+    ClockInAnswer,
+    ClockInRequest,
+    ManualClockInRequest,
+    RollCallRequest,
+)
 from attendance_svc.config import Settings
 from attendance_svc.organisation.models import Department, Employee
+from attendance_svc.organisation.pins import verify_pin
 from attendance_svc.punches import service as punches
 from attendance_svc.punches.models import Punch
 from attendance_svc.rules import assess_clock_in, shift_instance
 from attendance_svc.rules.shift import ShiftInstance
 from attendance_svc.scheduling.calendar import WorkCalendar
 from faceclock_common.errors import ApiError
+
+logger = logging.getLogger(__name__)
+
+# Badge + PIN: this many failed tries of one number within the window lock that number out
+# until the oldest of them leaves the window.
+MAX_FAILED_TRIES = 5
+FAILED_TRY_WINDOW = timedelta(minutes=15)
 
 
 def _assess(session: Session, employee: Employee, at: datetime,
@@ -55,9 +71,10 @@ def _answer(punch: Punch, employee: Employee) -> dict[str, object]:
                          status=punch.status or "recorded").model_dump(mode="json")
 
 
-def clock_in(*, session: Session, request: ClockInRequest,
-             settings: Settings) -> punches.Outcome:
-    """One transaction: lock the employee, replay or de-duplicate, else store the punch."""
+def clock_in(*, session: Session, request: ClockInRequest, settings: Settings,
+             source: str = "live") -> punches.Outcome:
+    """One transaction: lock the employee, replay or de-duplicate, else store the punch.
+    `source` is "live" for a recognised face and "manual" for a checked badge + PIN."""
     payload = {"employee_id": request.employee_id, "device_id": request.device_id}
 
     def action() -> punches.Outcome:
@@ -70,13 +87,64 @@ def clock_in(*, session: Session, request: ClockInRequest,
         if duplicate is not None:
             return punches.Outcome(200, _answer(duplicate, employee))
         kind, status = _assess(session, employee, now, settings)
-        punch = punches.add_punch(session, employee_id=employee.id, at=now, source="live",
+        punch = punches.add_punch(session, employee_id=employee.id, at=now, source=source,
                                   created_by=request.actor, device_id=request.device_id,
                                   kind=kind, status=status)
+        if source != "live":
+            # No face backs this punch: the trail says which kiosk took it on a PIN.
+            record(session, actor=request.actor, action=f"{source}_clock_in", entity="punch",
+                   entity_id=punch.id, employee_id=employee.id, device_id=request.device_id)
         return punches.Outcome(201, _answer(punch, employee), created_punch=punch)
 
-    return punches.idempotent(session, scope="clock_in", actor=request.actor,
+    scope = "clock_in" if source == "live" else f"{source}_clock_in"
+    return punches.idempotent(session, scope=scope, actor=request.actor,
                               key=request.idempotency_key, payload=payload, action=action)
+
+
+def manual_clock_in(*, session: Session, request: ManualClockInRequest,
+                    settings: Settings) -> punches.Outcome:
+    """A kiosk clock-in by badge number and PIN; once they check out, exactly `clock_in`.
+    Unknown number, no PIN set and wrong PIN answer the same 401 after the same hash work."""
+    if not settings.manual_clock_in:
+        raise ApiError(403, "manual_clock_in_disabled",
+                       "Clocking in by badge number and PIN is turned off here.")
+    number = request.employee_no
+    now = datetime.now(UTC)
+    # The try is stored (committed) before it is counted: of many concurrent tries each sees at
+    # least those stored before it, so no more than MAX_FAILED_TRIES ever get to the PIN check.
+    attempt = ManualClockInAttempt(employee_no=number, at=now)
+    session.add(attempt)
+    session.commit()
+    recent = list(session.scalars(
+        select(ManualClockInAttempt.at)
+        .where(ManualClockInAttempt.employee_no == number,
+               ManualClockInAttempt.at > now - FAILED_TRY_WINDOW,
+               ManualClockInAttempt.id != attempt.id)
+        .order_by(ManualClockInAttempt.at)))
+    if len(recent) >= MAX_FAILED_TRIES:
+        session.delete(attempt)
+        session.commit()
+        # Open again once all but MAX_FAILED_TRIES - 1 of them have left the window.
+        reopens = recent[len(recent) - MAX_FAILED_TRIES] + FAILED_TRY_WINDOW
+        retry_after = max(1, math.ceil((reopens - now).total_seconds()))
+        logger.warning("manual clock-in locked out",
+                       extra={"employee_no": number, "actor": request.actor})
+        error = ApiError(429, "too_many_attempts",
+                         "Too many wrong PINs for this badge number; try again later.",
+                         retry_after_seconds=retry_after)
+        error.headers["Retry-After"] = str(retry_after)
+        raise error
+    employee = session.scalar(select(Employee).where(Employee.employee_no == number))
+    if not verify_pin(employee.pin_hash if employee is not None else None, request.pin):
+        # The stored try stays: it is the failure that counts towards the lockout.
+        raise ApiError(401, "invalid_credentials", "Wrong badge number or PIN.")
+    assert employee is not None  # verify_pin is never true without a stored hash
+    session.execute(delete(ManualClockInAttempt).where(ManualClockInAttempt.employee_no == number))
+    session.commit()
+    return clock_in(session=session, settings=settings, source="manual",
+                    request=ClockInRequest(employee_id=employee.id, device_id=request.device_id,
+                                           idempotency_key=request.idempotency_key,
+                                           actor=request.actor))
 
 
 def _person(employee: Employee, departments: dict[int, str]) -> dict[str, object]:

@@ -37,5 +37,11 @@ class Employee(Base):
     status: Mapped[str] = mapped_column(String(16), default="active", index=True)
     timezone: Mapped[str | None] = mapped_column(String(64))
     notes: Mapped[str | None] = mapped_column(Text)
+    # The kiosk PIN as an argon2id hash (never the PIN itself); None: no manual clock-in.
+    pin_hash: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    @property
+    def has_pin(self) -> bool:
+        return self.pin_hash is not None

@@ -17,6 +17,7 @@ from attendance_svc.organisation.schemas import (
     EmployeeRead,
     EmployeeStatus,
     EmployeeUpdate,
+    PinSet,
 )
 from attendance_svc.pagination import PageDep
 from attendance_svc.validation import Id
@@ -125,4 +126,23 @@ def delete_employee(employee_id: Id, session: SessionDep, scope: ScopeDep,
                     principal: CurrentPrincipal) -> Response:
     employee = service.get_employee(session=session, employee_id=employee_id, scope=scope)
     service.delete_employee(session=session, employee=employee, actor=principal.subject)
+    return Response(status_code=204)
+
+
+@router.put("/employees/{employee_id}/pin", status_code=204, dependencies=write,
+            tags=["organisation"])
+def set_employee_pin(employee_id: Id, body: PinSet, session: SessionDep, scope: ScopeDep,
+                     principal: CurrentPrincipal) -> Response:
+    """The PIN for clocking in at a kiosk by badge number (stored as an argon2id hash)."""
+    employee = service.get_employee(session=session, employee_id=employee_id, scope=scope)
+    service.set_pin(session=session, employee=employee, pin=body.pin, actor=principal.subject)
+    return Response(status_code=204)
+
+
+@router.delete("/employees/{employee_id}/pin", status_code=204, dependencies=write,
+               tags=["organisation"])
+def clear_employee_pin(employee_id: Id, session: SessionDep, scope: ScopeDep,
+                       principal: CurrentPrincipal) -> Response:
+    employee = service.get_employee(session=session, employee_id=employee_id, scope=scope)
+    service.set_pin(session=session, employee=employee, pin=None, actor=principal.subject)
     return Response(status_code=204)

@@ -91,8 +91,14 @@ class EmployeeRead(BaseModel):
     status: str
     timezone: str | None
     notes: str | None
+    has_pin: bool = Field(description="whether a kiosk PIN is set (the PIN itself is never shown)")
     created_at: datetime
     updated_at: datetime
+
+
+class PinSet(_In):
+    pin: Annotated[str, StringConstraints(pattern=r"^[0-9]{4,8}$")] = Field(
+        description="4 to 8 digits", json_schema_extra={"writeOnly": True})
 
 
 class EmployeePage(BaseModel):

@@ -5,13 +5,15 @@ import io
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from attendance_svc.audit import record
+from attendance_svc.clocking.models import ManualClockInAttempt
 from attendance_svc.deps import AccessScope
 from attendance_svc.organisation.models import Department, Employee
+from attendance_svc.organisation.pins import hash_pin
 from attendance_svc.organisation.schemas import (
     DepartmentCreate,
     DepartmentUpdate,
@@ -180,6 +182,17 @@ def delete_employee(*, session: Session, employee: Employee, actor: str) -> None
     record(session, actor=actor, action="delete", entity="employee", entity_id=employee.id,
            employee_no=employee.employee_no)
     session.delete(employee)
+    session.commit()
+
+
+def set_pin(*, session: Session, employee: Employee, pin: str | None, actor: str) -> None:
+    """Set (or with None clear) the kiosk PIN. Earlier failed tries of the number are forgotten:
+    a new PIN ends a lockout."""
+    employee.pin_hash = hash_pin(pin) if pin is not None else None
+    session.execute(delete(ManualClockInAttempt).where(
+        ManualClockInAttempt.employee_no == employee.employee_no))
+    record(session, actor=actor, action="set_pin" if pin is not None else "clear_pin",
+           entity="employee", entity_id=employee.id, employee_id=employee.id)
     session.commit()
 
 
