@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from faceclock_proto.recognition.v1 import recognition_pb2 as pb
 
@@ -71,6 +73,17 @@ class VerifyResult(BaseModel):
     match: bool
     distance: float | None
     face_found: bool
+
+
+class ManualClockIn(BaseModel):
+    """A kiosk's badge + PIN clock-in (the fallback for people the camera does not take)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    employee_no: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                                  max_length=64)]
+    pin: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    device_id: Annotated[str, StringConstraints(max_length=100)] | None = None
 
 
 class ClockInResult(BaseModel):

@@ -14,6 +14,7 @@ from gateway_svc.images import read_image_upload
 from gateway_svc.schemas import (
     ClockInResult,
     IdentifyResult,
+    ManualClockIn,
     RollCallResult,
     VerifyResult,
     identified_face,
@@ -85,6 +86,34 @@ async def clock_in(
     raise_for_upstream(upstream)
     response.status_code = upstream.status_code
     return ClockInResult.model_validate({**upstream.json(), "confidence": face.confidence})
+
+
+@router.post("/clock-ins/manual", status_code=201, response_model=ClockInResult,
+             responses={200: {"description": "A duplicate or a replayed Idempotency-Key"},
+                        401: {"description": "invalid_credentials: wrong badge number or PIN"},
+                        403: {"description": "manual_clock_in_disabled, or not a kiosk"},
+                        429: {"description": "too_many_attempts, with Retry-After"}})
+async def manual_clock_in(
+    body: ManualClockIn, response: Response,
+    principal: Annotated[Principal, Depends(require_roles("kiosk"))],
+    upstreams: UpstreamsDep,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)] = None,
+) -> ClockInResult:
+    """Badge number + PIN instead of a face, at a kiosk, where the operator allows it
+    (attendance checks the PIN, counts failures and answers 403 when it is turned off)."""
+    upstream = await upstreams.call("attendance", "POST", "/internal/manual-clock-ins",
+                                    as_service=True, json={
+                                        **body.model_dump(), "idempotency_key": idempotency_key,
+                                        "actor": principal.subject})
+    try:
+        raise_for_upstream(upstream)
+    except ApiError as error:
+        # The lockout's wait must reach the kiosk, which shows it.
+        if "retry-after" in upstream.headers:
+            error.headers["Retry-After"] = upstream.headers["retry-after"]
+        raise
+    response.status_code = upstream.status_code
+    return ClockInResult.model_validate(upstream.json())
 
 
 @router.post("/roll-calls", status_code=201, response_model=RollCallResult)
