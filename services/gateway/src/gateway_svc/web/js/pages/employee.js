@@ -117,6 +117,49 @@ function enrolSection(employeeId, onEnrolled) {
   return card;
 }
 
+// The kiosk PIN (badge + PIN fallback): HR sets or clears it; nobody ever reads it back.
+function pinSection(employee) {
+  const message = messageBox();
+  const status = h('p', { id: 'pin-status' });
+  const pin = input('pin', {
+    type: 'password', required: true, autocomplete: 'new-password', inputmode: 'numeric', pattern: '[0-9]{4,8}', minlength: 4, maxlength: 8,
+  });
+  const clearButton = button(t('pin.clear'), { class: 'btn btn-danger' });
+  let hasPin = Boolean(employee.has_pin);
+  const showStatus = () => {
+    status.textContent = hasPin ? t('pin.set.yes') : t('pin.set.no');
+    clearButton.hidden = !hasPin;
+  };
+  const form = h('form', { class: 'form-inline' },
+    field(t('pin.new'), pin, { hint: t('pin.hint') }),
+    h('button', { type: 'submit', class: 'btn btn-primary' }, t('pin.save')));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    try {
+      await api.put(`/employees/${employee.id}/pin`, { pin: pin.value });
+      hasPin = true;
+      form.reset();
+      showStatus();
+      message.ok(t('pin.saved'));
+    } catch (err) {
+      message.error(err);
+    }
+  });
+  clearButton.addEventListener('click', async () => {
+    if (!(await confirmDialog(t('pin.clear.title', { name: employee.name }), t('pin.clear.text'), t('pin.clear')))) return;
+    try {
+      await api.del(`/employees/${employee.id}/pin`);
+      hasPin = false;
+      showStatus();
+      message.ok(t('pin.cleared'));
+    } catch (err) {
+      message.error(err);
+    }
+  });
+  showStatus();
+  return section(t('pin.title'), h('p', {}, t('pin.text')), message, status, form, h('div', { class: 'actions' }, clearButton));
+}
+
 export async function render(main, { params }) {
   const id = Number(params.id);
   const message = messageBox();
@@ -196,6 +239,7 @@ export async function render(main, { params }) {
   if (canEdit) {
     enrolCard = enrolSection(id, loadSamples);
     main.append(enrolCard);
+    main.append(pinSection(employee));
     main.append(section(t('emp.delete'),
       h('p', {}, t('emp.delete.text')),
       button(t('emp.delete'), {

@@ -5,6 +5,9 @@
 // 300 ms) and is not blank; the server then says whether there was no face, one, or several.
 // After every answer the kiosk waits a little before trying again, so one person standing in
 // front of it is not clocked twice and a crowd does not flood the server.
+//
+// Where the operator allows it, "Use badge and PIN" opens a form for people the camera cannot
+// take (SECURITY.md: everyone can clock in without a face); the camera pauses while it is open.
 
 import * as client from '../api.js';
 import { hasRole, signedIn } from '../app.js';
@@ -103,17 +106,33 @@ export function render(main) {
   const clock = h('p', { class: 'kiosk-clock', 'aria-hidden': 'true' });
   const recent = h('ol', { class: 'kiosk-history', 'aria-label': t('kiosk.recent') });
   const sound = button(t('kiosk.sound'), { class: 'btn btn-ghost', hidden: !beeper.blocked, onclick: async () => { await beeper.resume(); sound.hidden = !beeper.blocked; } });
+  const manualToggle = button(t('kiosk.manual.open'), {
+    class: 'btn btn-ghost', id: 'kiosk-manual-toggle', hidden: !hasRole('kiosk'),
+    'aria-expanded': 'false', 'aria-controls': 'kiosk-manual',
+    onclick: () => (manualForm.hidden ? openManual() : closeManual()),
+  });
+  const badgeInput = input('employee_no', { required: true, autocomplete: 'off', maxlength: 64, autocapitalize: 'characters', spellcheck: 'false' });
+  const pinInput = input('pin', {
+    type: 'password', required: true, autocomplete: 'off', inputmode: 'numeric', pattern: '[0-9]{4,8}', minlength: 4, maxlength: 8,
+  });
+  const manualSubmit = h('button', { type: 'submit', class: 'btn btn-primary' }, t('kiosk.manual.submit'));
+  const manualForm = h('form', { class: 'kiosk-manual', id: 'kiosk-manual', hidden: true, 'aria-label': t('kiosk.manual.title') },
+    h('h2', {}, t('kiosk.manual.title')),
+    field(t('kiosk.manual.badge'), badgeInput),
+    field(t('kiosk.manual.pin'), pinInput, { hint: t('kiosk.manual.pin.hint') }),
+    h('div', { class: 'actions' }, manualSubmit, button(t('common.cancel'), { class: 'btn btn-ghost', onclick: () => closeManual() })));
   const langSelect = h('select', { 'aria-label': t('nav.language'), class: 'kiosk-lang' }, LANGUAGES.map((l) => h('option', { value: l.code, selected: l.code === language() }, l.label)));
   langSelect.addEventListener('change', async () => { await setLanguage(langSelect.value); showIdle(); });
   const root = h('div', { class: 'kiosk', id: 'kiosk' },
-    h('div', { class: 'kiosk-top' }, h('h1', { class: 'kiosk-title' }, t('nav.kiosk')), clock, h('div', { class: 'kiosk-tools' }, sound, langSelect,
+    h('div', { class: 'kiosk-top' }, h('h1', { class: 'kiosk-title' }, t('nav.kiosk')), clock, h('div', { class: 'kiosk-tools' }, manualToggle, sound, langSelect,
       button(t('kiosk.fullscreen'), { class: 'btn btn-ghost', onclick: () => (document.fullscreenElement ? document.exitFullscreen() : root.requestFullscreen().catch(() => {})) }),
       h('a', { href: '/roll-call', 'data-link': '', class: 'btn btn-ghost' }, t('nav.rollcall')))),
     h('div', { class: 'kiosk-stage' }, video, panel),
+    manualForm,
     recent);
   main.append(root);
 
-  const state = { busy: false, last: null, steadySince: 0, nextAt: 0, stopped: false, timer: null, resetTimer: null };
+  const state = { busy: false, manual: false, last: null, steadySince: 0, nextAt: 0, stopped: false, timer: null, resetTimer: null };
 
   function show(kind, title, text) {
     panel.className = `kiosk-panel kiosk-${kind}`;
@@ -130,6 +149,63 @@ export function render(main) {
     state.resetTimer = setTimeout(showIdle, ms);
   }
 
+  function openManual() {
+    state.manual = true;
+    manualForm.hidden = false;
+    manualToggle.setAttribute('aria-expanded', 'true');
+    badgeInput.focus();
+  }
+
+  function closeManual() {
+    state.manual = false;
+    manualForm.reset();
+    manualForm.hidden = true;
+    manualToggle.setAttribute('aria-expanded', 'false');
+    // The camera looks again only after a pause, so the person walking off is not taken.
+    state.nextAt = Date.now() + MIN_GAP_MS;
+  }
+
+  function showPunch(punch) {
+    show('ok', punch.name, `${t(`kiosk.kind.${punch.kind}`)} · ${formatTime(punch.at)} · ${statusLabel(punch.status)}${punch.duplicate ? ` · ${t('kiosk.duplicate')}` : ''}`);
+    beeper.play('ok');
+    recordPunch(punch);
+  }
+
+  manualForm.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    manualSubmit.disabled = true;
+    const body = { employee_no: badgeInput.value.trim(), pin: pinInput.value };
+    if (deviceId) body.device_id = deviceId;
+    pinInput.value = '';
+    try {
+      const punch = await client.api.post('/clock-ins/manual', body, { headers: { 'Idempotency-Key': newKey() } });
+      closeManual();
+      showPunch(punch);
+      holdResult(BACKOFF.ok);
+      state.nextAt = Date.now() + BACKOFF.ok;
+    } catch (err) {
+      const code = err.code || 'error';
+      beeper.play('bad');
+      if (code === 'invalid_credentials') {
+        show('bad', t('kiosk.manual.invalid'), t('kiosk.manual.invalid.text'));
+        pinInput.focus();
+      } else if (code === 'too_many_attempts') {
+        show('bad', t('kiosk.manual.locked'), t('kiosk.manual.locked.text'));
+        closeManual();
+      } else if (code === 'manual_clock_in_disabled') {
+        // The operator turned the fallback off: say so once, then offer it no more.
+        show('bad', t('kiosk.manual.disabled'), t('kiosk.manual.disabled.text'));
+        closeManual();
+        manualToggle.hidden = true;
+      } else {
+        show('bad', t('kiosk.error'), errorText(err));
+      }
+      holdResult(BACKOFF.error);
+    } finally {
+      manualSubmit.disabled = false;
+    }
+  });
+
   function recordPunch(punch) {
     recent.prepend(h('li', {}, `${formatTime(punch.at)} · ${punch.name} · ${t(`kiosk.kind.${punch.kind}`)} · ${statusLabel(punch.status)}`));
     while (recent.children.length > 5) recent.lastChild.remove();
@@ -144,10 +220,7 @@ export function render(main) {
       form.append('image', blob, 'kiosk.jpg');
       if (deviceId) form.append('device_id', deviceId);
       const punch = await client.api.upload('/clock-ins', form, { 'Idempotency-Key': newKey() });
-      const kindText = t(`kiosk.kind.${punch.kind}`);
-      show('ok', punch.name, `${kindText} · ${formatTime(punch.at)} · ${statusLabel(punch.status)}${punch.duplicate ? ` · ${t('kiosk.duplicate')}` : ''}`);
-      beeper.play('ok');
-      recordPunch(punch);
+      showPunch(punch);
       wait = punch.duplicate ? BACKOFF.duplicate : BACKOFF.ok;
       holdResult(wait);
     } catch (err) {
@@ -179,7 +252,7 @@ export function render(main) {
 
   function tick() {
     clock.textContent = formatTime(new Date());
-    if (state.stopped || state.busy || !video.videoWidth) return;
+    if (state.stopped || state.busy || state.manual || !video.videoWidth) return;
     const signature = frameSignature(video);
     const moving = motionBetween(signature, state.last) > MOTION_LIMIT;
     state.last = signature;
