@@ -1,6 +1,7 @@
 """Issue 7's "must show", in a real browser through the real stack, one step after the other:
-register → sign in → create an employee → enrol a face with the camera → clock in at the kiosk
-with the camera → the punch in the daily view → roll call with a group photo → its CSV →
+register → sign in → create an employee → enrol a face with the camera → set a kiosk PIN →
+clock in at the kiosk with the camera, and by badge number + PIN → the punch in the daily view →
+roll call with a group photo → its CSV →
 forgot password → the e-mailed link → sign in with the new password.
 
 The steps share one browser session and run in file order; each asserts what a person would see.
@@ -197,6 +198,20 @@ def test_enrol_a_face_with_the_camera_and_by_upload(page: Page, flow: Flow,
     screenshots(page, "07-employee-faces")
 
 
+def test_hr_sets_a_kiosk_pin(page: Page, flow: Flow,
+                             screenshots: Callable[[Page, str], None]) -> None:
+    expect(page.locator("#pin-status")).to_have_text("No PIN is set.")
+    page.get_by_label("New PIN").fill("12a")
+    page.get_by_role("button", name="Set the PIN").click()
+    expect(page.locator("#pin-status")).to_have_text("No PIN is set.")  # the browser refuses it
+    page.get_by_label("New PIN").fill("4826")
+    page.get_by_role("button", name="Set the PIN").click()
+    expect(page.locator("#pin-status")).to_have_text("A PIN is set.")
+    expect(page.get_by_label("New PIN")).to_have_value("")
+    screenshots(page, "29-employee-pin")
+    flow.values["pin"] = "4826"
+
+
 def test_clock_in_at_the_kiosk(launch: Callable[[str], Browser], stack: StackProcesses, flow: Flow,
                                admin_headers: Callable[[], dict[str, str]], problems: Problems,
                                screenshots: Callable[[Page, str], None]) -> None:
@@ -263,6 +278,40 @@ def test_kiosk_says_not_recognised_and_several_faces(launch: Callable[[str], Bro
                 screenshots(kiosk, "26-roll-call-camera")
         finally:
             context.close()
+
+
+def test_clock_in_at_the_kiosk_by_badge_and_pin(launch: Callable[[str], Browser],
+                                               stack: StackProcesses, flow: Flow,
+                                               problems: Problems,
+                                               screenshots: Callable[[Page, str], None]) -> None:
+    # A face the kiosk does not know is in front of the camera: the fallback is needed.
+    context = launch("people/kit_harington/kit_harington_1.jpg").new_context(
+        viewport={"width": 1024, "height": 768})
+    kiosk = context.new_page()
+    problems.watch(kiosk)
+    try:
+        kiosk.goto(f"{stack.base_url}/kiosk")
+        kiosk.get_by_label("Device secret").fill(flow.values["kiosk_secret"])
+        kiosk.get_by_role("button", name="Start the kiosk").click()
+        toggle = kiosk.get_by_role("button", name="Use badge and PIN")
+        toggle.click()
+        form = kiosk.get_by_role("form", name="Clock in with badge and PIN")
+        expect(form.get_by_label("PIN", exact=True)).to_have_attribute("inputmode", "numeric")
+        form.get_by_label("Badge number").fill(flow.employee_no)
+        form.get_by_label("PIN", exact=True).fill("0000")
+        form.get_by_role("button", name="Clock in").click()
+        expect(kiosk.locator("#kiosk-headline")).to_have_text("Wrong badge number or PIN")
+        expect(kiosk.locator("#kiosk-panel")).to_have_class(re.compile(r"kiosk-bad"))
+        form.get_by_label("PIN", exact=True).fill(flow.values["pin"])
+        form.get_by_role("button", name="Clock in").click()
+        expect(kiosk.locator("#kiosk-headline")).to_have_text(flow.employee_name, timeout=SLOW)
+        expect(kiosk.locator("#kiosk-panel")).to_have_class(re.compile(r"kiosk-ok"))
+        expect(kiosk.locator("#kiosk-detail")).to_have_text(re.compile(r"^(In|Out) · \d\d:\d\d · \w"))
+        expect(form).to_be_hidden()
+        expect(kiosk.get_by_role("list", name="Recent punches")).to_contain_text(flow.employee_name)
+        screenshots(kiosk, "30-kiosk-badge-pin")
+    finally:
+        context.close()
 
 
 def test_the_punch_appears_in_the_daily_view(page: Page, flow: Flow,
