@@ -166,6 +166,8 @@ class Stack:
                 RECOGNITION_METRICS_PORT="0",
                 RECOGNITION_DATABASE_URL=self.database_url("recognition"),
                 RECOGNITION_ENCRYPTION_KEY=secret["recognition_encryption_key"],
+                # Written atomically and replayed with the change log: replicas may share it.
+                RECOGNITION_SNAPSHOT_PATH=str(var / "recognition-index.snapshot"),
             ))
         processes += [
             spec("reporting", [py, "-m", "reporting_svc", "web"], **reporting_env),
