@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
-
-from sqlalchemy import BigInteger, DateTime, Engine, Integer, MetaData
-from sqlalchemy.dialects import mysql
-from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy import BigInteger, Engine, Integer, MetaData
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase
-from sqlalchemy.types import TypeDecorator
 
+from faceclock_common.db import UtcDateTime as UtcDateTime
 from faceclock_common.db import make_engine
+from faceclock_common.db import utcnow as utcnow
 
 # Named constraints so Alembic batch migrations on SQLite can find them again.
 NAMING = {
@@ -26,36 +23,9 @@ NAMING = {
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 
-class UTCDateTime(TypeDecorator[datetime]):
-    """Aware datetimes in, aware UTC datetimes out; stored as naive UTC (MySQL has no zone type)."""
-
-    impl = DateTime
-    cache_ok = True
-
-    def load_dialect_impl(self, dialect: Dialect) -> Any:
-        if dialect.name == "mysql":
-            return dialect.type_descriptor(mysql.DATETIME(fsp=6))
-        return dialect.type_descriptor(DateTime())
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given where an aware one is required")
-        return value.astimezone(UTC).replace(tzinfo=None)
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC)
-
-
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def make_service_engine(url: str) -> Engine:

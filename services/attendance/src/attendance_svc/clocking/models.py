@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import JSON, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from attendance_svc.db import Base, BigId, UTCDateTime
+from attendance_svc.db import Base, BigId, UtcDateTime
 
 
 class RollCall(Base):
@@ -15,7 +15,7 @@ class RollCall(Base):
     __tablename__ = "roll_calls"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     department_id: Mapped[int | None] = mapped_column(Integer)
     actor: Mapped[str] = mapped_column(String(128))
     unknown_faces: Mapped[int] = mapped_column(Integer, default=0)
@@ -33,4 +33,4 @@ class ManualClockInAttempt(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     employee_no: Mapped[str] = mapped_column(String(64))
-    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from attendance_svc.db import Base, UTCDateTime, utcnow
+from attendance_svc.db import Base, UtcDateTime, utcnow
 
 
 class Department(Base):
@@ -18,7 +18,7 @@ class Department(Base):
     # should not block deleting either row.
     manager_employee_id: Mapped[int | None] = mapped_column(Integer, index=True)
     description: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class Employee(Base):
@@ -39,8 +39,8 @@ class Employee(Base):
     notes: Mapped[str | None] = mapped_column(Text)
     # The kiosk PIN as an argon2id hash (never the PIN itself); None: no manual clock-in.
     pin_hash: Mapped[str | None] = mapped_column(String(255))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
     @property
     def has_pin(self) -> bool:

@@ -6,16 +6,16 @@ from typing import Any
 from sqlalchemy import JSON, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from attendance_svc.db import Base, BigId, UTCDateTime, utcnow
+from attendance_svc.db import Base, BigId, UtcDateTime, utcnow
 
 
 class _Decision:
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     reason: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[str] = mapped_column(String(128))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     decided_by: Mapped[str | None] = mapped_column(String(128))
-    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     decision_note: Mapped[str | None] = mapped_column(Text)
 
 
@@ -27,8 +27,8 @@ class LeaveRequest(_Decision, Base):
     employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(16))
     leave_type: Mapped[str | None] = mapped_column(String(32))
-    start_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    end_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    start_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    end_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     # What the requester wrote (a date or a date-time), echoed back as given.
     start_text: Mapped[str] = mapped_column(String(40))
     end_text: Mapped[str] = mapped_column(String(40))
@@ -42,8 +42,8 @@ class OvertimeRequest(_Decision, Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id", ondelete="CASCADE"))
     date: Mapped[dt.date] = mapped_column(Date)
-    start_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    end_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    start_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    end_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     start_text: Mapped[str] = mapped_column(String(40))
     end_text: Mapped[str | None] = mapped_column(String(40))
     hours: Mapped[float] = mapped_column(Float)
@@ -56,7 +56,7 @@ class CorrectionRequest(_Decision, Base):
     employee_id: Mapped[int] = mapped_column(
         ForeignKey("employees.id", ondelete="CASCADE"), index=True
     )
-    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     kind: Mapped[str] = mapped_column(String(8))
     punch_id: Mapped[int | None] = mapped_column(BigId)
 
@@ -78,7 +78,7 @@ class AuditEntry(Base):
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
     actor: Mapped[str] = mapped_column(String(128))
     action: Mapped[str] = mapped_column(String(64))
     entity: Mapped[str] = mapped_column(String(64))

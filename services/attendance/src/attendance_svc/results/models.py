@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from attendance_svc.db import Base, BigId, UTCDateTime, utcnow
+from attendance_svc.db import Base, BigId, UtcDateTime, utcnow
 
 
 class DayResult(Base):
@@ -34,4 +34,4 @@ class DayResult(Base):
     leave_by_type: Mapped[dict[str, Any]] = mapped_column(JSON)
     periods: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     explanation: Mapped[str] = mapped_column(Text)
-    computed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    computed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)

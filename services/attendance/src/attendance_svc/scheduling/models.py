@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from attendance_svc.db import Base, UTCDateTime, utcnow
+from attendance_svc.db import Base, UtcDateTime, utcnow
 
 
 class Shift(Base):
@@ -26,7 +26,7 @@ class Shift(Base):
     checkout_until_minutes: Mapped[int] = mapped_column(Integer, default=240)
     half_day_hours: Mapped[float | None] = mapped_column(Float)
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
-    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
 
 class ShiftAssignment(Base):
@@ -42,7 +42,7 @@ class ShiftAssignment(Base):
     shift_id: Mapped[int] = mapped_column(ForeignKey("shifts.id", ondelete="CASCADE"))
     from_date: Mapped[dt.date] = mapped_column(Date)
     to_date: Mapped[dt.date | None] = mapped_column(Date)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class Holiday(Base):

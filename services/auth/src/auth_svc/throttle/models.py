@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from auth_svc.db import Base, UTCDateTime
+from auth_svc.db import Base, UtcDateTime
 
 
 class ThrottleCounter(Base):
@@ -15,5 +15,5 @@ class ThrottleCounter(Base):
 
     key: Mapped[str] = mapped_column(String(191), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
-    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_failure_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)

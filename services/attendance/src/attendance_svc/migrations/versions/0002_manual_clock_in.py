@@ -24,7 +24,7 @@ def upgrade() -> None:
     op.create_table('manual_clock_in_attempts',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('employee_no', sa.String(length=64), nullable=False),
-    sa.Column('at', attendance_svc.db.UTCDateTime(), nullable=False),
+    sa.Column('at', attendance_svc.db.UtcDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_manual_clock_in_attempts'))
     )
     with op.batch_alter_table('manual_clock_in_attempts', schema=None) as batch_op:

@@ -1,6 +1,6 @@
 """Accounts, refresh and reset tokens, kiosks, throttle counters.
 
-Dates are naive UTC with microseconds (auth_svc.db.UTCDateTime adds the zone when read).
+Dates are naive UTC with microseconds (auth_svc.db.UtcDateTime adds the zone when read).
 
 Revision ID: 0001
 Revises:
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import mysql
 
-# Naive UTC; microseconds on MySQL (auth_svc.db.UTCDateTime).
+# Naive UTC; microseconds on MySQL (auth_svc.db.UtcDateTime).
 DATETIME = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
 
 revision: str = '0001'
