@@ -82,13 +82,17 @@ def _unavailable(service: str) -> ApiError:
 
 
 def raise_for_upstream(response: httpx.Response) -> None:
-    """Passes an upstream's own error on unchanged (it is already in our error format)."""
+    """Passes an upstream's own error on unchanged (it is already in our error format), with the
+    headers a client acts on (a lockout's Retry-After, a 401's WWW-Authenticate)."""
     if response.status_code < 400:
         return
     try:
         body = response.json()
-        error = body["error"]
-        raise ApiError(response.status_code, str(error["code"]), str(error["message"]))
+        error = ApiError(response.status_code, str(body["error"]["code"]),
+                         str(body["error"]["message"]))
     except (ValueError, KeyError, TypeError):
         raise ApiError(502 if response.status_code >= 500 else response.status_code,
                        "upstream_error", "An internal service answered unexpectedly.") from None
+    error.headers = {name: response.headers[name] for name in ("retry-after", "www-authenticate")
+                     if name in response.headers}
+    raise error

@@ -105,13 +105,7 @@ async def manual_clock_in(
                                     as_service=True, json={
                                         **body.model_dump(), "idempotency_key": idempotency_key,
                                         "actor": principal.subject})
-    try:
-        raise_for_upstream(upstream)
-    except ApiError as error:
-        # The lockout's wait must reach the kiosk, which shows it.
-        if "retry-after" in upstream.headers:
-            error.headers["Retry-After"] = upstream.headers["retry-after"]
-        raise
+    raise_for_upstream(upstream)
     response.status_code = upstream.status_code
     return ClockInResult.model_validate(upstream.json())
 
