@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -62,46 +63,12 @@ def list_leave(session: SessionDep, scope: ScopeDep, page: PageDep,
     return {"items": items, "total": total}
 
 
-@router.get("/leave-requests/{request_id}", response_model=LeaveRead, dependencies=read)
-def get_leave(request_id: Id, session: SessionDep, scope: ScopeDep) -> object:
-    return service.get_request(session, LeaveRequest, request_id, scope)
-
-
 @router.patch("/leave-requests/{request_id}", response_model=LeaveRead, dependencies=ask)
 def update_leave(request_id: Id, body: LeaveUpdate, session: SessionDep,
                  principal: CurrentPrincipal, scope: ScopeDep, settings: SettingsDep) -> object:
     row = service.get_request(session, LeaveRequest, request_id, scope)
     return service.update_leave(session=session, principal=principal, row=row, data=body,
                                 default_timezone=settings.default_timezone)
-
-
-@router.delete("/leave-requests/{request_id}", status_code=204, dependencies=ask)
-def delete_leave(request_id: Id, session: SessionDep, principal: CurrentPrincipal,
-                 scope: ScopeDep, settings: SettingsDep) -> Response:
-    row = service.get_request(session, LeaveRequest, request_id, scope)
-    service.delete_request(session=session, principal=principal, row=row,
-                           default_timezone=settings.default_timezone)
-    return Response(status_code=204)
-
-
-@router.post("/leave-requests/{request_id}/approve", response_model=LeaveRead,
-             dependencies=decide)
-def approve_leave(request_id: Id, session: SessionDep, principal: CurrentPrincipal,
-                  scope: ScopeDep, settings: SettingsDep, body: DecisionIn | None = None) -> object:
-    row = service.get_request(session, LeaveRequest, request_id, scope)
-    return service.decide(session=session, principal=principal, row=row, approve=True,
-                          note=body.note if body else None,
-                          default_timezone=settings.default_timezone)
-
-
-@router.post("/leave-requests/{request_id}/reject", response_model=LeaveRead,
-             dependencies=decide)
-def reject_leave(request_id: Id, session: SessionDep, principal: CurrentPrincipal,
-                 scope: ScopeDep, settings: SettingsDep, body: DecisionIn | None = None) -> object:
-    row = service.get_request(session, LeaveRequest, request_id, scope)
-    return service.decide(session=session, principal=principal, row=row, approve=False,
-                          note=body.note if body else None,
-                          default_timezone=settings.default_timezone)
 
 
 # --- overtime ----------------------------------------------------------------------------------
@@ -123,46 +90,12 @@ def list_overtime(session: SessionDep, scope: ScopeDep, page: PageDep,
     return {"items": items, "total": total}
 
 
-@router.get("/overtime/{request_id}", response_model=OvertimeRead, dependencies=read)
-def get_overtime(request_id: Id, session: SessionDep, scope: ScopeDep) -> object:
-    return service.get_request(session, OvertimeRequest, request_id, scope)
-
-
 @router.patch("/overtime/{request_id}", response_model=OvertimeRead, dependencies=ask)
 def update_overtime(request_id: Id, body: OvertimeUpdate, session: SessionDep,
                     principal: CurrentPrincipal, scope: ScopeDep, settings: SettingsDep) -> object:
     row = service.get_request(session, OvertimeRequest, request_id, scope)
     return service.update_overtime(session=session, principal=principal, row=row, data=body,
                                    default_timezone=settings.default_timezone)
-
-
-@router.delete("/overtime/{request_id}", status_code=204, dependencies=ask)
-def delete_overtime(request_id: Id, session: SessionDep, principal: CurrentPrincipal,
-                    scope: ScopeDep, settings: SettingsDep) -> Response:
-    row = service.get_request(session, OvertimeRequest, request_id, scope)
-    service.delete_request(session=session, principal=principal, row=row,
-                           default_timezone=settings.default_timezone)
-    return Response(status_code=204)
-
-
-@router.post("/overtime/{request_id}/approve", response_model=OvertimeRead, dependencies=decide)
-def approve_overtime(request_id: Id, session: SessionDep, principal: CurrentPrincipal,
-                     scope: ScopeDep, settings: SettingsDep,
-                     body: DecisionIn | None = None) -> object:
-    row = service.get_request(session, OvertimeRequest, request_id, scope)
-    return service.decide(session=session, principal=principal, row=row, approve=True,
-                          note=body.note if body else None,
-                          default_timezone=settings.default_timezone)
-
-
-@router.post("/overtime/{request_id}/reject", response_model=OvertimeRead, dependencies=decide)
-def reject_overtime(request_id: Id, session: SessionDep, principal: CurrentPrincipal,
-                    scope: ScopeDep, settings: SettingsDep,
-                    body: DecisionIn | None = None) -> object:
-    row = service.get_request(session, OvertimeRequest, request_id, scope)
-    return service.decide(session=session, principal=principal, row=row, approve=False,
-                          note=body.note if body else None,
-                          default_timezone=settings.default_timezone)
 
 
 # --- corrections -------------------------------------------------------------------------------
@@ -184,11 +117,6 @@ def list_corrections(session: SessionDep, scope: ScopeDep, page: PageDep,
     return {"items": items, "total": total}
 
 
-@router.get("/corrections/{request_id}", response_model=CorrectionRead, dependencies=read)
-def get_correction(request_id: Id, session: SessionDep, scope: ScopeDep) -> object:
-    return service.get_request(session, CorrectionRequest, request_id, scope)
-
-
 @router.patch("/corrections/{request_id}", response_model=CorrectionRead, dependencies=ask)
 def update_correction(request_id: Id, body: CorrectionUpdate, session: SessionDep,
                       principal: CurrentPrincipal, scope: ScopeDep) -> object:
@@ -196,35 +124,46 @@ def update_correction(request_id: Id, body: CorrectionUpdate, session: SessionDe
     return service.update_correction(session=session, principal=principal, row=row, data=body)
 
 
-@router.delete("/corrections/{request_id}", status_code=204, dependencies=ask)
-def delete_correction(request_id: Id, session: SessionDep, principal: CurrentPrincipal,
-                      scope: ScopeDep, settings: SettingsDep) -> Response:
-    row = service.get_request(session, CorrectionRequest, request_id, scope)
-    service.delete_request(session=session, principal=principal, row=row,
-                           default_timezone=settings.default_timezone)
-    return Response(status_code=204)
+# --- what every kind of request shares: read one, withdraw, approve, reject ----------------
+
+RequestModel = type[LeaveRequest] | type[OvertimeRequest] | type[CorrectionRequest]
 
 
-@router.post("/corrections/{request_id}/approve", response_model=CorrectionRead,
-             dependencies=decide)
-def approve_correction(request_id: Id, session: SessionDep, principal: CurrentPrincipal,
+def _add_shared_routes(path: str, model: RequestModel, read_schema: type, noun: str) -> None:
+    def get_one(request_id: Id, session: SessionDep, scope: ScopeDep) -> object:
+        return service.get_request(session, model, request_id, scope)
+
+    def delete_one(request_id: Id, session: SessionDep, principal: CurrentPrincipal,
+                   scope: ScopeDep, settings: SettingsDep) -> Response:
+        row = service.get_request(session, model, request_id, scope)
+        service.delete_request(session=session, principal=principal, row=row,
+                               default_timezone=settings.default_timezone)
+        return Response(status_code=204)
+
+    def decider(approve: bool) -> Callable[..., object]:
+        def decide_one(request_id: Id, session: SessionDep, principal: CurrentPrincipal,
                        scope: ScopeDep, settings: SettingsDep,
                        body: DecisionIn | None = None) -> object:
-    row = service.get_request(session, CorrectionRequest, request_id, scope)
-    return service.decide(session=session, principal=principal, row=row, approve=True,
-                          note=body.note if body else None,
-                          default_timezone=settings.default_timezone)
+            row = service.get_request(session, model, request_id, scope)
+            return service.decide(session=session, principal=principal, row=row,
+                                  approve=approve, note=body.note if body else None,
+                                  default_timezone=settings.default_timezone)
+        return decide_one
+
+    one = f"{path}/{{request_id}}"
+    router.add_api_route(one, get_one, methods=["GET"], response_model=read_schema,
+                         dependencies=read, name=f"get_{noun}")
+    router.add_api_route(one, delete_one, methods=["DELETE"], status_code=204,
+                         dependencies=ask, name=f"delete_{noun}")
+    router.add_api_route(f"{one}/approve", decider(True), methods=["POST"],
+                         response_model=read_schema, dependencies=decide, name=f"approve_{noun}")
+    router.add_api_route(f"{one}/reject", decider(False), methods=["POST"],
+                         response_model=read_schema, dependencies=decide, name=f"reject_{noun}")
 
 
-@router.post("/corrections/{request_id}/reject", response_model=CorrectionRead,
-             dependencies=decide)
-def reject_correction(request_id: Id, session: SessionDep, principal: CurrentPrincipal,
-                      scope: ScopeDep, settings: SettingsDep,
-                      body: DecisionIn | None = None) -> object:
-    row = service.get_request(session, CorrectionRequest, request_id, scope)
-    return service.decide(session=session, principal=principal, row=row, approve=False,
-                          note=body.note if body else None,
-                          default_timezone=settings.default_timezone)
+_add_shared_routes("/leave-requests", LeaveRequest, LeaveRead, "leave")
+_add_shared_routes("/overtime", OvertimeRequest, OvertimeRead, "overtime")
+_add_shared_routes("/corrections", CorrectionRequest, CorrectionRead, "correction")
 
 
 # --- balances and audit ------------------------------------------------------------------------
