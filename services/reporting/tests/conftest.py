@@ -15,7 +15,6 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -27,12 +26,9 @@ import jwt
 import pytest
 
 from faceclock_dev.testing import (
-    MYSQL_SERVER_URL,
-    REDIS_TEST_URL,
     TokenMint,
-    mysql_available,
-    redis_available,
-    skip_or_fail,
+    mysql_database,
+    redis_database,
 )
 
 CLIENT_ID = "reporting"
@@ -178,37 +174,13 @@ def module_peer(token_mint: TokenMint) -> Iterator[AttendancePeer]:
 
 @pytest.fixture(scope="module")
 def module_redis_url() -> Iterator[str]:
-    import redis
-
-    if not redis_available():
-        skip_or_fail("Redis is not reachable on 127.0.0.1:6379")
-    db = 1 + (os.getpid() + int(uuid.uuid4().int % 1000)) % 14
-    url = f"{REDIS_TEST_URL}/{db}"
-    client = redis.Redis.from_url(url)
-    client.flushdb()
-    yield url
-    client.flushdb()
-    client.close()
+    yield from redis_database()
 
 
 @pytest.fixture(scope="module")
 def module_mysql_url() -> Iterator[str]:
     """A fresh MariaDB database shared by one module's tests (one worker serves them all)."""
-    import sqlalchemy as sa
-
-    if not mysql_available():
-        skip_or_fail("MariaDB/MySQL is not reachable on 127.0.0.1:3306")
-    name = f"fc_test_reporting_{uuid.uuid4().hex[:10]}"
-    server = sa.create_engine(MYSQL_SERVER_URL)
-    with server.connect() as conn:
-        conn.execute(sa.text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 "
-                             "COLLATE utf8mb4_unicode_ci"))
-    try:
-        yield f"{MYSQL_SERVER_URL}/{name}?charset=utf8mb4"
-    finally:
-        with server.connect() as conn:
-            conn.execute(sa.text(f"DROP DATABASE IF EXISTS `{name}`"))
-        server.dispose()
+    yield from mysql_database("reporting")
 
 
 def reporting_env(base: Path, *, peer: AttendancePeer, mint: TokenMint, broker_url: str,

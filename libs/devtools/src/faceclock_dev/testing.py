@@ -128,7 +128,8 @@ def token_mint() -> Iterator[TokenMint]:
     server.shutdown()
 
 
-def _mysql_database(prefix: str) -> Iterator[str]:
+def mysql_database(prefix: str) -> Iterator[str]:
+    """A fresh MariaDB database, dropped afterwards: the body of fixtures of any scope."""
     import sqlalchemy as sa
 
     if not mysql_available():
@@ -151,7 +152,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'test.db'}"
     else:
-        yield from _mysql_database("db")
+        yield from mysql_database("db")
 
 
 @pytest.fixture
@@ -161,12 +162,11 @@ def sqlite_url(tmp_path: Path) -> str:
 
 @pytest.fixture
 def mysql_url() -> Iterator[str]:
-    yield from _mysql_database("my")
+    yield from mysql_database("my")
 
 
-@pytest.fixture
-def redis_url() -> Iterator[str]:
-    """A Redis database number of its own, flushed before and after."""
+def redis_database() -> Iterator[str]:
+    """A Redis database number of its own, flushed before and after (any fixture scope)."""
     import redis
 
     if not redis_available():
@@ -178,6 +178,11 @@ def redis_url() -> Iterator[str]:
     yield url
     client.flushdb()
     client.close()
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    yield from redis_database()
 
 
 @pytest.fixture(scope="session")
