@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from reporting_svc.db import utcnow
@@ -60,16 +60,20 @@ def file_path(files_dir: Path, report_id: int) -> Path:
     return files_dir / f"{report_id}.csv"
 
 
+def _takeable(now: datetime, stale_after: timedelta) -> ColumnElement[bool]:
+    """Queued, or running with a worker that stopped beating: the same test for a claim and
+    for a re-send, so the sweeper never re-sends what a worker could not claim."""
+    return or_(Report.status == QUEUED,
+               and_(Report.status == RUNNING, Report.heartbeat_at < now - stale_after))
+
+
 def claim(session: Session, *, report_id: int, stale_after: timedelta) -> int | None:
     """Take a queued report, or a running one whose worker stopped beating; None if not ours."""
     now = utcnow()
     result = session.execute(
         update(Report)
         .where(Report.id == report_id)
-        .where(or_(
-            Report.status == QUEUED,
-            and_(Report.status == RUNNING, Report.heartbeat_at < now - stale_after),
-        ))
+        .where(_takeable(now, stale_after))
         .values(status=RUNNING, attempts=Report.attempts + 1, started_at=now, heartbeat_at=now,
                 progress=0.0, error=None)
         .execution_options(synchronize_session=False)
@@ -133,10 +137,7 @@ def mark_enqueued(session: Session, *, report_id: int, stale_after: timedelta) -
     result = session.execute(
         update(Report)
         .where(Report.id == report_id)
-        .where(or_(
-            Report.status == QUEUED,
-            and_(Report.status == RUNNING, Report.heartbeat_at < now - stale_after),
-        ))
+        .where(_takeable(now, stale_after))
         .values(status=QUEUED, progress=0.0, enqueued_at=now)
         .execution_options(synchronize_session=False)
     )
