@@ -12,6 +12,7 @@ from typing import TypeVar
 
 import grpc
 from grpc import aio
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from faceclock_common.errors import ApiError
 from faceclock_common.logging import request_id_var
@@ -82,8 +83,6 @@ class RecognitionClient:
 
     async def any_serving(self) -> bool:
         """Readiness: at least one replica answers the health protocol with SERVING."""
-        from grpc_health.v1 import health_pb2, health_pb2_grpc
-
         for channel in self._channels:
             try:
                 reply = await health_pb2_grpc.HealthStub(channel).Check(

@@ -17,8 +17,9 @@ from faceclock_common.service_auth import ServiceTokenClient
 # Request headers worth passing on; everything else (cookies, hop-by-hop) stays here.
 _FORWARD_REQUEST_HEADERS = ("authorization", "content-type", "accept", "accept-language",
                             "idempotency-key", "if-none-match")
-_FORWARD_RESPONSE_HEADERS = ("content-type", "content-disposition", "retry-after", "location",
-                             "etag", "cache-control", "www-authenticate")
+# The body is streamed as the raw bytes received, so their Content-Encoding must go with them.
+_FORWARD_RESPONSE_HEADERS = ("content-type", "content-encoding", "content-disposition",
+                             "retry-after", "location", "etag", "cache-control", "www-authenticate")
 
 
 class Upstreams:
