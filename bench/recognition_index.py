@@ -2,15 +2,30 @@
 and identify latency against gallery size, with plain face_recognition as the baseline.
 
     uv run python bench/recognition_index.py [--million 1000000] [--queries 1000]
+    uv run python bench/recognition_index.py --snapshot [--million 1000000]
+                                             [--baseline-ref 4e2ee98 [--rounds 1]]
+
+--snapshot measures the encrypted index snapshot at --million faces instead: writing it while
+a thread keeps searching (the longest search during the write: a write must not stall
+identifies), and loading it in a fresh process (its peak RSS: the index part of a replica
+starting from its snapshot; the k8s limit of a recognition pod is 2 GiB, models included).
+With --baseline-ref REF the same is run with REF's code too and compared (bench/baseline.py).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import threading
 import time
+from pathlib import Path
 
 import faiss
 import numpy as np
+from baseline import add_arguments, run_side_by_side, strip_baseline, write_figures
 from recognition_common import (
     FACES,
     Synthetic,
@@ -109,12 +124,126 @@ def baseline_loop(gallery: np.ndarray, q: np.ndarray) -> None:
         face_recognition.face_distance([encoding], q)
 
 
+def _rss_mb(field: str = "VmRSS") -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no {field} in /proc/self/status")
+
+
+def write_snapshot(index: FaceIndex, path: Path, key: bytes) -> None:
+    """As Recognizer.save_snapshot writes it (the older code: one blob, encrypted whole)."""
+    from recognition_svc.crypto import EncodingCipher
+
+    cipher = EncodingCipher(key)
+    with open(path, "wb") as out:
+        if hasattr(index, "write_snapshot"):
+            from recognition_svc.crypto import SealedWriter
+
+            sealed = SealedWriter(cipher, out, label="bench")
+            index.write_snapshot(sealed.write)
+            sealed.close()
+        else:
+            blob = cipher.encrypt_bytes(index.to_bytes(), label="bench")
+            out.write(blob)
+
+
+def load_snapshot(path: Path, key: bytes) -> None:
+    """A fresh process loads the snapshot as a starting replica does; prints a JSON line."""
+    import json
+
+    from recognition_svc.crypto import EncodingCipher
+
+    cipher = EncodingCipher(key)
+    before = _rss_mb()
+    started = time.perf_counter()
+    index = FaceIndex()
+    with open(path, "rb") as handle:
+        if hasattr(index, "read_snapshot"):
+            from recognition_svc.crypto import SealedReader
+
+            index.read_snapshot(SealedReader(cipher, handle, label="bench").read)
+        else:
+            index.load_bytes(cipher.decrypt_bytes(handle.read(), label="bench"))
+    seconds = time.perf_counter() - started
+    sys.stdout.write(json.dumps({"seconds": seconds, "before_mb": before,
+                                 "peak_mb": _rss_mb("VmHWM"), "after_mb": _rss_mb(),
+                                 "faces": len(index)}) + "\n")
+
+
+def snapshot_bench(args: argparse.Namespace) -> None:
+    import json
+
+    syn = Synthetic(real_mean_encoding(), seed=1)
+    centres, vectors, person = syn.gallery(args.million, PER_PERSON)
+    qs, _ = queries(syn, centres, 200)
+    index, build_s = build(vectors, person, approximate_above=200_000)
+    del vectors
+    quiet = [t for q in qs for t in timed(lambda q=q: index.search(q, K), 1, 0)]
+    during: list[float] = []
+    stop = threading.Event()
+
+    def search_loop() -> None:
+        n = 0
+        while not stop.is_set():
+            started = time.perf_counter()
+            index.search(qs[n % len(qs)], K)
+            during.append((time.perf_counter() - started) * 1000)
+            n += 1
+            time.sleep(0.005)  # a steady stream of identifies, not a spin
+
+    key = os.urandom(32)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "index.snap"
+        searcher = threading.Thread(target=search_loop)
+        searcher.start()
+        time.sleep(0.2)
+        started = time.perf_counter()
+        write_snapshot(index, path, key)
+        write_s = time.perf_counter() - started
+        stop.set()
+        searcher.join()
+        size_mb = path.stat().st_size / 1e6
+        done = subprocess.run([sys.executable, __file__, "--load-snapshot", str(path),
+                               "--key", key.hex()], capture_output=True, text=True, check=True)
+        loaded = json.loads(done.stdout.strip().splitlines()[-1])
+    longest = max(during)
+    table(f"Index snapshot, {args.million:,} faces ({PER_PERSON}/person), built in "
+          f"{build_s:.0f} s; searches every 5 ms during the write",
+          ["what", "figure"],
+          [["snapshot write (encrypt + file)", f"{write_s:.1f} s, {size_mb:.0f} MB"],
+           ["search p50 / longest, quiet", f"{p50(quiet):.2f} / {max(quiet):.1f} ms"],
+           ["search p50 / longest, during the write",
+            f"{p50(during):.2f} / {longest:.1f} ms ({len(during)} searches)"],
+           ["load in a fresh process", f"{loaded['seconds']:.1f} s, {loaded['faces']:,} faces"],
+           ["RSS of that process: before / peak / after",
+            f"{loaded['before_mb']:.0f} / {loaded['peak_mb']:.0f} / {loaded['after_mb']:.0f} MB"]])
+    write_figures(args, {"snapshot write, s": write_s,
+                         "longest search during the write, ms": longest,
+                         "load, s": loaded["seconds"], "load peak RSS, MB": loaded["peak_mb"],
+                         "loaded RSS, MB": loaded["after_mb"]})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--million", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=1000)
+    parser.add_argument("--snapshot", action="store_true",
+                        help="measure the index snapshot (write while searching, load) instead")
+    parser.add_argument("--load-snapshot", help=argparse.SUPPRESS)
+    parser.add_argument("--key", help=argparse.SUPPRESS)
+    add_arguments(parser)
     args = parser.parse_args()
     faiss.omp_set_num_threads(1)
+    if args.load_snapshot:
+        load_snapshot(Path(args.load_snapshot), bytes.fromhex(args.key))
+        return
+    if args.baseline_ref:
+        run_side_by_side(__file__, strip_baseline(sys.argv[1:]), args.baseline_ref, args.rounds)
+        return
+    if args.snapshot:
+        snapshot_bench(args)
+        return
     syn = Synthetic(real_mean_encoding(), seed=1)
 
     # B4: 100k, exact.

@@ -1,7 +1,8 @@
 """B10: the monthly CSV for 10,000 employees, streamed page by page from a paged source.
 
     uv run python bench/reporting_monthly.py [--employees 10000] [--punches 600000]
-                                             [--with-attendance]
+                                             [--with-attendance [--attendance-only]]
+                                             [--baseline-ref 4e2ee98 [--rounds 1]]
 
 A source process serves the attendance contract's paged lists (`/api/v1/attendance/monthly`,
 `/api/v1/punches`) with synthetic rows; each case then runs in a fresh process the same code a
@@ -13,6 +14,11 @@ report's alone. Target (BENCH.md B10): <= 30 s and <= 500 MB peak.
 employees, ~600k punches, day results computed and stored) in a SQLite file, the real
 attendance service serving it, and the monthly report paging through its /attendance/monthly
 with a real EdDSA service token (the source process then also plays auth: JWKS and token).
+--attendance-only skips the two synthetic cases. Pages are the reporting service's configured
+size unless --monthly-page-size / --punch-page-size say otherwise.
+
+--baseline-ref REF runs the same cases with REF's code too (reporting and attendance), one after
+the other, and prints old/new side by side with the load average (bench/baseline.py).
 """
 
 from __future__ import annotations
@@ -28,6 +34,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
+
+from baseline import add_arguments, run_side_by_side, strip_baseline, write_figures
 
 SURNAMES = ["张", "王", "李", "Smith", "García", "Nguyen", "O'Brien", "=Eve"]
 DEPARTMENTS = ["研发部", "Sales, EMEA", "Operations", "Finance"]
@@ -119,16 +127,17 @@ def peak_rss_mb() -> float:
     raise RuntimeError("no VmHWM in /proc/self/status")
 
 
-def run_case(kind: str, source: str, page_size: int, workdir: Path, *, month: str = "2026-10",
-             auth: str | None = None, label: str | None = None) -> None:
+def run_case(kind: str, source: str, page_size: int | None, workdir: Path, *,
+             month: str = "2026-10", auth: str | None = None, label: str | None = None) -> None:
     """One report, exactly as the worker makes it; prints a JSON line of measurements."""
     os.environ.update({
         "FACECLOCK_ENV": "test", "FACECLOCK_LOG_LEVEL": "WARNING",
         "REPORTING_DATABASE_URL": f"sqlite:///{workdir / f'reporting-{label or kind}.db'}",
         "REPORTING_FILES_DIR": str(workdir / (label or kind)), "REPORTING_ATTENDANCE_URL": source,
         "REPORTING_AUTH_URL": auth or source, "REPORTING_CLIENT_SECRET": "bench",
-        "REPORTING_PAGE_SIZE": str(page_size),
     })
+    if page_size is not None:
+        os.environ["REPORTING_PAGE_SIZE"] = str(page_size)
     from faceclock_common.db import run_migrations, session_scope
     from reporting_svc.__main__ import MIGRATIONS
     from reporting_svc.config import Settings
@@ -159,7 +168,8 @@ def run_case(kind: str, source: str, page_size: int, workdir: Path, *, month: st
         raise SystemExit(f"{kind} report did not finish: {outcome} ({reason})")
     sys.stdout.write(json.dumps({"kind": label or kind, "seconds": seconds, "rows": rows, "bytes": size,
                                  "file": name, "baseline_mb": baseline,
-                                 "peak_mb": peak_rss_mb()}) + "\n")
+                                 "peak_mb": peak_rss_mb(),
+                                 "page_size": settings.page_size}) + "\n")
 
 
 def run(argv: list[str]) -> dict[str, Any]:
@@ -193,7 +203,7 @@ def with_attendance(me: list[str], auth_url: str, workdir: Path,
     started = time.perf_counter()
     seeded = month_bench.seed(factory, args.employees, first, last, random.Random(20261021))
     now = datetime.combine(last + timedelta(days=2), datetime.min.time(), tzinfo=UTC)
-    month_bench.compute(factory, seeded["ids"], first, last, now)
+    month_bench.compute(url, seeded["ids"], first, last, now, args.workers)
     engine.dispose()
     setup_s = time.perf_counter() - started
 
@@ -207,7 +217,7 @@ def with_attendance(me: list[str], auth_url: str, workdir: Path,
     attendance = subprocess.Popen([sys.executable, "-m", "attendance_svc"], env=env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # migrations and two workers: slow on a busy machine
         while True:
             with socket.socket() as probe:
                 if probe.connect_ex(("127.0.0.1", port)) == 0:
@@ -218,35 +228,47 @@ def with_attendance(me: list[str], auth_url: str, workdir: Path,
         result = run([*me, "--case", "monthly", "--label", "attendance",
                       "--source", f"http://127.0.0.1:{port}", "--auth", auth_url,
                       "--workdir", str(workdir), "--month", args.month,
-                      "--page-size", str(args.monthly_page_size)])
+                      *_page_size(args.monthly_page_size)])
     finally:
         attendance.terminate()
         attendance.wait(timeout=30)
     result["setup"] = (f"real attendance: {args.employees:,} employees, {seeded['punches']:,} "
                        f"punches in {args.month}, seeded and computed in {setup_s:.0f} s "
                        f"(not timed against B10); the report pages its /attendance/monthly "
-                       f"{args.monthly_page_size} rows at a time")
+                       f"{result['page_size']} rows at a time")
     return result
+
+
+def _page_size(size: int | None) -> list[str]:
+    return [] if size is None else ["--page-size", str(size)]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--employees", type=int, default=10_000)
     parser.add_argument("--punches", type=int, default=600_000)
-    parser.add_argument("--monthly-page-size", type=int, default=500)
-    parser.add_argument("--punch-page-size", type=int, default=1000)
+    parser.add_argument("--monthly-page-size", type=int, default=None)
+    parser.add_argument("--punch-page-size", type=int, default=None)
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--case", help=argparse.SUPPRESS)
     parser.add_argument("--source", help=argparse.SUPPRESS)
     parser.add_argument("--workdir", help=argparse.SUPPRESS)
-    parser.add_argument("--page-size", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--page-size", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--auth", help=argparse.SUPPRESS)
     parser.add_argument("--month", default="2026-10", help=argparse.SUPPRESS)
     parser.add_argument("--label", help=argparse.SUPPRESS)
+    parser.add_argument("--workers", type=int, default=2,
+                        help="processes computing the seeded month (--with-attendance)")
     parser.add_argument("--with-attendance", action="store_true",
                         help="also run the monthly report against the real attendance service "
                              "over a seeded month (takes a few minutes)")
+    parser.add_argument("--attendance-only", action="store_true",
+                        help="with --with-attendance: skip the synthetic-source cases")
+    add_arguments(parser)
     args = parser.parse_args()
+    if args.baseline_ref:
+        run_side_by_side(__file__, strip_baseline(sys.argv[1:]), args.baseline_ref, args.rounds)
+        return
     if args.serve:
         serve_source(args.employees, args.punches)
         return
@@ -263,10 +285,11 @@ def main() -> None:
         url = f"http://127.0.0.1:{source.stdout.readline().strip()}"
         results = []
         with tempfile.TemporaryDirectory() as workdir:
-            for kind, page_size in (("monthly", args.monthly_page_size),
-                                    ("punches", args.punch_page_size)):
+            synthetic = () if args.attendance_only else (
+                ("monthly", args.monthly_page_size), ("punches", args.punch_page_size))
+            for kind, page_size in synthetic:
                 results.append(run([*me, "--case", kind, "--source", url, "--workdir", workdir,
-                                    "--page-size", str(page_size)]))
+                                    *_page_size(page_size)]))
             if args.with_attendance:
                 results.append(with_attendance(me, url, Path(workdir), args))
     finally:
@@ -287,6 +310,8 @@ def main() -> None:
         lines.append(f"{labels[r['kind']]:<34} {r['rows']:>9,} {r['bytes'] / 1e6:>8.1f} "
                      f"{r['seconds']:>8.2f} {r['rows'] / r['seconds']:>9,.0f} "
                      f"{r['peak_mb']:>12.1f} {target:>22}")
+    write_figures(args, {f"{labels[r['kind']]}, {what}": r[key] for r in results
+                         for what, key in (("s", "seconds"), ("peak MB", "peak_mb"))})
     lines.append(f"(peak RSS includes the interpreter and libraries: "
                  f"{results[0]['baseline_mb']:.0f} MB before the report started)")
     for r in results:

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 from PIL import Image
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 
 from faceclock_dev.processes import StackProcesses, free_ports, running_stack
 from faceclock_dev.stack import Stack
@@ -58,7 +58,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackProcesses]:
     # (401 → refresh → retry) without the person noticing.
     stack = Stack(var_dir=var_dir, ports=free_ports(), extra_env={
         "GATEWAY_AUTH_RATE_PER_MINUTE": "300", "AUTH_ACCESS_TOKEN_TTL_SECONDS": "30",
-        "AUTH_KIOSK_TOKEN_TTL_SECONDS": "30"})
+        "AUTH_KIOSK_TOKEN_TTL_SECONDS": "30",
+        # Identifying kiosks search a site of a few people: the targets of the identity stack
+        # test, so that such a kiosk identifies instead of falling back to claims.
+        "RECOGNITION_TARGET_FPIR": "0.01", "RECOGNITION_IDENTIFY_MAX_FNIR": "0.05"})
     with running_stack(stack, var_dir / "logs") as processes:
         yield processes
 
@@ -84,24 +87,63 @@ def playwright() -> Iterator[Playwright]:
         yield driver
 
 
+class Cameras:
+    """Headless Chromiums, each with a fake camera looping one video; closed together."""
+
+    def __init__(self, playwright: Playwright) -> None:
+        self.playwright = playwright
+        self.browsers: list[Browser] = []
+
+    def start(self, video: Path) -> Browser:
+        browser = self.playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True,
+            args=[*CHROMIUM_ARGS, f"--use-file-for-fake-video-capture={video}"])
+        self.browsers.append(browser)
+        return browser
+
+    def close(self) -> None:
+        for browser in self.browsers:
+            browser.close()
+
+
+@pytest.fixture
+def camera(playwright: Playwright) -> Iterator[Callable[[Path], Browser]]:
+    """A headless Chromium whose camera loops the video at the path given."""
+    cameras = Cameras(playwright)
+    yield cameras.start
+    cameras.close()
+
+
 @pytest.fixture(scope="session")
 def launch(playwright: Playwright, tmp_path_factory: pytest.TempPathFactory
            ) -> Iterator[Callable[[str], Browser]]:
     """A headless Chromium whose camera shows the photo at `relative` (under the test photos)."""
     videos = tmp_path_factory.mktemp("videos")
-    browsers: list[Browser] = []
+    cameras = Cameras(playwright)
+    yield lambda relative: cameras.start(write_y4m(
+        FACES_DIR / relative, videos / (relative.replace("/", "_") + ".y4m")))
+    cameras.close()
 
-    def start(relative: str) -> Browser:
-        video = write_y4m(FACES_DIR / relative, videos / (relative.replace("/", "_") + ".y4m"))
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True,
-            args=[*CHROMIUM_ARGS, f"--use-file-for-fake-video-capture={video}"])
-        browsers.append(browser)
-        return browser
 
-    yield start
-    for browser in browsers:
-        browser.close()
+def sign_in(page: Page, base: str, username: str, password: str) -> None:
+    page.goto(f"{base}/login")
+    page.get_by_label("User name").fill(username)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def link_account(stack: StackProcesses, admin_headers: Callable[[], dict[str, str]],
+                 username: str, password: str, employee_id: int) -> None:
+    """A self-registered account (an employee), linked to the employee record by HR."""
+    reply = httpx.post(f"{stack.base_url}/api/v1/auth/register", timeout=60, json={
+        "username": username, "email": f"{username}@example.com", "password": password})
+    assert reply.status_code == 202, reply.text  # the same answer whether the name was free
+    with httpx.Client(base_url=stack.base_url, timeout=60, headers=admin_headers()) as client:
+        users = client.get("/api/v1/users", params={"limit": 500}).json()["items"]
+        user = next(u for u in users if u["username"] == username)
+        linked = client.patch(f"/api/v1/users/{user['id']}", json={"employee_id": employee_id})
+        assert linked.status_code == 200, linked.text
 
 
 class Problems:
@@ -114,6 +156,14 @@ class Problems:
         page.on("pageerror", lambda exc: self.items.append(f"page error: {exc}"))
         page.on("console", lambda msg: self.items.append(f"console: {msg.text}")
                 if msg.type == "error" and "Content Security Policy" in msg.text else None)
+
+
+@pytest.fixture(scope="module")
+def problems() -> Iterator[Problems]:
+    """The module's pages' script errors and CSP refusals; none may have happened by its end."""
+    found = Problems()
+    yield found
+    assert found.items == []
 
 
 @pytest.fixture(scope="session")

@@ -101,6 +101,8 @@ def test_compose_and_kubernetes_give_the_same_values(
             continue
         if key in ("AUTH_SMTP_HOST", "AUTH_SMTP_PORT", "AUTH_PUBLIC_BASE_URL"):
             continue  # Compose reads these from .env
+        if key.endswith("_WORKERS"):
+            continue  # a Compose host has cores to fill; a k8s pod has a one-core limit
         assert config[key] == value, key
 
 
@@ -123,6 +125,7 @@ def test_every_required_variable_is_in_env_example_as_a_refused_placeholder(
 ) -> None:
     required = set(re.findall(r"\$\{([A-Z_][A-Z0-9_]*):\?", json.dumps(compose)))
     assert required >= {"MYSQL_PASSWORD", "GATEWAY_CLIENT_SECRET", "REPORTING_CLIENT_SECRET",
+                        "ATTENDANCE_CLIENT_SECRET",
                         "AUTH_BOOTSTRAP_ADMIN_PASSWORD", "RECOGNITION_ENCRYPTION_KEY"}
     for name in sorted(required):
         assert name in example_env, f".env.example lacks {name}"
@@ -140,15 +143,20 @@ def test_compose_refuses_to_start_without_the_secrets(compose: dict[str, Any]) -
 def test_env_example_resolves_every_service(
     compose: dict[str, Any], example_env: dict[str, str]
 ) -> None:
-    secrets = {"GATEWAY_CLIENT_SECRET": "g" * 32, "REPORTING_CLIENT_SECRET": "r" * 32}
+    secrets = {"GATEWAY_CLIENT_SECRET": "g" * 32, "REPORTING_CLIENT_SECRET": "r" * 32,
+               "ATTENDANCE_CLIENT_SECRET": "a" * 32}
     env_file = {**example_env, **secrets}
     auth = resolved_environment(compose["services"]["auth"], env_file)
-    # The client list auth checks is the very secrets the two clients present.
-    assert json.loads(auth["AUTH_SERVICE_CLIENTS"]) == {"gateway": "g" * 32, "reporting": "r" * 32}
+    # The client list auth checks is the very secrets the three clients present.
+    assert json.loads(auth["AUTH_SERVICE_CLIENTS"]) == {"gateway": "g" * 32, "reporting": "r" * 32,
+                                                        "attendance": "a" * 32}
     gateway = resolved_environment(compose["services"]["gateway"], env_file)
     assert gateway["GATEWAY_CLIENT_SECRET"] == "g" * 32
     reporting = resolved_environment(compose["services"]["reporting"], env_file)
     assert reporting["REPORTING_CLIENT_SECRET"] == "r" * 32
+    attendance = resolved_environment(compose["services"]["attendance"], env_file)
+    assert attendance["ATTENDANCE_CLIENT_SECRET"] == "a" * 32
+    assert attendance["ATTENDANCE_AUTH_URL"] == "http://auth:8001"
 
 
 def test_database_urls_name_each_service_s_own_database(
@@ -202,7 +210,7 @@ def test_each_database_service_waits_for_its_migration_step(
     step = services[f"migrate-{service}"]
     assert "migrate" in " ".join([*step.get("entrypoint", []), *step["command"]])
     assert step["image"] == services[service]["image"]
-    assert step["restart"] == "no"
+    assert step["restart"].startswith("on-failure:")  # retried a few times, then Compose stops
     assert environment(step) == environment(services[service])
     assert step["depends_on"]["mysql"]["condition"] == "service_healthy"
     dependants = [name for name, spec in services.items()
@@ -237,7 +245,9 @@ def test_services_run_the_command_stack_py_runs(
     assert service["image"].endswith(f"/{image}:${{FACECLOCK_TAG:-latest}}")
     assert service.get("command", []) == argv[module_index + 1:]
     assert service["build"]["context"] == "."
-    assert service["build"]["dockerfile"] == f"services/{image}/Dockerfile"
+    assert service["build"]["dockerfile"] == "services/Dockerfile"
+    assert service["build"]["args"]["SERVICE"] == image
+    assert service["build"]["args"]["BASE_IMAGE"] == "${FACECLOCK_BASE_IMAGE:-python:3.11-slim-bookworm}"
     assert (ROOT / service["build"]["dockerfile"]).is_file()
 
 
@@ -264,8 +274,20 @@ def test_workers_and_web_share_the_report_files(compose: dict[str, Any]) -> None
 def test_only_the_gateway_and_the_mail_ui_are_published(compose: dict[str, Any]) -> None:
     published = {name: spec["ports"] for name, spec in compose["services"].items()
                  if "ports" in spec}
-    assert published == {"mailpit": ["127.0.0.1:8025:8025"],
+    # Every host port is a variable, so a second stack (or CI) can run beside the first.
+    assert published == {"mailpit": ["127.0.0.1:${MAILPIT_PORT:-8025}:8025"],
                          "gateway": ["${FACECLOCK_PORT:-8000}:8000"]}
+
+
+@pytest.mark.parametrize("name", LONG_RUNNING)
+def test_every_long_running_service_restarts_after_a_crash(compose: dict[str, Any], name: str) -> None:
+    assert compose["services"][name]["restart"] == "unless-stopped"
+
+
+def test_every_service_has_a_restart_policy(compose: dict[str, Any]) -> None:
+    for name, spec in compose["services"].items():
+        policy = spec.get("restart", "no")
+        assert policy in ("unless-stopped", "always") or policy.startswith("on-failure"), name
 
 
 def test_recognition_replicas_share_one_dns_target(

@@ -1,9 +1,10 @@
-"""The health-check commands written into the Dockerfiles, docker-compose.yml and the manifests
+"""The health-check commands written into the Dockerfile, docker-compose.yml and the manifests
 are inline Python: run each one against real peers (an HTTP server answering /readyz, a gRPC
 health server, the local Redis) and check it tells healthy from unhealthy."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -20,8 +21,8 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 from faceclock_dev.testing import free_port
 
-from .manifests import ROOT, by_kind, containers_of
-from .test_images import parse_dockerfile
+from .manifests import by_kind, containers_of
+from .test_images import stage
 
 RECOGNITION = "faceclock.recognition.v1.Recognition"
 PATH = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
@@ -76,29 +77,34 @@ def run(argv: list[str], env: dict[str, str] | None = None) -> int:
     return result.returncode
 
 
-def dockerfile_check(service: str) -> list[str]:
-    runtime = parse_dockerfile(ROOT / "services" / service / "Dockerfile")[-1]
+def dockerfile_check() -> list[str]:
+    runtime = stage("runtime")
     check = next(i.arguments for i in runtime if i.keyword == "HEALTHCHECK")
-    command = check.split(" CMD ", 1)[1]
-    return ["/bin/sh", "-c", command]  # shell form, as Docker runs it
+    return json.loads(check.split(" CMD ", 1)[1])  # exec form, as Docker runs it
 
 
 @pytest.mark.parametrize("service", ["auth", "attendance", "reporting", "gateway"])
 def test_dockerfile_http_health_check(service: str, ready_server: ReadyServer) -> None:
-    env = {f"{service.upper()}_PORT": str(ready_server.port)}
-    assert run(dockerfile_check(service), env) == 0
+    env = {"FACECLOCK_SERVICE": service, f"{service.upper()}_PORT": str(ready_server.port)}
+    assert run(dockerfile_check(), env) == 0
     ready_server.ready = False
-    assert run(dockerfile_check(service), env) != 0
-    assert run(dockerfile_check(service), {f"{service.upper()}_PORT": str(free_port())}) != 0
+    assert run(dockerfile_check(), env) != 0
+    assert run(dockerfile_check(), {"FACECLOCK_SERVICE": service,
+                                    f"{service.upper()}_PORT": str(free_port())}) != 0
 
 
 def test_dockerfile_grpc_health_check(grpc_health_server: tuple[int, health.HealthServicer]) -> None:
     port, servicer = grpc_health_server
-    env = {"RECOGNITION_PORT": str(port)}
+    env = {"FACECLOCK_SERVICE": "recognition", "RECOGNITION_PORT": str(port)}
     servicer.set(RECOGNITION, health_pb2.HealthCheckResponse.NOT_SERVING)
-    assert run(dockerfile_check("recognition"), env) != 0  # still loading its index
+    assert run(dockerfile_check(), env) != 0  # still loading its index
     servicer.set(RECOGNITION, health_pb2.HealthCheckResponse.SERVING)
-    assert run(dockerfile_check("recognition"), env) == 0
+    assert run(dockerfile_check(), env) == 0
+    assert run(dockerfile_check(), {**env, "RECOGNITION_PORT": str(free_port())}) != 0
+
+
+def test_dockerfile_health_check_refuses_an_unknown_service(ready_server: ReadyServer) -> None:
+    assert run(dockerfile_check(), {"FACECLOCK_SERVICE": ""}) == 2
 
 
 def compose_check(compose: dict[str, Any], service: str) -> list[str]:

@@ -38,13 +38,8 @@ from .manifests import (
 PREFIXES = ("AUTH_", "ATTENDANCE_", "RECOGNITION_", "REPORTING_", "GATEWAY_", "FACECLOCK_")
 DEPLOYMENTS = ["compose", "base", "overlays/dev", "overlays/production"]
 PRODUCTION_DEPLOYMENTS = ["compose", "overlays/production"]
-# How each service refuses a production configuration with placeholder secrets.
-PRODUCTION_CHECK = {
-    "auth": "check_production_safety",
-    "recognition": "check_production",
-    "reporting": "check_secrets",
-    "gateway": "check_safe",
-}
+# The services whose production configuration carries secrets (ServiceSettings.check_production_safety).
+SERVICES_WITH_SECRETS = ["attendance", "auth", "gateway", "recognition", "reporting"]
 
 
 def settings_class(service: str) -> type[ServiceSettings]:
@@ -75,6 +70,7 @@ def real_secrets() -> dict[str, str]:
         "AUTH_BOOTSTRAP_ADMIN_PASSWORD": secrets.token_urlsafe(24),
         "GATEWAY_CLIENT_SECRET": secrets.token_urlsafe(32),
         "REPORTING_CLIENT_SECRET": secrets.token_urlsafe(32),
+        "ATTENDANCE_CLIENT_SECRET": secrets.token_urlsafe(32),
         "RECOGNITION_ENCRYPTION_KEY": base64.b64encode(os.urandom(32)).decode(),
         "AUTH_SMTP_PASSWORD": secrets.token_urlsafe(24),
         "FACECLOCK_REDIS_URL": "redis://redis:6379/0",
@@ -175,18 +171,18 @@ def test_settings_load_and_listen_on_all_interfaces(
 
 
 @pytest.mark.parametrize("deployment", PRODUCTION_DEPLOYMENTS)
-@pytest.mark.parametrize("service", sorted(PRODUCTION_CHECK))
+@pytest.mark.parametrize("service", SERVICES_WITH_SECRETS)
 def test_production_starts_with_real_secrets(
     compose: dict[str, Any], rendered: dict[str, list[dict[str, Any]]],
     clean_environ: pytest.MonkeyPatch, deployment: str, service: str,
 ) -> None:
     env = deployed_env(deployment, service, compose, rendered, real_secrets())
     settings = load_settings(service, env, clean_environ)
-    getattr(settings, PRODUCTION_CHECK[service])()
+    settings.check_production_safety()
 
 
 @pytest.mark.parametrize("deployment", ["compose", "base"])
-@pytest.mark.parametrize("service", sorted(PRODUCTION_CHECK))
+@pytest.mark.parametrize("service", SERVICES_WITH_SECRETS)
 def test_production_refuses_the_shipped_placeholders(
     compose: dict[str, Any], rendered: dict[str, list[dict[str, Any]]],
     clean_environ: pytest.MonkeyPatch, deployment: str, service: str,
@@ -194,7 +190,7 @@ def test_production_refuses_the_shipped_placeholders(
     env = deployed_env(deployment, service, compose, rendered, None)
     with pytest.raises((UnsafeConfiguration, ValueError)):
         settings = load_settings(service, env, clean_environ)
-        getattr(settings, PRODUCTION_CHECK[service])()
+        settings.check_production_safety()
 
 
 def test_dev_overlay_secrets_load_in_development(

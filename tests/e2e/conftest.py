@@ -15,9 +15,9 @@ from faceclock_dev.processes import StackProcesses, free_ports, running_stack
 from faceclock_dev.stack import Stack
 from faceclock_dev.testing import (
     MYSQL_SERVER_URL,
-    REDIS_TEST_URL,
     mysql_available,
     redis_available,
+    redis_database,
     skip_or_fail,
 )
 
@@ -49,12 +49,15 @@ def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     else:
         if not (mysql_available() and redis_available()):
             skip_or_fail("MariaDB and Redis are needed for the production-like stack")
+        redis_db = redis_database()
         definition = Stack(var_dir=var_dir, ports=free_ports(), mysql_url=MYSQL_SERVER_URL,
-                           redis_url=f"{REDIS_TEST_URL}/15", database_prefix=prefix)
+                           redis_url=next(redis_db), database_prefix=prefix)
     try:
         with running_stack(definition, var_dir / "logs") as processes:
             yield processes
     finally:
+        if request.param != "embedded":
+            redis_db.close()
         if definition.mysql_url:
             engine = sa.create_engine(MYSQL_SERVER_URL)
             with engine.connect() as conn:

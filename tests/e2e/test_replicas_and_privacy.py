@@ -15,13 +15,11 @@ import redis
 
 from faceclock_dev.processes import StackProcesses, free_ports, running_stack
 from faceclock_dev.stack import Stack
-from faceclock_dev.testing import REDIS_TEST_URL, redis_available, skip_or_fail
+from faceclock_dev.testing import redis_available, redis_database, skip_or_fail
 from faceclock_proto.recognition.v1 import recognition_pb2 as pb
 from faceclock_proto.recognition.v1 import recognition_pb2_grpc as pb_grpc
 
 from .conftest import Api, photo
-
-REDIS_DB = 14
 
 
 @pytest.fixture(scope="module")
@@ -29,12 +27,15 @@ def two_replica_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stac
     """Embedded databases, Redis for change notifications, two recognition replicas."""
     if not redis_available():
         skip_or_fail("Redis is needed for the replica notification path")
-    redis.Redis.from_url(f"{REDIS_TEST_URL}/{REDIS_DB}").flushdb()
+    redis_db = redis_database()
     var_dir = tmp_path_factory.mktemp("replicas")
     definition = Stack(var_dir=var_dir, ports=free_ports(), recognition_replicas=2,
-                       redis_url=f"{REDIS_TEST_URL}/{REDIS_DB}")
-    with running_stack(definition, var_dir / "logs") as processes:
-        yield processes
+                       redis_url=next(redis_db))
+    try:
+        with running_stack(definition, var_dir / "logs") as processes:
+            yield processes
+    finally:
+        redis_db.close()
 
 
 def _identify_on(port: int, token: str, image: bytes) -> list[pb.FaceMatch]:
@@ -108,6 +109,7 @@ def test_no_face_image_or_plain_encoding_left_behind(two_replica_stack: StackPro
                                files={"image": photo(faces_dir, "people/rose_leslie/rose_leslie_1.jpg")})
         assert enrolled.status_code == 201, enrolled.text
         clocked = client.post("/api/v1/clock-ins", headers=admin.headers(),
+                              data={"employee_id": str(employee)},
                               files={"image": photo(faces_dir, "people/rose_leslie/rose_leslie_1.jpg")})
         assert clocked.status_code in (200, 201), clocked.text
     needles = _needles(image_path)
@@ -117,7 +119,7 @@ def test_no_face_image_or_plain_encoding_left_behind(two_replica_stack: StackPro
     leaks = [(str(p.relative_to(var_dir)), i) for p in files for i, needle in enumerate(needles)
              if needle in p.read_bytes()]
     assert leaks == []
-    client_redis = redis.Redis.from_url(f"{REDIS_TEST_URL}/{REDIS_DB}")
+    client_redis = redis.Redis.from_url(two_replica_stack.stack.redis_url or "")
     values = []
     for key in client_redis.scan_iter():
         if client_redis.type(key) == b"string":

@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from auth_svc.accounts.schemas import UserRead
+from auth_svc.accounts.service import user_by_username
 from auth_svc.config import Settings
 from auth_svc.main import MIGRATIONS, create_app
 from faceclock_common.db import run_migrations
@@ -89,12 +91,16 @@ class Api:
 
     def register(self, username: str, password: str = PASSWORD, email: str | None = None,
                  **extra: Any) -> dict[str, Any]:
+        """Registers and returns the new account as an admin reads it (registration itself
+        answers the same for a new and a taken name, without the account)."""
         response = self.http.post("/api/v1/auth/register", json={
             "username": username, "email": email or f"{username}@example.com",
             "password": password, **extra})
-        assert response.status_code == 201, response.text
-        body: dict[str, Any] = response.json()
-        return body
+        assert response.status_code == 202, response.text
+        with self.runtime.session_factory() as session:
+            user = user_by_username(session, username)
+            assert user is not None, f"{username} was not created"
+            return UserRead.model_validate(user).model_dump(mode="json")
 
     def user_headers(self, username: str, password: str = PASSWORD) -> dict[str, str]:
         return bearer(self.login(username, password)["access_token"])

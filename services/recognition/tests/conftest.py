@@ -1,31 +1,45 @@
-"""Fixtures for the recognition tests: a real grpc.aio server on a free port, real databases."""
+"""Fixtures for the recognition tests: a real grpc.aio server on a free port (in this process,
+or as `python -m recognition_svc` where native code could crash), real databases."""
 
 from __future__ import annotations
 
 import base64
 import os
-from collections.abc import AsyncIterator, Callable
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import grpc
 import pytest
 from grpc import aio
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from faceclock_dev.testing import TokenMint, free_port
 from faceclock_proto.recognition.v1 import recognition_pb2 as pb
 from faceclock_proto.recognition.v1 import recognition_pb2_grpc as pb_grpc
-from recognition_svc.config import Settings
+from recognition_svc.config import SERVICE_NAME, Settings
 from recognition_svc.encoder import DlibEncoder
 from recognition_svc.main import RecognitionApp, create_app, migrate
+from recognition_svc.pipeline import EncoderPool
 
 TEST_KEY = base64.b64encode(os.urandom(32)).decode()
 
 
 @pytest.fixture(scope="session")
 def encoder() -> DlibEncoder:
-    """The dlib models load once per test session; the encoder holds no per-call state."""
+    """One encoder for tests that encode in their own thread (dlib objects are not
+    thread-safe: servers borrow from `encoders` instead)."""
     return DlibEncoder()
+
+
+@pytest.fixture(scope="session")
+def encoders() -> EncoderPool:
+    """Encoders the test servers share, each lent to one thread at a time (models load once
+    per concurrently used encoder, not once per server)."""
+    return EncoderPool(DlibEncoder)
 
 
 def make_settings(database_url: str, jwks_url: str, **overrides: Any) -> Settings:
@@ -72,7 +86,7 @@ StartServer = Callable[..., Any]
 
 
 @pytest.fixture
-async def start_server(encoder: DlibEncoder, token_mint: TokenMint
+async def start_server(encoders: EncoderPool, token_mint: TokenMint
                        ) -> AsyncIterator[Callable[..., Any]]:
     """Starts replicas on free ports (migrating first) and stops them all at the end."""
     started: list[RecognitionApp] = []
@@ -81,7 +95,7 @@ async def start_server(encoder: DlibEncoder, token_mint: TokenMint
     async def start(database_url: str, **overrides: Any) -> tuple[RecognitionApp, Client]:
         settings = make_settings(database_url, token_mint.jwks_url, **overrides)
         migrate(settings)
-        app = create_app(settings, encoder=encoder)
+        app = create_app(settings, encoders=encoders)
         await app.start()
         started.append(app)
         channel = aio.insecure_channel(f"127.0.0.1:{app.port}")
@@ -124,3 +138,49 @@ def rpc_error() -> Callable[[Any], Any]:
         return info.value
 
     return expect
+
+
+@pytest.fixture
+def start_process(tmp_path: Path, token_mint: TokenMint) -> Iterator[Callable[..., Any]]:
+    """`python -m recognition_svc` on a free port, SERVING; stopped at the end."""
+    processes: list[subprocess.Popen[str]] = []
+
+    def start(**env_overrides: str) -> tuple[subprocess.Popen[str], int]:
+        port = free_port()
+        env = {**os.environ, "RECOGNITION_PORT": str(port), "RECOGNITION_METRICS_PORT": "0",
+               "RECOGNITION_DATABASE_URL": f"sqlite:///{tmp_path / f'rec-{port}.db'}",
+               "RECOGNITION_ENCRYPTION_KEY": TEST_KEY, "FACECLOCK_JWKS_URL": token_mint.jwks_url,
+               "FACECLOCK_ENV": "test", "RECOGNITION_LOG_LEVEL": "WARNING", **env_overrides}
+        env.pop("FACECLOCK_REDIS_URL", None)
+        log = open(tmp_path / f"rec-{port}.log", "w")  # noqa: SIM115 - closed with the process
+        process = subprocess.Popen([sys.executable, "-m", "recognition_svc"], env=env,
+                                   stdout=log, stderr=subprocess.STDOUT, text=True)
+        processes.append(process)
+        wait_serving(port, process, timeout=120)
+        return process, port
+
+    yield start
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def wait_serving(port: int, process: subprocess.Popen[str], *, timeout: float) -> None:
+    with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+        health = health_pb2_grpc.HealthStub(channel)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert process.poll() is None, f"recognition exited with {process.returncode}"
+            try:
+                if health.Check(health_pb2.HealthCheckRequest(service=SERVICE_NAME),
+                                timeout=1).status == health_pb2.HealthCheckResponse.SERVING:
+                    return
+            except grpc.RpcError:
+                pass
+            time.sleep(0.2)
+    raise AssertionError("recognition did not become SERVING")

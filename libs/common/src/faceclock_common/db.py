@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -10,10 +12,11 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import DateTime, Dialect, Engine, create_engine, event
+from sqlalchemy import DateTime, Dialect, Engine, create_engine, event, text
 from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 
@@ -31,6 +34,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            # Deleted rows are overwritten with zeros, not left in free pages: erasure (faces,
+            # employees) must not leave the data readable in the file.
+            cursor.execute("PRAGMA secure_delete=ON")
             cursor.close()
 
         return engine
@@ -60,15 +66,67 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
 
 
 def run_migrations(script_location: str | Path, url: str) -> None:
-    """Bring a service's schema up to date with its own Alembic scripts (applied at start)."""
+    """Bring a service's schema up to date with its own Alembic scripts (applied at start).
+
+    Replicas start together and each migrates at start, so the upgrade runs under a lock that
+    spans processes: otherwise two replicas both see an empty schema and the second one's
+    CREATE TABLE fails."""
     config = Config()
     config.set_main_option("script_location", str(script_location))
     # ConfigParser interpolation would eat the % of URL-encoded passwords.
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    command.upgrade(config, "head")
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with exclusive_lock(engine, "migrate", timeout_seconds=300):
+            command.upgrade(config, "head")
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def exclusive_lock(engine: Engine, name: str, *, timeout_seconds: float) -> Iterator[None]:
+    """Held by one process at a time among all that share the database (replicas included):
+    a file lock beside a SQLite database, a named server lock (GET_LOCK) on MySQL/MariaDB.
+    Work done under it may use other connections; the lock does not block their reads or writes."""
+    database = engine.url.database
+    if engine.dialect.name == "sqlite":
+        if not database or database == ":memory:":
+            yield  # a private database: no other process can reach it
+            return
+        path = Path(database)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path.with_name(f"{path.name}.{name}-lock"), "a") as lock_file:
+            _flock_within(lock_file.fileno(), timeout_seconds, name)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock_file, fcntl.LOCK_UN)
+        return
+    # Lock names are at most 64 characters and server-wide: qualify them with the database.
+    lock_name = f"{database}:{name}"[:64]
+    with engine.connect() as connection:
+        acquired = connection.execute(text("SELECT GET_LOCK(:name, :timeout)"),
+                                      {"name": lock_name, "timeout": timeout_seconds}).scalar()
+        if acquired != 1:
+            raise TimeoutError(f"the lock {lock_name!r} was held by another process for "
+                               f"{timeout_seconds} s")
+        try:
+            yield
+        finally:
+            connection.execute(text("SELECT RELEASE_LOCK(:name)"), {"name": lock_name})
+
+
+def _flock_within(fd: int, timeout_seconds: float, name: str) -> None:
+    deadline = time.monotonic() + timeout_seconds
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise TimeoutError(f"the lock {name!r} was held by another process for "
+                                   f"{timeout_seconds} s") from None
+            time.sleep(0.02)
 
 
 class UtcDateTime(TypeDecorator[datetime]):

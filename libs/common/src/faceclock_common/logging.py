@@ -41,6 +41,10 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
+    # httpx logs every call it makes at INFO: each proxied request was logged twice (by the
+    # gateway and by the service that answered it), at a real cost per request. Its warnings
+    # and errors still come through.
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, root.level))
 
 
 def new_request_id() -> str:

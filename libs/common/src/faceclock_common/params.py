@@ -1,7 +1,7 @@
 """Request parameters every HTTP service validates the same way.
 
-Integers that reach the database must fit a signed 64-bit column: larger ones are a 422
-here instead of an OverflowError (a 500) in the driver.
+Ids and offsets are bounded by faceclock_common.bounds: larger ones are a 422 here instead
+of an overflow (a 500) in the driver.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from typing import Annotated
 
 from fastapi import Path, Query
 
-DB_INT_MAX = 2**63 - 1
+from faceclock_common.bounds import OFFSET_MAX, ROW_ID_MAX
 
-RowId = Annotated[int, Path(ge=1, le=DB_INT_MAX, description="A row id")]
+RowId = Annotated[int, Path(ge=1, le=ROW_ID_MAX, description="A row id")]
 PageLimit = Annotated[int, Query(ge=1, le=500, description="Page size")]
-PageOffset = Annotated[int, Query(ge=0, le=DB_INT_MAX, description="Rows to skip")]
+PageOffset = Annotated[int, Query(ge=0, le=OFFSET_MAX, description="Rows to skip")]

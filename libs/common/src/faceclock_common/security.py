@@ -4,6 +4,12 @@ Only the auth service signs. Everyone else verifies here: the algorithm is pinne
 `exp`, `iss` and `aud` are required, and keys are looked up by `kid` in the JWKS, which is
 fetched again (at most every few seconds) when a token names a kid we do not know: that is how
 a rotated key is picked up while the previous one stays accepted for as long as auth publishes it.
+
+A token that passed is remembered (by its exact text) until it expires: a client sends the same
+token with every request for 15 minutes, and checking its signature again each time was a
+fifth of a proxied request's CPU. The claims of a given text cannot change, so the only thing
+that can make a remembered token fail is time, which is checked on every use; revocation is a
+separate check that runs every time (the gateway's RevocationCheckingVerifier).
 """
 
 from __future__ import annotations
@@ -11,7 +17,8 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -19,6 +26,7 @@ import httpx
 import jwt
 from fastapi import Depends, Request
 from jwt import PyJWK
+from starlette.concurrency import run_in_threadpool
 
 from faceclock_common.errors import ApiError
 
@@ -37,6 +45,10 @@ class Principal:
     department_id: int | None = None
     username: str = ""
     token: str = field(default="", repr=False)
+    # The account's token version when the token was issued (claim `ver`, 0 when absent).
+    token_version: int = 0
+    # The session the token belongs to (claim `sid`; a user's refresh-token family).
+    session_id: str = ""
 
     def has_any(self, roles: Iterable[str]) -> bool:
         return bool(self.roles & set(roles))
@@ -97,13 +109,42 @@ class JwksKeyStore:
 
 
 class TokenVerifier:
-    def __init__(self, keys: JwksKeyStore, *, issuer: str, audience: str, leeway: float = 10) -> None:
+    def __init__(self, keys: JwksKeyStore, *, issuer: str, audience: str, leeway: float = 10,
+                 max_remembered: int = 10_000) -> None:
         self.keys = keys
         self.issuer = issuer
         self.audience = audience
         self.leeway = leeway
+        self.max_remembered = max_remembered
+        # token text -> (the verified caller, the time.time() after which it no longer passes)
+        self._verified: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
+        self._lock = threading.Lock()
 
     def verify(self, token: str) -> Principal:
+        """The caller a token names, or TokenError; may fetch the JWKS (blocking)."""
+        return self.remembered(token) or self._verify_and_remember(token)
+
+    def remembered(self, token: str) -> Principal | None:
+        """The caller of a token verified before and not expired since; never blocks. None
+        means "not known here": verify() decides (and raises if the token is bad)."""
+        with self._lock:
+            known = self._verified.get(token)
+            if known is None:
+                return None
+            if time.time() >= known[1]:
+                del self._verified[token]
+                return None
+        return known[0]
+
+    def _verify_and_remember(self, token: str) -> Principal:
+        principal, expires_at = self._decode(token)
+        with self._lock:
+            self._verified[token] = (principal, expires_at + self.leeway)
+            while len(self._verified) > self.max_remembered:
+                self._verified.popitem(last=False)
+        return principal
+
+    def _decode(self, token: str) -> tuple[Principal, float]:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
@@ -129,14 +170,18 @@ class TokenVerifier:
             raise TokenError("bad roles claim")
         employee_id = claims.get("employee_id")
         department_id = claims.get("department_id")
-        return Principal(
+        version = claims.get("ver", 0)
+        principal = Principal(
             subject=str(claims["sub"]),
             roles=frozenset(str(r) for r in roles),
             employee_id=int(employee_id) if isinstance(employee_id, int) else None,
             department_id=int(department_id) if isinstance(department_id, int) else None,
             username=str(claims.get("username", "")),
             token=token,
+            token_version=version if isinstance(version, int) else -1,
+            session_id=str(claims.get("sid", ""))[:64],
         )
+        return principal, float(claims["exp"])
 
 
 def bearer_token(request: Request) -> str | None:
@@ -154,7 +199,8 @@ def _unauthorized(message: str) -> ApiError:
 
 
 def current_principal(request: Request) -> Principal:
-    """The verified caller; 401 without a valid token. The verifier lives on app.state."""
+    """The verified caller; 401 without a valid token. The verifier lives on app.state.
+    Blocking (the verifier may ask over the network): from async code use verified_principal."""
     cached = getattr(request.state, "principal", None)
     if isinstance(cached, Principal):
         return cached
@@ -170,17 +216,32 @@ def current_principal(request: Request) -> Principal:
     return principal
 
 
-CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+async def verified_principal(request: Request) -> Principal:
+    """current_principal for async code: a token known to pass is answered on the event loop;
+    only one that needs decoding or the network (keys, revocation status) goes to a thread."""
+    cached = getattr(request.state, "principal", None)
+    if isinstance(cached, Principal):
+        return cached
+    token = bearer_token(request)
+    verifier: TokenVerifier = request.app.state.token_verifier
+    known = verifier.remembered(token) if token is not None else None
+    if known is None:  # current_principal answers a missing or unknown token (401 or a check)
+        return await run_in_threadpool(current_principal, request)
+    request.state.principal = known
+    return known
 
 
-def require_roles(*roles: str) -> Callable[..., Principal]:
+CurrentPrincipal = Annotated[Principal, Depends(verified_principal)]
+
+
+def require_roles(*roles: str) -> Callable[..., Awaitable[Principal]]:
     """A route guard: the caller must hold one of these roles (admin always passes).
 
     Guards carry `__access_rule__` so a test can prove that every route declares one.
     """
     allowed = frozenset(roles) | {"admin"}
 
-    def guard(principal: CurrentPrincipal) -> Principal:
+    async def guard(principal: CurrentPrincipal) -> Principal:
         if not principal.has_any(allowed):
             raise ApiError(403, "forbidden", "Your role does not allow this.")
         return principal
@@ -189,14 +250,24 @@ def require_roles(*roles: str) -> Callable[..., Principal]:
     return guard
 
 
-def public() -> None:
+async def require_service(principal: CurrentPrincipal) -> Principal:
+    """Internal routes: the `service` role only (not even admin, whose token a user holds)."""
+    if SERVICE_ROLE not in principal.roles:
+        raise ApiError(403, "forbidden", "Only other services may call internal routes.")
+    return principal
+
+
+require_service.__access_rule__ = "roles:service"  # type: ignore[attr-defined]
+
+
+async def public() -> None:
     """Marks a route as open to anyone (login, health, JWKS)."""
 
 
 public.__access_rule__ = "public"  # type: ignore[attr-defined]
 
 
-def authenticated(principal: CurrentPrincipal) -> Principal:
+async def authenticated(principal: CurrentPrincipal) -> Principal:
     """Any signed-in caller; object-level checks are then the route's job."""
     return principal
 

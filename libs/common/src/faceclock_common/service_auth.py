@@ -37,5 +37,16 @@ class ServiceTokenClient:
             self._expires_at = time.monotonic() + float(body.get("expires_in", 300))
             return self._token
 
+    def cached(self) -> str | None:
+        """The token if one is held and not due for renewal; never blocks (from async code:
+        only a renewal needs token() in a thread)."""
+        token, expires_at = self._token, self._expires_at
+        return token if time.monotonic() < expires_at - 30 else None
+
+    def forget(self) -> None:
+        """Drop the cached token (it was refused: auth restarted with other keys, say)."""
+        with self._lock:
+            self._expires_at = 0.0
+
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token()}"}

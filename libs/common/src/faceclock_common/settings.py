@@ -37,10 +37,28 @@ class ServiceSettings(BaseSettings):
     def is_production(self) -> bool:
         return self.environment == "production"
 
+    def check_production_safety(self) -> None:
+        """Called by every app factory: refuse to start in production with development defaults.
+        Each service names its own secrets; the one name keeps the check findable."""
+
     def require_secret(self, name: str, value: str) -> None:
         """Refuse a placeholder secret outside development (SECURITY.md, accounts)."""
         if self.is_production and (value.strip().lower() in PLACEHOLDER_SECRETS or len(value) < 16):
             raise UnsafeConfiguration(f"{name} must be set to a real secret in production")
+
+
+class HttpServiceSettings(ServiceSettings):
+    """An HTTP service served by uvicorn (`<PREFIX>WORKERS`)."""
+
+    # Server processes; 0: one per core this process may use. A Python process uses one core,
+    # so on a 2-core machine one worker left a core idle while requests queued.
+    workers: int = Field(0, ge=0)
+
+    @property
+    def worker_processes(self) -> int:
+        from faceclock_common.server import cores
+
+        return self.workers or cores()
 
 
 def service_config(prefix: str, **extra: object) -> SettingsConfigDict:

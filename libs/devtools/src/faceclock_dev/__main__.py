@@ -11,15 +11,11 @@ import threading
 import time
 from pathlib import Path
 
-import honcho.manager
 import httpx
-from honcho.manager import Manager
-from honcho.printer import Printer
 
 from faceclock_dev.stack import Stack, stack_from_environment
+from faceclock_dev.supervisor import Supervisor
 from faceclock_dev.testing import REPO_ROOT
-
-VAR_DIR = REPO_ROOT / "var"
 
 
 def _announce_when_ready(stack: Stack, stop: threading.Event) -> None:
@@ -37,7 +33,7 @@ def _announce_when_ready(stack: Stack, stop: threading.Event) -> None:
                     "\n" + "=" * 72 + f"\n FaceClock is ready: {base}\n"
                     " Sign in as admin / admin12345 (development only).\n"
                     f" Services: {', '.join(f'{k} {v}' for k, v in sorted(last.items()))}\n"
-                    f" E-mail goes to {VAR_DIR / 'mail'} (.eml files). Ctrl-C stops everything.\n"
+                    f" E-mail goes to {stack.var_dir / 'mail'} (.eml files). Ctrl-C stops everything.\n"
                     + "=" * 72 + "\n")
                 sys.stdout.flush()
                 return
@@ -49,22 +45,18 @@ def _announce_when_ready(stack: Stack, stop: threading.Event) -> None:
 
 
 def up() -> int:
-    stack = stack_from_environment(VAR_DIR)
-    database = "MySQL " + (stack.mysql_url or "") if stack.mysql_url else f"SQLite files in {VAR_DIR}"
+    stack = stack_from_environment(Path(os.environ.get("FACECLOCK_VAR_DIR") or REPO_ROOT / "var"))
+    database = ("MySQL " + (stack.mysql_url or "") if stack.mysql_url
+                else f"SQLite files in {stack.var_dir}")
     broker = "Redis" if stack.redis_url else "the embedded SQLite broker"
     print(f"==> starting FaceClock: databases: {database}; Celery broker: {broker}", flush=True)
     stack.create_mysql_databases()
-    # honcho's 5 s before SIGKILL is shorter than a Celery worker's warm shutdown.
-    honcho.manager.KILL_WAIT = 25
-    manager = Manager(printer=Printer(sys.stdout))
-    for process in stack.processes():
-        manager.add_process(process.name, process.shell_command(),
-                            env={**os.environ, **process.env}, cwd=str(REPO_ROOT))
+    supervisor = Supervisor(stack.processes(), cwd=REPO_ROOT, base_env=os.environ)
     stop = threading.Event()
-    threading.Thread(target=_announce_when_ready, args=(stack, stop), daemon=True).start()
-    manager.loop()
+    announcer = threading.Thread(target=_announce_when_ready, args=(stack, stop), daemon=True)
+    returncode = supervisor.run(on_started=announcer.start)
     stop.set()
-    return manager.returncode or 0
+    return returncode
 
 
 BROWSER_PACKAGES = {

@@ -34,11 +34,6 @@ class ProcessSpec:
     argv: list[str]
     env: dict[str, str]
 
-    def shell_command(self) -> str:
-        import shlex
-
-        return shlex.join(self.argv)
-
 
 @dataclass
 class Stack:
@@ -54,6 +49,13 @@ class Stack:
     timezone: str = "UTC"
     extra_env: dict[str, str] = field(default_factory=dict)
     python: str = sys.executable
+    # Keys and dev secrets: outside var_dir (default: `<var_dir>-secrets` beside it), so a copy
+    # of the data (databases, index snapshot) never carries the keys that decrypt it.
+    secrets_dir: Path | None = None
+
+    @property
+    def keys_home(self) -> Path:
+        return self.secrets_dir or self.var_dir.with_name(f"{self.var_dir.name}-secrets")
 
     def database_url(self, service: str) -> str:
         if self.mysql_url:
@@ -80,20 +82,34 @@ class Stack:
             return self.redis_url
         return f"sqla+sqlite:///{self.var_dir / 'celery-broker.db'}"
 
+    def _move_keys_out_of_var(self) -> None:
+        """Working copies from before keys left var/: move them, keeping the same keys (the
+        encodings and tokens already made need them)."""
+        for name in ("secrets.json", "keys"):
+            old, new = self.var_dir / name, self.keys_home / name
+            if old.exists() and not new.exists():
+                self.keys_home.mkdir(mode=0o700, parents=True, exist_ok=True)
+                old.rename(new)
+
     def dev_secrets(self) -> dict[str, str]:
-        """Secrets made once per working copy (var/secrets.json), never committed."""
-        path = self.var_dir / "secrets.json"
-        if path.exists():
-            stored: dict[str, str] = json.loads(path.read_text())
-            return stored
+        """Secrets made once per working copy (`var-secrets/secrets.json`), never committed."""
+        self._move_keys_out_of_var()
+        path = self.keys_home / "secrets.json"
         import base64
 
         values = {
             "recognition_encryption_key": base64.b64encode(AESGCM.generate_key(256)).decode(),
             "gateway_client_secret": secrets.token_urlsafe(32),
             "reporting_client_secret": secrets.token_urlsafe(32),
+            "attendance_client_secret": secrets.token_urlsafe(32),
         }
-        self.var_dir.mkdir(parents=True, exist_ok=True)
+        if path.exists():
+            stored: dict[str, str] = json.loads(path.read_text())
+            if values.keys() <= stored.keys():
+                return stored
+            # A working copy from before a secret was added: keep the old ones, add the new.
+            values = {**values, **stored}
+        self.keys_home.mkdir(mode=0o700, parents=True, exist_ok=True)
         path.write_text(json.dumps(values, indent=2))
         path.chmod(0o600)
         return values
@@ -140,7 +156,7 @@ class Stack:
             spec("auth", [py, "-m", "auth_svc"],
                  AUTH_PORT=str(self.ports.auth),
                  AUTH_DATABASE_URL=self.database_url("auth"),
-                 AUTH_KEYS_DIR=str(var / "keys"),
+                 AUTH_KEYS_DIR=str(self.keys_home / "keys"),
                  AUTH_SMTP_HOST="127.0.0.1",
                  AUTH_SMTP_PORT=str(self.ports.smtp),
                  AUTH_SMTP_SECURITY="none",
@@ -152,11 +168,14 @@ class Stack:
                  AUTH_SERVICE_CLIENTS=json.dumps({
                      "gateway": secret["gateway_client_secret"],
                      "reporting": secret["reporting_client_secret"],
+                     "attendance": secret["attendance_client_secret"],
                  })),
             spec("attendance", [py, "-m", "attendance_svc"],
                  ATTENDANCE_PORT=str(self.ports.attendance),
                  ATTENDANCE_DATABASE_URL=self.database_url("attendance"),
-                 ATTENDANCE_DEFAULT_TIMEZONE=self.timezone),
+                 ATTENDANCE_DEFAULT_TIMEZONE=self.timezone,
+                 ATTENDANCE_AUTH_URL=auth_url,
+                 ATTENDANCE_CLIENT_SECRET=secret["attendance_client_secret"]),
         ]
         for index, port in enumerate(self.recognition_ports()):
             processes.append(spec(
@@ -193,9 +212,18 @@ class Stack:
         }
 
 
+def ports_from(gateway: int) -> Ports:
+    """The default ports, or, for a gateway elsewhere, a block that a second stack can use beside
+    the first: auth, attendance, reporting, mail and recognition on the next ports up."""
+    if gateway == Ports.gateway:
+        return Ports()
+    return Ports(gateway=gateway, auth=gateway + 1, attendance=gateway + 2, reporting=gateway + 3,
+                 smtp=gateway + 4, recognition=gateway + 5)
+
+
 def stack_from_environment(var_dir: Path) -> Stack:
     """`./dev up` configuration: SQLite and the embedded broker unless these variables say else."""
-    ports = Ports(gateway=int(os.environ.get("FACECLOCK_PORT", "8000")))
+    ports = ports_from(int(os.environ.get("FACECLOCK_PORT", str(Ports.gateway))))
     return Stack(
         var_dir=var_dir,
         ports=ports,

@@ -8,7 +8,9 @@ from __future__ import annotations
 import base64
 import json
 import os
+import shutil
 import socket
+import subprocess
 import threading
 import time
 import uuid
@@ -171,13 +173,49 @@ def redis_database() -> Iterator[str]:
 
     if not redis_available():
         skip_or_fail("Redis is not reachable on 127.0.0.1:6379")
-    db = 1 + (os.getpid() + int(uuid.uuid4().int % 1000)) % 14
+    db = _claim_redis_database()
     url = f"{REDIS_TEST_URL}/{db}"
     client = redis.Redis.from_url(url)
     client.flushdb()
-    yield url
-    client.flushdb()
-    client.close()
+    try:
+        yield url
+    finally:
+        client.flushdb()
+        client.close()
+        _release_redis_database(db)
+
+
+_REDIS_CLAIM_KEY = "faceclock:test:redis-db:{}"
+_REDIS_CLAIM_SECONDS = 3600
+
+
+def _claim_redis_database(timeout: float = 300.0) -> int:
+    """A database number (1-15) no other test process holds: claimed with SET NX in database 0,
+    so concurrent test runs on one Redis never flush each other's data."""
+    import redis
+
+    control = redis.Redis.from_url(f"{REDIS_TEST_URL}/0")
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            for db in range(1, 16):
+                if control.set(_REDIS_CLAIM_KEY.format(db), os.getpid(), nx=True,
+                               ex=_REDIS_CLAIM_SECONDS):
+                    return db
+            time.sleep(0.5)
+    finally:
+        control.close()
+    raise TimeoutError("every Redis test database stayed claimed")
+
+
+def _release_redis_database(db: int) -> None:
+    import redis
+
+    control = redis.Redis.from_url(f"{REDIS_TEST_URL}/0")
+    try:
+        control.delete(_REDIS_CLAIM_KEY.format(db))
+    finally:
+        control.close()
 
 
 @pytest.fixture
@@ -194,3 +232,60 @@ def faces_dir() -> Path:
 
 def face_photo(person: str, index: int = 1, ext: str = "jpg") -> Path:
     return FACES_DIR / "people" / person / f"{person}_{index}.{ext}"
+
+
+class PrivateServer:
+    """A Redis or MariaDB server of a test's own, on a free port, that the test may stop and
+    start again to see an outage (never the shared servers on 6379/3306)."""
+
+    def __init__(self, argv: list[str], port: int, log: Path) -> None:
+        self.argv = argv
+        self.port = port
+        self.log = log
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 60.0) -> None:
+        with open(self.log, "ab") as log:
+            self.process = subprocess.Popen(self.argv, stdout=log, stderr=subprocess.STDOUT,
+                                            start_new_session=True)
+        wait_for_port(self.port, timeout=timeout)
+
+    def kill(self) -> None:
+        """An abrupt outage: SIGKILL, as a crash or a pulled cable looks to the clients."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+def _private_server(argv: list[str], port: int, log: Path) -> Iterator[PrivateServer]:
+    server = PrivateServer(argv, port, log)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.kill()
+
+
+def private_redis(work_dir: Path) -> Iterator[PrivateServer]:
+    """redis-server on a free port, without persistence (body of a fixture of any scope)."""
+    if shutil.which("redis-server") is None:
+        skip_or_fail("redis-server is not installed")
+    port = free_port()
+    yield from _private_server(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no", "--dir", str(work_dir)], port, work_dir / "redis.log")
+
+
+def private_mariadb(work_dir: Path) -> Iterator[PrivateServer]:
+    """A MariaDB server of its own (root without password) in work_dir, on a free port."""
+    if shutil.which("mariadbd") is None or shutil.which("mariadb-install-db") is None:
+        skip_or_fail("MariaDB server binaries are not installed")
+    data = work_dir / "mariadb"
+    subprocess.run(["mariadb-install-db", "--no-defaults", f"--datadir={data}", "--user=root",
+                    "--auth-root-authentication-method=normal", "--skip-test-db"],
+                   check=True, capture_output=True)
+    port = free_port()
+    yield from _private_server(
+        ["mariadbd", "--no-defaults", f"--datadir={data}", f"--port={port}",
+         f"--socket={work_dir / 'mariadb.sock'}", "--bind-address=127.0.0.1", "--user=root",
+         "--skip-log-bin", "--innodb-buffer-pool-size=32M"], port, work_dir / "mariadb.log")

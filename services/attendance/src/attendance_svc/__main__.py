@@ -1,27 +1,52 @@
-"""`python -m attendance_svc [serve]` migrates and serves; `mark-absent` runs the nightly job;
+"""`python -m attendance_svc [serve]` migrates and serves in ATTENDANCE_WORKERS processes (default:
+one per core); `mark-absent` runs the nightly job (absences, then the digest of missing check-outs);
 `recompute --from YYYY-MM-DD --to YYYY-MM-DD` judges every employee's days in a range again."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
+import os
+import threading
 from datetime import date
 from pathlib import Path
 
-import uvicorn
+from fastapi import FastAPI
 from sqlalchemy import select
 
 from attendance_svc.config import Settings
 from attendance_svc.db import make_service_engine
 from attendance_svc.main import create_app
+from attendance_svc.notify import Notifier
 from attendance_svc.organisation.models import Employee
+from attendance_svc.results.nightly import nightly_once, run_nightly
 from attendance_svc.results.parallel import recompute_in_processes
-from attendance_svc.results.service import mark_absences
 from faceclock_common.db import make_session_factory, run_migrations, session_scope
 from faceclock_common.logging import configure_logging
+from faceclock_common.server import serve, stop_with_parent
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 logger = logging.getLogger("attendance_svc")
+
+
+def app() -> FastAPI:
+    """The app of one server process (uvicorn calls this in each worker)."""
+    settings = Settings()
+    configure_logging("attendance", settings.log_level)
+    if settings.worker_processes > 1:
+        stop_with_parent()
+    return create_app(settings)
+
+
+def _nightly_in_this_process(settings: Settings) -> None:
+    """With several workers the nightly job runs once, here in the parent, not in each worker
+    (they would mark the same absences at the same time)."""
+    engine = make_service_engine(settings.database_url)
+    job = run_nightly(make_session_factory(engine), Notifier(settings), at=settings.nightly_job_at,
+                      zone_name=settings.default_timezone,
+                      lookback_days=settings.absence_lookback_days)
+    threading.Thread(target=asyncio.run, args=(job,), name="nightly", daemon=True).start()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -43,11 +68,13 @@ def main(argv: list[str] | None = None) -> None:
         return
     if args.command in ("mark-absent", "recompute"):
         engine = make_service_engine(settings.database_url)
-        with session_scope(make_session_factory(engine)) as session:
-            if args.command == "mark-absent":
-                stored = mark_absences(session, lookback_days=settings.absence_lookback_days,
-                                       default_timezone=settings.default_timezone)
-            else:
+        factory = make_session_factory(engine)
+        if args.command == "mark-absent":
+            stored = nightly_once(factory, Notifier(settings),
+                                  lookback_days=settings.absence_lookback_days,
+                                  zone_name=settings.default_timezone)
+        else:
+            with session_scope(factory) as session:
                 ids = list(session.scalars(select(Employee.id).order_by(Employee.id)))
         engine.dispose()
         if args.command == "recompute":
@@ -57,8 +84,11 @@ def main(argv: list[str] | None = None) -> None:
                                             workers=args.workers)
         logger.info(f"{args.command} done", extra={"stored": stored})
         return
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None,
-                timeout_graceful_shutdown=20)
+    workers = settings.worker_processes
+    if workers > 1 and settings.nightly_job:
+        _nightly_in_this_process(settings)
+        os.environ["ATTENDANCE_NIGHTLY_JOB"] = "false"  # the workers read their settings anew
+    serve("attendance_svc.__main__:app", host=settings.host, port=settings.port, workers=workers)
 
 
 if __name__ == "__main__":

@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 from datetime import time
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import field_validator
+from pydantic import Field, SecretStr, field_validator
 
-from faceclock_common.settings import ServiceSettings, service_config
+from faceclock_common.settings import HttpServiceSettings, service_config
 
 
-class Settings(ServiceSettings):
+class Settings(HttpServiceSettings):
     model_config = service_config("ATTENDANCE_")
 
     port: int = 8002
     database_url: str = "sqlite:///var/attendance.db"
     # Punches of one employee closer than this to an accepted punch are not stored again.
     duplicate_window_seconds: int = 60
+    # Live (face or PIN) clock-ins of one person this soon after their last punch answer that
+    # punch with duplicate: true instead of storing another: someone who lingers in front of a
+    # kiosk is not clocked out. 0 leaves only the duplicate window.
+    clock_in_cooldown_seconds: int = Field(300, ge=0, le=86_400)
     # Used for employees and shifts without a timezone of their own.
     default_timezone: str = "UTC"
     # How many past days the nightly job looks at for days that ended without a stored result.
@@ -29,8 +34,22 @@ class Settings(ServiceSettings):
     # instead, as the Kubernetes CronJob does; on for single-instance runs.
     nightly_job: bool = True
     nightly_job_at: time = time(0, 30)
+    # Liveness check (a head turn and a blink, SECURITY.md) for face clock-ins where no site
+    # says otherwise: "off", "kiosks" or "everywhere" (kiosks and phones). Each site has its own.
+    liveness_default: Literal["off", "kiosks", "everywhere"] = "off"
+    # A challenge must be answered within this many seconds, once.
+    liveness_challenge_seconds: float = Field(30.0, gt=0, le=600)
+    # Notices of requests filed and decided go to the auth service (it knows the accounts, their
+    # e-mail and language), with this client's credentials; without a secret nobody is told.
+    auth_url: str = "http://127.0.0.1:8001"
+    client_id: str = "attendance"
+    client_secret: SecretStr | None = None
     # Largest employee CSV accepted by the import endpoint.
     import_max_bytes: int = 5 * 1024 * 1024
+
+    def check_production_safety(self) -> None:
+        if self.client_secret is not None:
+            self.require_secret("ATTENDANCE_CLIENT_SECRET", self.client_secret.get_secret_value())
 
     @field_validator("default_timezone")
     @classmethod

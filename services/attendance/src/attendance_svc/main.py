@@ -13,18 +13,23 @@ from sqlalchemy import text
 from attendance_svc.clocking.router import router as clocking_router
 from attendance_svc.config import Settings
 from attendance_svc.db import make_service_engine
+from attendance_svc.liveness.router import router as liveness_router
+from attendance_svc.notify import Notifier
 from attendance_svc.organisation.router import router as organisation_router
 from attendance_svc.punches.router import router as punches_router
 from attendance_svc.requests.router import router as requests_router
 from attendance_svc.results.nightly import run_nightly
 from attendance_svc.results.router import router as results_router
 from attendance_svc.scheduling.router import router as scheduling_router
+from attendance_svc.sites.router import internal as sites_internal_router
+from attendance_svc.sites.router import router as sites_router
 from faceclock_common.app import build_service_app
 from faceclock_common.db import make_session_factory
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    settings.check_production_safety()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -40,7 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         nightly = None
         if settings.nightly_job:
             nightly = asyncio.create_task(run_nightly(
-                app.state.session_factory, at=settings.nightly_job_at,
+                app.state.session_factory, app.state.notifier, at=settings.nightly_job_at,
                 zone_name=settings.default_timezone, lookback_days=settings.absence_lookback_days))
         try:
             yield
@@ -53,7 +58,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = build_service_app(title="FaceClock attendance", settings=settings, lifespan=lifespan,
                             openapi_url="/api/v1/openapi.json", docs_url=None, redoc_url=None)
+    app.state.notifier = Notifier(settings)
     for router in (organisation_router, punches_router, scheduling_router, requests_router,
-                   results_router, clocking_router):
+                   results_router, clocking_router, sites_router, sites_internal_router, liveness_router):
         app.include_router(router)
     return app

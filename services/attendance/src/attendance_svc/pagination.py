@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Query
 
 from attendance_svc.deps import SettingsDep
+from faceclock_common.bounds import OFFSET_MAX
 from faceclock_common.errors import ApiError
 
 
@@ -17,7 +18,7 @@ class Page:
 
 
 def get_page(settings: SettingsDep, limit: Annotated[int, Query(ge=1)] = 50,
-             offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0) -> Page:
+             offset: Annotated[int, Query(ge=0, le=OFFSET_MAX)] = 0) -> Page:
     if limit > settings.max_page_size:
         raise ApiError(422, "validation_error", f"limit: at most {settings.max_page_size}")
     return Page(limit, offset)

@@ -8,9 +8,12 @@ from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from annotated_types import Interval
-from pydantic import AfterValidator, AwareDatetime
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator
+
+from faceclock_common.bounds import ROW_ID_MAX
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_ISO_DATE_START = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
 
 def check_timezone(value: str | None) -> str | None:
@@ -35,9 +38,7 @@ def check_email(value: str | None) -> str | None:
     return value
 
 
-# Row ids: bounded so an absurd number is a 422, not a driver overflow (SQLite) or an
-# out-of-range error (MySQL INT) surfacing as a 500.
-Id = Annotated[int, Interval(ge=1, le=2**31 - 1)]
+Id = Annotated[int, Interval(ge=1, le=ROW_ID_MAX)]
 
 
 def check_day(value: date) -> date:
@@ -53,5 +54,15 @@ def check_moment(value: datetime) -> datetime:
     return value
 
 
-Day = Annotated[date, AfterValidator(check_day)]
-Moment = Annotated[AwareDatetime, AfterValidator(check_moment)]
+def iso_text_only(value: object) -> object:
+    """Pydantic would read 0 or "1700000000" as seconds since 1970 (a correction dated 1970):
+    dates and times come as ISO 8601 text only."""
+    if isinstance(value, date):  # datetime too: values built in code, not parsed
+        return value
+    if isinstance(value, str) and _ISO_DATE_START.match(value.strip()):
+        return value
+    raise ValueError("expected an ISO 8601 date (YYYY-MM-DD) or date-time, not a number")
+
+
+Day = Annotated[date, BeforeValidator(iso_text_only), AfterValidator(check_day)]
+Moment = Annotated[AwareDatetime, BeforeValidator(iso_text_only), AfterValidator(check_moment)]

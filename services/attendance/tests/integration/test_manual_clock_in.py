@@ -52,39 +52,54 @@ def test_pin_is_set_shown_as_a_flag_and_stored_only_as_argon2id(api: Any,
     audit = api.ok("GET", f"/api/v1/audit?employee_id={person['id']}&entity=employee", "hr")
     assert "set_pin" in [e["action"] for e in audit["items"]] and PIN not in str(audit)
 
-    for bad in ("123", "123456789", "12a4", " 1234", ""):
+    # Wrong shape, and (issue 15) the PINs tried first: one digit, a run, a repeated pair.
+    # Each refusal says which rule, in the reader's language (not "not in the expected form").
+    for bad, rule in (("123", "pin_format"), ("123456789", "pin_format"), ("12a4", "pin_format"),
+                      (" 1234", "pin_format"), ("", "pin_format"), ("\uff11\uff12\uff13\uff14", "pin_format"),
+                      ("1111", "weak_pin"), ("1234", "weak_pin"), ("4321", "weak_pin"),
+                      ("98765", "weak_pin"), ("1212", "weak_pin")):
         response = api.put(f"/api/v1/employees/{person['id']}/pin", "hr", json={"pin": bad})
         assert response.status_code == 422, bad
+        error = response.json()["error"]
+        assert [d["type"] for d in error["details"]] == [rule], bad
+        assert error["message"].startswith("PIN ") and ("4 to 8 digits" in error["message"]
+                                                       or "too easy to guess" in error["message"])
+        chinese = api.put(f"/api/v1/employees/{person['id']}/pin", "hr", json={"pin": bad},
+                          headers={"Accept-Language": "zh-CN"}).json()["error"]["message"]
+        assert ("4 到 8 位数字" if rule == "pin_format" else "太容易被猜到") in chinese, chinese
+    for typed in ({"pin": 1234}, {"pin": None}, {}):
+        assert api.put(f"/api/v1/employees/{person['id']}/pin", "hr",
+                       json=typed).status_code == 422, typed
     # Only HR (and admin) set PINs; everybody else, including the person, is refused.
     for role in ("employee", "manager", "kiosk"):
         assert api.put(f"/api/v1/employees/{person['id']}/pin", role,
-                       json={"pin": "1111"}).status_code == 403
+                       json={"pin": "5917"}).status_code == 403
     assert api.put(f"/api/v1/employees/{person['id']}/pin", "admin",
-                   json={"pin": "2222"}).status_code == 204
+                   json={"pin": "2927"}).status_code == 204
     assert api.put("/api/v1/employees/999999/pin", "hr",
-                   json={"pin": "1111"}).status_code == 404
+                   json={"pin": "5917"}).status_code == 404
 
     api.ok("DELETE", f"/api/v1/employees/{person['id']}/pin", "hr", status=204)
     assert api.ok("GET", f"/api/v1/employees/{person['id']}", "hr")["has_pin"] is False
     assert _stored_hash(database_url, person["id"]) is None
-    assert _manual(api, "B1", "2222").status_code == 401
+    assert _manual(api, "B1", "2927").status_code == 401
 
 
 def test_right_pin_clocks_in_like_a_face(api: Any) -> None:
     person = api.employee("B2", name="Ada")
-    api.ok("PUT", f"/api/v1/employees/{person['id']}/pin", "hr", status=204, json={"pin": "4321"})
-    first = _manual(api, " B2 ", "4321", key="m-1")
+    api.ok("PUT", f"/api/v1/employees/{person['id']}/pin", "hr", status=204, json={"pin": "4391"})
+    first = _manual(api, " B2 ", "4391", key="m-1")
     assert first.status_code == 201, first.text
     answer = first.json()
     assert answer["employee_id"] == person["id"] and answer["name"] == "Ada"
     assert answer["kind"] in ("in", "out") and answer["status"]
 
-    replay = _manual(api, "B2", "4321", key="m-1")
+    replay = _manual(api, "B2", "4391", key="m-1")
     assert replay.status_code == 200 and replay.json() == answer
     assert replay.headers["Idempotent-Replayed"] == "true"
     # A replayed key still needs the right PIN: answers are never handed out on a wrong one.
     assert _manual(api, "B2", "0000", key="m-1").status_code == 401
-    duplicate = _manual(api, "B2", "4321")
+    duplicate = _manual(api, "B2", "4391")
     assert duplicate.status_code == 200 and duplicate.json()["punch_id"] == answer["punch_id"]
     # A face clock-in right after is the same person inside the window: the same punch.
     face = api.post("/internal/clock-ins", "service", **SERVICE,
@@ -101,15 +116,15 @@ def test_right_pin_clocks_in_like_a_face(api: Any) -> None:
         ("manual_clock_in", "kiosk:lobby", answer["punch_id"])]
 
     gone = api.employee("B3", status="left")
-    api.ok("PUT", f"/api/v1/employees/{gone['id']}/pin", "hr", status=204, json={"pin": "5555"})
-    inactive = _manual(api, "B3", "5555")
+    api.ok("PUT", f"/api/v1/employees/{gone['id']}/pin", "hr", status=204, json={"pin": "5185"})
+    inactive = _manual(api, "B3", "5185")
     assert inactive.status_code == 409 and inactive.json()["error"]["code"] == "employee_inactive"
 
 
 def test_wrong_pin_unknown_badge_and_no_pin_answer_the_same(api: Any) -> None:
     person = api.employee("B4")
     api.employee("B5")  # no PIN set
-    api.ok("PUT", f"/api/v1/employees/{person['id']}/pin", "hr", status=204, json={"pin": "1234"})
+    api.ok("PUT", f"/api/v1/employees/{person['id']}/pin", "hr", status=204, json={"pin": "1934"})
     answers = [_manual(api, "B4", "9999"), _manual(api, "NOPE", "1234"),
                _manual(api, "B5", "1234"), _manual(api, "B4", "not digits")]
     assert {r.status_code for r in answers} == {401}
@@ -120,11 +135,11 @@ def test_wrong_pin_unknown_badge_and_no_pin_answer_the_same(api: Any) -> None:
     assert api.post("/internal/manual-clock-ins", "service", **SERVICE,
                     json={"employee_no": "B4", "actor": "k"}).status_code == 422
     assert api.post("/internal/manual-clock-ins", "service", **SERVICE,
-                    json={"employee_no": "B4", "pin": "1234", "actor": "k",
+                    json={"employee_no": "B4", "pin": "1934", "actor": "k",
                           "extra": 1}).status_code == 422
     for role in ("hr", "admin", "kiosk"):
         response = api.post("/internal/manual-clock-ins", role,
-                            json={"employee_no": "B4", "pin": "1234", "actor": "k"})
+                            json={"employee_no": "B4", "pin": "1934", "actor": "k"})
         assert response.status_code == 403, role
 
 
@@ -170,12 +185,12 @@ def test_five_failures_lock_the_number_for_fifteen_minutes(api: Any, database_ur
 
 def test_turned_off_answers_403(api: Any, database_url: str, settings_for: Any) -> None:
     person = api.employee("B8")
-    api.ok("PUT", f"/api/v1/employees/{person['id']}/pin", "hr", status=204, json={"pin": "1234"})
+    api.ok("PUT", f"/api/v1/employees/{person['id']}/pin", "hr", status=204, json={"pin": "1934"})
     # A second app on the same database, as an operator who turned the fallback off runs it.
     with TestClient(create_app(settings_for(database_url, manual_clock_in=False))) as client:
         off = type(api)(client, api.mint)
-        response = _manual(off, "B8", "1234")
+        response = _manual(off, "B8", "1934")
         assert response.status_code == 403
         assert response.json()["error"]["code"] == "manual_clock_in_disabled"
     assert api.ok("GET", f"/api/v1/punches?employee_id={person['id']}", "hr")["total"] == 0
-    assert _manual(api, "B8", "1234").status_code == 201
+    assert _manual(api, "B8", "1934").status_code == 201

@@ -154,4 +154,64 @@ def test_recompute_in_processes_matches_one_process(api: Any, database_url: str)
     assert one == two == 21
     day = api.ok("GET", f"/api/v1/attendance/daily?date=2026-02-02&employee_id={ids[0]}",
                  "hr")["items"][0]
-    assert day["final"] is True and day["status"] == "half_day" and day["missing_checkouts"] == 1
+    # A lone check-in on the default first_last shift: present, with its check-out missing.
+    assert day["final"] is True and day["status"] == "present" and day["missing_checkouts"] == 1
+
+
+@pytest.mark.slow
+def test_simultaneous_decisions_on_one_request_apply_it_once(served: str,
+                                                              token_mint: TokenMint) -> None:
+    """A double click, or two approvers at once: one approval, one correction punch; the others
+    hear 409, and a withdrawal racing them cannot leave a withdrawn correction whose punch counts."""
+    employee = httpx.post(f"{served}/api/v1/employees", headers=token_mint.headers("hr"),
+                          json={"employee_no": "C-3", "name": "Forgetful"}).json()
+    own = token_mint.headers("employee", employee_id=employee["id"], sub="forgetful")
+    correction = httpx.post(f"{served}/api/v1/corrections", headers=own, json={
+        "at": "2026-03-02T08:00:00Z", "kind": "in", "reason": "forgot"}).json()
+
+    def act(index: int) -> httpx.Response:
+        if index == 7:
+            return httpx.post(f"{served}/api/v1/corrections/{correction['id']}/withdraw",
+                              headers=own, timeout=60)
+        return httpx.post(f"{served}/api/v1/corrections/{correction['id']}/approve",
+                          headers=token_mint.headers("hr", sub=f"hr-{index}"), timeout=60)
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(act, range(8)))
+    assert sorted(a.status_code for a in answers) == [200] + [409] * 7, [a.text for a in answers]
+    final = httpx.get(f"{served}/api/v1/corrections/{correction['id']}",
+                      headers=token_mint.headers("hr")).json()
+    punches = httpx.get(f"{served}/api/v1/punches?employee_id={employee['id']}",
+                        headers=token_mint.headers("hr")).json()
+    assert punches["total"] == (1 if final["status"] == "approved" else 0)
+    assert final["status"] in ("approved", "withdrawn")
+
+
+@pytest.mark.slow
+def test_leave_filed_twice_at_once_is_stored_once(served: str, token_mint: TokenMint) -> None:
+    employee = httpx.post(f"{served}/api/v1/employees", headers=token_mint.headers("hr"),
+                          json={"employee_no": "C-4", "name": "Eager"}).json()
+    own = token_mint.headers("employee", employee_id=employee["id"], sub="eager")
+
+    def file(_: int) -> httpx.Response:
+        return httpx.post(f"{served}/api/v1/leave-requests", headers=own, timeout=60, json={
+            "kind": "business_trip", "start": "2026-03-03", "end": "2026-03-04"})
+
+    with ThreadPoolExecutor(6) as pool:
+        answers = list(pool.map(file, range(6)))
+    assert sorted(a.status_code for a in answers) == [201] + [409] * 5, [a.text for a in answers]
+    listed = httpx.get(f"{served}/api/v1/leave-requests?employee_id={employee['id']}",
+                       headers=token_mint.headers("hr")).json()
+    assert listed["total"] == 1
+
+
+def test_a_correction_cannot_be_moved_into_the_future(api: Any) -> None:
+    worker = api.employee("C5")["id"]
+    own = {"token_claims": {"employee_id": worker, "sub": "c5"}}
+    filed = api.ok("POST", "/api/v1/corrections", "employee", status=201, **own,
+                   json={"at": "2026-03-02T08:00:00Z", "kind": "in", "reason": "forgot"})
+    moved = api.patch(f"/api/v1/corrections/{filed['id']}", "employee", **own,
+                        json={"at": "2199-01-01T08:00:00Z"})
+    assert moved.status_code == 422, moved.text
+    assert "future" in moved.json()["error"]["message"]
+    assert api.ok("GET", f"/api/v1/corrections/{filed['id']}", "hr")["at"].startswith("2026-03-02")

@@ -30,6 +30,7 @@ def test_clock_in_duplicate_and_idempotency(api: Any) -> None:
     # A second clock-in inside the window without a key: the first punch, 200.
     duplicate = _clock(api, person["id"])
     assert duplicate.status_code == 200 and duplicate.json()["punch_id"] == answer["punch_id"]
+    assert answer["duplicate"] is False and duplicate.json()["duplicate"] is True
     # Same key, other actor: a separate request, but still a duplicate punch.
     other_actor = _clock(api, person["id"], actor="8", key="k-1")
     assert other_actor.status_code == 200
@@ -64,6 +65,29 @@ def test_clock_in_refusals(api: Any) -> None:
                                                                  "actor": "x"})
         assert response.status_code == 403, role
     assert api.get("/internal/roll-calls/1", "admin").status_code == 403
+
+
+def test_a_stored_clock_in_is_found_by_its_key_before_recognition(api: Any) -> None:
+    """What the gateway asks before recognising a face: the answer stored for (actor, key)."""
+    person = api.employee("R1", name="Rosa")
+    long_key = "r" * 200  # stored as its digest: found all the same
+    answers = {key: _clock(api, person["id"], key=key).json() for key in ("r-1", long_key)}
+
+    def replay(actor: str, key: str) -> Any:
+        return api.post("/internal/clock-ins/replay", "service",
+                        json={"actor": actor, "idempotency_key": key}, **SERVICE)
+
+    for key, answer in answers.items():
+        found = replay("7", key)
+        assert found.status_code == 200 and found.json() == answer
+        assert found.headers["Idempotent-Replayed"] == "true"
+    for actor, key in (("8", "r-1"), ("7", "r-2")):  # another kiosk's key, an unused key
+        missing = replay(actor, key)
+        assert missing.status_code == 404, missing.text
+        assert missing.json()["error"]["code"] == "no_stored_answer"
+    assert replay("7", " ").status_code == 422
+    assert api.post("/internal/clock-ins/replay", "kiosk",
+                    json={"actor": "7", "idempotency_key": "r-1"}).status_code == 403
 
 
 def test_synced_punches_duplicates_and_access(api: Any) -> None:
@@ -128,14 +152,16 @@ def test_roll_call_present_absent_and_readback(api: Any) -> None:
     api.employee("R3", name="Cid", department_id=dept["id"], status="left")
     outsider = api.employee("X1", name="Xavier")
     created = api.post("/internal/roll-calls", "service", json={
-        "present_employee_ids": [seen["id"], 999999], "unknown_faces": 2,
+        "present_employee_ids": [seen["id"], outsider["id"], 999999], "unknown_faces": 2,
         "department_id": dept["id"], "actor": "5"}, **SERVICE)
     assert created.status_code == 201, created.text
     body = created.json()
     assert body["present"] == [{"employee_id": seen["id"], "name": "Ann", "employee_no": "R1",
                                 "department": "Research"}]
+    # Xavier of no department was in the photo: not present in Research's roll (issue 15).
     assert [p["employee_id"] for p in body["absent"]] == [missed["id"]]
     assert body["unknown_faces"] == 2 and datetime.fromisoformat(body["at"]).tzinfo is not None
+    assert [p["name"] for p in body.pop("other_departments")] == ["Xavier"]
     again = api.ok("GET", f"/internal/roll-calls/{body['id']}", "service", **SERVICE)
     assert again == body
     everyone = api.ok("POST", "/internal/roll-calls", "service", status=201,
@@ -149,3 +175,27 @@ def test_roll_call_present_absent_and_readback(api: Any) -> None:
     absurd = api.post("/internal/roll-calls", "service", json={
         "present_employee_ids": [], "actor": "5", "unknown_faces": 10**18}, **SERVICE)
     assert absurd.status_code == 422
+
+
+def test_a_person_seen_again_within_the_cooldown_gets_their_punch_back(api: Any) -> None:
+    """Issue 15: someone lingering in front of a kiosk is not clocked out. A punch 3 minutes
+    ago is outside the 60 s duplicate window but inside the 300 s cooldown."""
+    person = api.employee("LINGER", name="Lin")
+    earlier = (datetime.now(UTC) - timedelta(minutes=3)).isoformat()
+    stored = api.ok("POST", "/api/v1/punches", "hr", status=201,
+                    json={"employee_id": person["id"], "at": earlier})
+    again = api.post("/internal/clock-ins", "service", json={
+        "employee_id": person["id"], "actor": "kiosk:3", "device_id": "3",
+        "device_name": "Front door"}, **SERVICE)
+    assert again.status_code == 200, again.text
+    assert again.json()["duplicate"] is True and again.json()["punch_id"] == stored["id"]
+    punches = api.ok("GET", f"/api/v1/punches?employee_id={person['id']}", "hr")
+    assert punches["total"] == 1
+    # Later, the kiosk's punch carries its name for readers (issue 15: names, not ids).
+    other = api.employee("NAMED", name="Nam")
+    taken = api.post("/internal/clock-ins", "service", json={
+        "employee_id": other["id"], "actor": "kiosk:3", "device_id": "3",
+        "device_name": "Front door"}, **SERVICE)
+    assert taken.status_code == 201, taken.text
+    listed = api.ok("GET", f"/api/v1/punches?employee_id={other['id']}", "hr")["items"]
+    assert [(p["device_id"], p["device_name"]) for p in listed] == [("3", "Front door")]

@@ -7,6 +7,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
+
 PARIS = ZoneInfo("Europe/Paris")
 
 
@@ -174,22 +176,36 @@ def test_request_rules_and_balances(api: Any) -> None:
                                    "department_id": ops["id"]}}
     first = api.ok("POST", "/api/v1/leave-requests", "employee", status=201, json={
         "leave_type": "annual", "start": "2026-05-04", "end": "2026-05-05"}, **me)
-    assert first["hours"] == 16 and first["start"] == "2026-05-04"
-    second = api.ok("POST", "/api/v1/leave-requests", "employee", status=201, json={
+    assert first["hours"] == 16 and first["days"] == 2 and first["start"] == "2026-05-04"
+    # Filing beyond the balance is refused: the pending 16 h already take all of it.
+    over = api.post("/api/v1/leave-requests", "employee", json={
         "leave_type": "annual", "start": "2026-05-06", "end": "2026-05-06"}, **me)
+    assert over.status_code == 409 and over.json()["error"]["code"] == "insufficient_leave_balance"
+    second = api.ok("POST", "/api/v1/leave-requests", "employee", status=201, json={
+        "leave_type": "personal", "start": "2026-05-06", "end": "2026-05-06"}, **me)
     api.ok("POST", f"/api/v1/leave-requests/{first['id']}/approve", "manager", **boss_token)
+    # An allocation lowered after filing is checked again when approving.
+    api.ok("PUT", "/api/v1/leave-balances", "hr", json={
+        "employee_id": worker["id"], "year": 2026, "leave_type": "personal", "entitled_hours": 4})
     refused = api.post(f"/api/v1/leave-requests/{second['id']}/approve", "hr")
     assert refused.status_code == 409
     assert refused.json()["error"]["code"] == "insufficient_leave_balance"
     balances = api.ok("GET", f"/api/v1/leave-balances?employee_id={worker['id']}&year=2026",
                       "hr")["items"]
-    assert balances == [{"employee_id": worker["id"], "year": 2026, "leave_type": "annual",
-                         "entitled_hours": 16, "used_hours": 16, "pending_hours": 8,
-                         "remaining_hours": 0}]
+    assert balances == [
+        {"employee_id": worker["id"], "year": 2026, "leave_type": "annual",
+         "entitled_days": None, "used_days": 2, "pending_days": 0, "remaining_days": None,
+         "entitled_hours": 16, "used_hours": 16, "pending_hours": 0, "remaining_hours": 0},
+        {"employee_id": worker["id"], "year": 2026, "leave_type": "personal",
+         "entitled_days": None, "used_days": 0, "pending_days": 1, "remaining_days": None,
+         "entitled_hours": 4, "used_hours": 0, "pending_hours": 8, "remaining_hours": 4}]
+    api.ok("PUT", "/api/v1/leave-balances", "hr", json={
+        "employee_id": worker["id"], "year": 2026, "leave_type": "personal", "entitled_hours": 40})
     sick = api.ok("POST", "/api/v1/leave-requests", "hr", status=201, json={
         "employee_id": worker["id"], "leave_type": "sick", "start": "2026-05-07",
         "end": "2026-05-07"})
-    api.ok("POST", f"/api/v1/leave-requests/{sick['id']}/approve", "hr")  # not capped
+    api.ok("POST", f"/api/v1/leave-requests/{sick['id']}/approve", "hr",
+           token_claims={"sub": "hr-2"})  # not capped (a second hr: the filer never approves)
 
     # Employees see and touch only their own; managers their department; not their own.
     assert api.post("/api/v1/leave-requests", "employee", json={
@@ -238,3 +254,63 @@ def test_request_rules_and_balances(api: Any) -> None:
     overnight = api.ok("POST", "/api/v1/overtime", "hr", status=201, json={
         "employee_id": worker["id"], "date": "2026-05-12", "start": "23:00", "end": "01:00"})
     assert overnight["hours"] == 2
+
+
+def test_naming_a_department_manager_gives_them_its_approval_queue(api: Any) -> None:
+    """Issue 15: a manager account without a department of its own on the account, and an
+    employee account, each named manager on the department, see and decide its requests; the
+    neighbouring department's stay out of reach."""
+    sales = api.ok("POST", "/api/v1/departments", "hr", status=201,
+                   json={"code": "SAL", "name": "Sales"})
+    other = api.ok("POST", "/api/v1/departments", "hr", status=201,
+                   json={"code": "OTH", "name": "Other"})
+    boss = api.employee("B1", name="Boss", department_id=sales["id"])
+    seller = api.employee("S1", name="Seller", department_id=sales["id"])
+    stranger = api.employee("O1", name="Stranger", department_id=other["id"])
+    api.ok("PATCH", f"/api/v1/departments/{sales['id']}", "hr",
+           json={"manager_employee_id": boss["id"]})
+    filed = {person["id"]: api.ok("POST", "/api/v1/leave-requests", "hr", status=201, json={
+        "employee_id": person["id"], "leave_type": "sick", "start": "2026-07-01",
+        "end": "2026-07-01"}) for person in (seller, stranger)}
+    for role in ("manager", "employee"):
+        boss_token = {"token_claims": {"sub": f"9{role}", "employee_id": boss["id"]}}
+        queue = api.ok("GET", "/api/v1/leave-requests?status=pending", role, **boss_token)
+        assert {r["employee_id"] for r in queue["items"]} == {seller["id"]}, role
+        assert [d["id"] for d in api.ok("GET", "/api/v1/departments", role,
+                                        **boss_token)["items"]] == [sales["id"]]
+        assert api.post(f"/api/v1/leave-requests/{filed[stranger['id']]['id']}/approve", role,
+                        **boss_token).status_code == 404
+    boss_token = {"token_claims": {"sub": "9", "employee_id": boss["id"]}}
+    decided = api.ok("POST", f"/api/v1/leave-requests/{filed[seller['id']]['id']}/approve",
+                     "employee", json={"note": "ok"}, **boss_token)
+    assert decided["status"] == "approved"
+    # Names a person reads (issue 15): whose request, and who decided it.
+    assert (decided["employee_name"], decided["decided_by_name"]) == ("Seller", "Boss")
+    # A plain employee of the department manages nothing: their own requests only.
+    seller_token = {"token_claims": {"sub": "8", "employee_id": seller["id"]}}
+    assert api.ok("GET", "/api/v1/departments", "employee", **seller_token)["items"] == []
+
+
+@pytest.mark.parametrize("kind", ["corrections", "leave-requests", "overtime"])
+def test_whoever_files_a_request_never_approves_it(sqlite_api, kind: str) -> None:  # type: ignore[no-untyped-def]
+    """Issue 17 item 6: a manager (or hr, or an admin) who files a correction - a new punch - or
+    any other request for someone cannot approve it alone; someone else can."""
+    api = sqlite_api
+    team = api.ok("POST", "/api/v1/departments", "hr", status=201, json={"code": "T", "name": "T"})
+    worker = api.employee("W-4E", department_id=team["id"])
+    boss = {"token_claims": {"sub": "501", "department_id": team["id"]}}
+    body = {"corrections": {"employee_id": worker["id"], "at": "2026-02-03T08:00:00Z",
+                            "kind": "in", "reason": "forgot"},
+            "leave-requests": {"employee_id": worker["id"], "start": "2026-02-03",
+                               "end": "2026-02-03"},
+            "overtime": {"employee_id": worker["id"], "date": "2026-02-02", "start": "18:00",
+                         "hours": 1}}[kind]
+    filed = api.ok("POST", f"/api/v1/{kind}", "manager", status=201, json=body, **boss)
+    for role in ("manager", "hr", "admin"):
+        alone = api.post(f"/api/v1/{kind}/{filed['id']}/approve", role, **boss)
+        assert alone.status_code == 403, (role, alone.text)
+        assert alone.json()["error"]["code"] == "own_filing"
+    assert api.ok("GET", f"/api/v1/punches?employee_id={worker['id']}", "hr")["total"] == 0
+    approved = api.ok("POST", f"/api/v1/{kind}/{filed['id']}/approve", "hr",
+                      token_claims={"sub": "502"})
+    assert approved["status"] == "approved" and approved["decided_by"] == "502"

@@ -7,7 +7,9 @@ GOOD = {"name": "Split", "periods": [{"start": "07:00", "end": "11:00"},
 
 
 def test_shift_validation(api: Any) -> None:
-    for periods in ([{"start": "25:00", "end": "26:00"}], [{"start": "08:00", "end": "08:00"}],
+    # RULES.md v2: an end equal to the start is a 24-hour period, only as the shift's one period.
+    for periods in ([{"start": "25:00", "end": "26:00"}],
+                    [{"start": "08:00", "end": "08:00"}, {"start": "09:00", "end": "10:00"}],
                     [], [{"start": "08:00", "end": "20:00"}, {"start": "21:00", "end": "09:00"}],
                     [{"start": "8:00", "end": "12:00"}]):
         response = api.post("/api/v1/shifts", "hr", json={"name": "x", "periods": periods})
@@ -113,7 +115,8 @@ def test_rejections_and_withdrawals_leave_results_alone(api: Any) -> None:
         "employee_id": person["id"], "date": "2026-02-02", "start": "18:00", "hours": 1.5})
     changed = api.ok("PATCH", f"/api/v1/overtime/{overtime['id']}", "hr", json={"end": "20:00"})
     assert changed["hours"] == 2 and changed["end"] == "20:00"
-    api.ok("POST", f"/api/v1/overtime/{overtime['id']}/approve", "hr")
+    api.ok("POST", f"/api/v1/overtime/{overtime['id']}/approve", "hr",
+           token_claims={"sub": "hr-2"})  # not the hr who filed it
     api.ok("DELETE", f"/api/v1/overtime/{overtime['id']}", "hr", status=204)  # hr cancels
     trail = api.ok("GET", f"/api/v1/audit?entity=overtime_request&entity_id={overtime['id']}",
                    "hr")["items"]

@@ -4,16 +4,15 @@ from datetime import date
 
 from attendance_svc.scheduling.calendar import WorkCalendar, _Assignment
 from attendance_svc.scheduling.models import Shift
+from attendance_svc.scheduling.service import DEFAULT_SHIFT_FIELDS
 
 JAN = date(2026, 1, 15)
 
 
 def _shift(shift_id: int, name: str, tz: str | None = None, default: bool = False) -> Shift:
-    return Shift(id=shift_id, name=name, periods=[{"start": "08:00", "end": "12:00"}],
-                 workdays=[1, 2, 3, 4, 5], timezone=tz, early_checkin_minutes=60,
-                 late_grace_minutes=0, absent_after_late_minutes=120,
-                 early_leave_grace_minutes=0, absent_if_early_minutes=120,
-                 checkout_until_minutes=240, half_day_hours=None, is_default=default)
+    fields = {**DEFAULT_SHIFT_FIELDS, "periods": [{"start": "08:00", "end": "12:00"}],
+              "timezone": tz}
+    return Shift(id=shift_id, name=name, is_default=default, **fields)
 
 
 def _calendar(**kwargs: object) -> WorkCalendar:

@@ -23,7 +23,9 @@ from attendance_svc.rules.month import DayFigures, summarise_month
 
 PARIS = ZoneInfo("Europe/Paris")
 MONDAY = date(2026, 3, 2)
-OFFICE = replace(DEFAULT_SHIFT, late_grace_minutes=5, early_leave_grace_minutes=5)
+# The thesis's four punches a day: these tests pin the every_period policy down.
+OFFICE = replace(DEFAULT_SHIFT, late_grace_minutes=5, early_leave_grace_minutes=5,
+                 punch_policy="every_period")
 NIGHT = ShiftSpec(periods=(PeriodSpec(time(22), time(6)),), name="Night",
                   workdays=frozenset(range(1, 8)))
 
@@ -91,7 +93,7 @@ def test_half_day_hours_threshold() -> None:
     shift = replace(OFFICE, half_day_hours=6.0, absent_if_early_minutes=240)
     short = run(at(8), at(12), at(14), at(15), shift=shift)
     assert short.status == "half_day" and short.worked_minutes == 300
-    assert "less than 6.0 h" in short.explanation_text
+    assert "less than half_day_hours 6.0 h" in short.explanation_text
     enough = run(at(8), at(12), at(14), at(16, 30), shift=shift)
     assert enough.status == "early_leave"
 
@@ -245,6 +247,27 @@ def test_clock_in_assessment(moment: datetime, earlier: tuple[datetime, ...],
     verdict = assess_clock_in(moment, earlier, [instance], PARIS, late_grace_minutes=5,
                               early_leave_grace_minutes=5)
     assert (verdict.kind, verdict.status) == expected
+
+
+def test_the_shift_decides_in_or_out_not_alternation() -> None:
+    """Issue 15: a second sighting in the first half of a period repeats the check-in (the
+    kiosk answers "already clocked in"); the second half is a check-out; a first punch in the
+    second half without any check-in in the shift is a late check-in, not a check-out."""
+    instance = shift_instance(OFFICE, MONDAY, PARIS)
+
+    def verdict(moment: datetime, *earlier: datetime) -> tuple[str, str, datetime | None]:
+        found = assess_clock_in(moment, earlier, [instance], PARIS, late_grace_minutes=5,
+                                early_leave_grace_minutes=5)
+        return found.kind, found.status, found.repeat_of
+
+    assert verdict(at(8, 3), at(8, 2)) == ("in", "repeat", at(8, 2))
+    assert verdict(at(9, 30), at(8, 2)) == ("in", "repeat", at(8, 2))
+    assert verdict(at(11, 55), at(8, 2))[:2] == ("out", "on_time")
+    assert verdict(at(11, 0))[:2] == ("in", "late")
+    # Checked in and out in the morning, back before the midpoint: in again.
+    assert verdict(at(9, 0), at(8, 0), at(8, 30))[:2] == ("in", "late")
+    # In the morning and never out at noon: 17:00 in the afternoon is the check-out.
+    assert verdict(at(17, 0), at(8, 0))[:2] == ("out", "early_leave")
 
 
 def test_month_counts() -> None:

@@ -1,4 +1,5 @@
-"""`python -m auth_svc [serve|migrate|rotate-keys [--revoke-previous]]`: serve by default."""
+"""`python -m auth_svc [serve|migrate|rotate-keys [--revoke-previous]]`: serve by default, in
+AUTH_WORKERS processes (default: one per core)."""
 
 from __future__ import annotations
 
@@ -6,15 +7,25 @@ import argparse
 import logging
 from datetime import timedelta
 
-import uvicorn
+from fastapi import FastAPI
 
 from auth_svc.config import Settings
 from auth_svc.keys.keyring import KeyRing
 from auth_svc.main import MIGRATIONS, create_app
 from faceclock_common.db import run_migrations
 from faceclock_common.logging import configure_logging
+from faceclock_common.server import serve, stop_with_parent
 
 logger = logging.getLogger("auth_svc")
+
+
+def app() -> FastAPI:
+    """The app of one server process (uvicorn calls this in each worker)."""
+    settings = Settings()
+    configure_logging("auth", settings.log_level)
+    if settings.worker_processes > 1:
+        stop_with_parent()
+    return create_app(settings)
 
 
 def main() -> None:
@@ -35,10 +46,9 @@ def main() -> None:
     run_migrations(MIGRATIONS, settings.database_url)
     if args.command == "migrate":
         return
-    app = create_app(settings)
     # X-Forwarded-For is read by the app itself, from trusted proxies only (AUTH_TRUSTED_PROXIES).
-    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None,
-                proxy_headers=False, timeout_graceful_shutdown=20)
+    serve("auth_svc.__main__:app", host=settings.host, port=settings.port,
+          workers=settings.worker_processes, proxy_headers=False)
 
 
 if __name__ == "__main__":

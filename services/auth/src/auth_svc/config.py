@@ -11,7 +11,7 @@ from pydantic_settings import NoDecode
 
 from faceclock_common.settings import (
     PLACEHOLDER_SECRETS,
-    ServiceSettings,
+    HttpServiceSettings,
     UnsafeConfiguration,
     service_config,
 )
@@ -21,7 +21,7 @@ DEV_ADMIN_PASSWORD = "admin12345"  # noqa: S105 - known on purpose, so it can be
 LANGUAGES = ("en", "zh-CN")
 
 
-class Settings(ServiceSettings):
+class Settings(HttpServiceSettings):
     model_config = service_config("AUTH_")
 
     port: int = 8001
@@ -71,6 +71,8 @@ class Settings(ServiceSettings):
 
     # Password reset e-mail.
     password_reset_ttl_seconds: int = Field(1800, ge=60, le=1800)
+    # How long HR's invitation link to an employee works (once).
+    invitation_ttl_seconds: int = Field(7 * 86400, ge=60, le=30 * 86400)
     public_base_url: str = "http://127.0.0.1:8000"
     smtp_host: str = ""
     smtp_port: int = 25

@@ -48,8 +48,11 @@ def purge_expired(session_factory: sessionmaker[Session], *, throttle_window_sec
 
 async def run_periodically(session_factory: sessionmaker[Session], *,
                            throttle_window_seconds: int, interval_seconds: float) -> None:
-    """Runs in every replica; the deletes are idempotent, so replicas need no coordination."""
+    """Runs in every replica; the deletes are idempotent, so replicas need no coordination.
+    The first round comes one interval after start, not during it: a start is busy enough, and
+    what is purged had hours to expire anyway."""
     while True:
+        await asyncio.sleep(interval_seconds)
         try:
             counts = await run_in_threadpool(purge_expired, session_factory,
                                              throttle_window_seconds=throttle_window_seconds)
@@ -57,4 +60,3 @@ async def run_periodically(session_factory: sessionmaker[Session], *,
                 logger.info("expired credentials purged", extra=counts)
         except Exception:  # a failed round must not end the loop; the next one retries
             logger.exception("housekeeping failed")
-        await asyncio.sleep(interval_seconds)

@@ -20,18 +20,28 @@ from auth_svc.accounts.service import bootstrap_admin
 from auth_svc.config import Settings
 from auth_svc.housekeeping import run_periodically
 from auth_svc.internal import router as internal_router
+from auth_svc.invitations import router as invitations_router
 from auth_svc.keys.keyring import KeyRing
+from auth_svc.keys.revocation import LocalRevocationVerifier
 from auth_svc.keys.tokens import TokenSigner
 from auth_svc.kiosks import router as kiosks_router
 from auth_svc.mail.mailer import Mailer
+from auth_svc.notifications import router as notifications_router
 from auth_svc.passwords import Passwords
 from auth_svc.runtime import Runtime
 from auth_svc.throttle.client_address import parse_networks
-from auth_svc.throttle.service import DatabaseThrottle, Policy, RedisThrottle, Throttle, ThrottleBackend
+from auth_svc.throttle.service import (
+    DatabaseThrottle,
+    FallbackThrottle,
+    Policy,
+    RedisThrottle,
+    Throttle,
+    ThrottleBackend,
+)
 from auth_svc.users import router as users_router
 from faceclock_common.app import build_service_app
 from faceclock_common.db import make_engine, make_session_factory
-from faceclock_common.security import JwksKeyStore, TokenVerifier
+from faceclock_common.security import JwksKeyStore
 
 logger = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -45,7 +55,10 @@ def build_runtime(settings: Settings) -> Runtime:
     session_factory = make_session_factory(engine)
     backend: ThrottleBackend
     if settings.redis_url:
-        backend = RedisThrottle(redis.Redis.from_url(settings.redis_url, socket_timeout=2))
+        backend = FallbackThrottle(
+            RedisThrottle(redis.Redis.from_url(settings.redis_url, socket_timeout=2,
+                                               socket_connect_timeout=2)),
+            DatabaseThrottle(session_factory))
     else:
         backend = DatabaseThrottle(session_factory)
 
@@ -91,11 +104,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = build_service_app(title="FaceClock auth", settings=settings, lifespan=lifespan,
                             docs_url=None, redoc_url=None)
     app.state.runtime = runtime
-    # Auth verifies its own tokens from its key ring directly, not over HTTP to itself.
-    app.state.token_verifier = TokenVerifier(
+    # Auth verifies its own tokens from its key ring directly, not over HTTP to itself, and
+    # refuses revoked ones from its database.
+    app.state.token_verifier = LocalRevocationVerifier(
         JwksKeyStore(settings.jwks_url, min_refresh_seconds=0,
                      fetch=lambda _url: runtime.keyring.jwks()),
         issuer=settings.jwt_issuer, audience=settings.jwt_audience,
+        session_factory=runtime.session_factory,
     )
 
     async def database_ready() -> None:
@@ -113,6 +128,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(accounts_router.router)
     app.include_router(kiosks_router.device_router)
     app.include_router(kiosks_router.router)
+    app.include_router(invitations_router.router)
     app.include_router(users_router.router)
+    app.include_router(notifications_router.router)
     app.include_router(internal_router.router)
     return app

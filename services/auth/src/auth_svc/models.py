@@ -2,7 +2,10 @@
 
 from auth_svc.accounts.models import PasswordResetToken, RefreshToken, User
 from auth_svc.db import Base
+from auth_svc.invitations.models import Invitation
 from auth_svc.kiosks.models import Kiosk
+from auth_svc.notifications.models import DigestSent, Notification
 from auth_svc.throttle.models import ThrottleCounter
 
-__all__ = ["Base", "Kiosk", "PasswordResetToken", "RefreshToken", "ThrottleCounter", "User"]
+__all__ = ["Base", "DigestSent", "Invitation", "Kiosk", "Notification", "PasswordResetToken",
+           "RefreshToken", "ThrottleCounter", "User"]

@@ -61,11 +61,33 @@ def test_unknown_and_known_users_take_about_the_same_time(open_api) -> None:
 
 
 def test_register_with_an_address_already_in_use_does_not_reveal_it(api) -> None:
-    first = api.register("yara", email="shared@example.com")
+    first = api.http.post("/api/v1/auth/register", json={
+        "username": "yara", "email": "shared@example.com", "password": PASSWORD})
     response = api.http.post("/api/v1/auth/register", json={
         "username": "yara2", "email": "shared@example.com", "password": PASSWORD})
-    assert response.status_code == 201
-    assert set(response.json()) == set(first)
+    assert first.status_code == response.status_code == 202
+    assert first.json() == response.json()
+
+
+def test_register_does_not_tell_whether_a_user_name_is_taken(sqlite_api, smtp_server) -> None:
+    """Issue 17 item 16: the same status and body for a free and a taken name; only the owner
+    of the address given learns the outcome, by e-mail. The taken account is untouched."""
+    port, mailbox = smtp_server
+    sqlite_api.runtime.settings.smtp_host = "127.0.0.1"
+    sqlite_api.runtime.settings.smtp_port = port
+    free = sqlite_api.http.post("/api/v1/auth/register", json={
+        "username": "ursula", "email": "ursula@example.com", "password": PASSWORD})
+    taken = sqlite_api.http.post("/api/v1/auth/register", json={
+        "username": "URSULA", "email": "mallory@example.com", "password": "mallory passphrase 1"})
+    assert free.status_code == taken.status_code == 202
+    assert free.json() == taken.json()
+    mails = {m["To"]: m for m in mailbox.wait_for(2)}
+    assert mails["ursula@example.com"]["Subject"] == "Your FaceClock account is ready"
+    assert mails["mallory@example.com"]["Subject"] == "Your FaceClock registration"
+    notice = mails["mallory@example.com"].get_body(preferencelist=("plain",)).get_content()
+    assert "ursula" in notice and "taken" in notice
+    assert sqlite_api.login_response("ursula", PASSWORD).status_code == 200
+    assert sqlite_api.login_response("ursula", "mallory passphrase 1").status_code == 401
 
 
 def test_forgot_answers_the_same_for_known_and_unknown_addresses(api) -> None:

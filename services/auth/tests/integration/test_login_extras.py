@@ -33,6 +33,8 @@ def test_password_change_checks_current_password_and_policy(sqlite_api, smtp_ser
     sqlite_api.runtime.settings.smtp_host = "127.0.0.1"
     sqlite_api.runtime.settings.smtp_port = port
     sqlite_api.register("chang")
+    mailbox.wait_for(1)  # the welcome
+    mailbox.messages.clear()
     pair = sqlite_api.login("chang", PASSWORD)
     headers = {"Authorization": f"Bearer {pair['access_token']}"}
     wrong = sqlite_api.http.post("/api/v1/auth/password/change", headers=headers, json={

@@ -37,6 +37,8 @@ def test_reset_end_to_end(live_server, smtp_server, auth_database_url) -> None:
         http.post("/api/v1/auth/register", json={
             "username": "nina", "email": "nina@example.com", "password": PASSWORD,
             "language": "zh-CN"}).raise_for_status()
+        assert mailbox.wait_for(1)[0]["To"] == "nina@example.com"  # the welcome
+        mailbox.messages.clear()
         old_pair = http.post("/api/v1/auth/login",
                              json={"username": "nina", "password": PASSWORD}).json()
 
@@ -108,6 +110,8 @@ def test_reset_links_expire_after_30_minutes(sqlite_api, smtp_server) -> None:
     runtime.settings.smtp_host = "127.0.0.1"
     runtime.settings.smtp_port = port
     sqlite_api.register("olga")
+    mailbox.wait_for(1)  # the welcome
+    mailbox.messages.clear()
     before = utcnow()
     sqlite_api.http.post("/api/v1/auth/password/forgot", json={"email": "olga@example.com"})
     assert len(mailbox.messages) == 1
@@ -123,6 +127,8 @@ def test_forgot_for_an_unknown_address_sends_nothing_and_answers_the_same(
     sqlite_api.runtime.settings.smtp_host = "127.0.0.1"
     sqlite_api.runtime.settings.smtp_port = port
     sqlite_api.register("pete")
+    mailbox.wait_for(1)  # the welcome
+    mailbox.messages.clear()
     known = sqlite_api.http.post("/api/v1/auth/password/forgot", json={"email": "pete@example.com"})
     unknown = sqlite_api.http.post("/api/v1/auth/password/forgot",
                                    json={"email": "nobody@example.com"})
@@ -136,6 +142,8 @@ def test_a_newer_password_change_voids_older_reset_links(sqlite_api, smtp_server
     sqlite_api.runtime.settings.smtp_host = "127.0.0.1"
     sqlite_api.runtime.settings.smtp_port = port
     sqlite_api.register("quinn")
+    mailbox.wait_for(1)  # the welcome
+    mailbox.messages.clear()
     for _ in range(2):
         sqlite_api.http.post("/api/v1/auth/password/forgot", json={"email": "quinn@example.com"})
     first, second = (parse_qs(urlsplit(link_in(m)).query)["token"][0] for m in mailbox.messages)

@@ -43,6 +43,8 @@ def test_account_lockout_grows_and_is_logged(throttled_api, caplog) -> None:
     assert locked.status_code == 429
     assert locked.json()["error"]["code"] == "too_many_attempts"
     assert int(locked.headers["Retry-After"]) >= 1
+    # One field name for every "come back later" answer (gateway, auth, attendance).
+    assert locked.json()["error"]["retry_after_seconds"] == int(locked.headers["Retry-After"])
     lockouts = [r for r in caplog.records if "lockout" in r.getMessage()]
     assert lockouts and lockouts[0].scope == "account" and lockouts[0].account == "adam"
 
@@ -96,13 +98,15 @@ def test_forwarded_address_counts_only_from_the_trusted_gateway(open_api) -> Non
                      **{"X-Forwarded-For": "10.9.9.200"}).status_code == 429
 
 
-def test_probing_taken_user_names_is_throttled_per_address(open_api) -> None:
+def test_registrations_are_throttled_per_address_taken_name_or_not(open_api) -> None:
+    """Registration answers the same for a taken name, so every attempt counts alike: probing
+    names (or creating accounts) at speed from one address meets growing delays."""
     with open_api(**FAST) as api:
         api.register("taken")
         statuses = [api.http.post("/api/v1/auth/register", json={
-            "username": "taken", "email": "t@example.com", "password": PASSWORD}).status_code
-            for _ in range(8)]
-        assert statuses[:6] == [409] * 6
+            "username": "taken" if n % 2 else f"free{n}", "email": "t@example.com",
+            "password": PASSWORD}).status_code for n in range(8)]
+        assert statuses[:5] == [202] * 5
         assert statuses[-1] == 429
 
 
@@ -133,3 +137,25 @@ def test_device_and_forgot_failures_do_not_spend_the_login_budget(open_api) -> N
         assert api.http.post("/api/v1/auth/password/forgot",
                              json={"email": "x@example.com"}).status_code == 429
         assert login(api, "office", PASSWORD).status_code == 200
+
+
+def test_redis_down_counts_in_the_database_and_still_locks(open_api, tmp_path) -> None:
+    """Issue 17 item 5: with Redis gone, sign-ins keep working (no 500) and stay throttled."""
+    from faceclock_dev.testing import private_redis
+
+    redis_server = private_redis(tmp_path)
+    server = next(redis_server)
+    try:
+        with open_api(None, AUTH_REDIS_URL=f"redis://127.0.0.1:{server.port}/0", **FAST) as api:
+            api.register("rita")
+            assert login(api, "rita", PASSWORD).status_code == 200
+            server.kill()
+            assert login(api, "rita", PASSWORD).status_code == 200
+            answers = [login(api, "rita", "wrong password").status_code for _ in range(4)]
+            assert answers == [401, 401, 401, 401]
+            locked = login(api, "rita", PASSWORD)
+            assert locked.status_code == 429, locked.text
+            assert locked.json()["error"]["code"] == "too_many_attempts"
+            assert api.runtime.throttle.backend.fallback.retry_after("acct:rita") > 0
+    finally:
+        redis_server.close()

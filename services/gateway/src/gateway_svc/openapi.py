@@ -48,11 +48,16 @@ class OpenApiComposer:
 
 
 def merge_into(target: dict[str, Any], document: dict[str, Any]) -> None:
-    """Adds a service's public paths (never /internal) and the schemas they reference."""
+    """Adds a service's public paths (never /internal) and the schemas they reference. Where the
+    gateway composes some methods of a path itself (DELETE /employees/{employee_id} erases the
+    faces too), its own operation stays and the service's other methods join it."""
     paths = target.setdefault("paths", {})
     for path, item in document.get("paths", {}).items():
-        if path.startswith("/api/v1/") and path not in paths:
-            paths[path] = item
+        if not path.startswith("/api/v1/"):
+            continue
+        merged = paths.setdefault(path, {})
+        for method, operation in item.items():
+            merged.setdefault(method, operation)
     schemas = target.setdefault("components", {}).setdefault("schemas", {})
     for name, schema in document.get("components", {}).get("schemas", {}).items():
         schemas.setdefault(name, schema)

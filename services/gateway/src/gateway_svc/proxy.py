@@ -30,18 +30,23 @@ ROUTES: list[tuple[str, str, bool]] = [
     ("auth", "auth", True),
     ("auth", "users", False),
     ("auth", "kiosks", False),
+    ("auth", "notifications", False),
     ("attendance", "departments", False),
     ("attendance", "employees", False),
     ("attendance", "punches", False),
     ("attendance", "shifts", False),
     ("attendance", "shift-assignments", False),
     ("attendance", "holidays", False),
+    ("attendance", "holiday-calendars", False),
+    ("attendance", "rosters", False),
     ("attendance", "leave-requests", False),
     ("attendance", "leave-balances", False),
+    ("attendance", "leave-types", False),
     ("attendance", "overtime", False),
     ("attendance", "corrections", False),
     ("attendance", "attendance", False),
     ("attendance", "audit", False),
+    ("attendance", "sites", False),
     ("reporting", "reports", False),
 ]
 
@@ -50,7 +55,8 @@ ROUTES: list[tuple[str, str, bool]] = [
 # that refresh, /me and logout of signed-in users (a whole office behind one NAT) are not starved.
 CREDENTIAL_PATHS = frozenset({
     "/api/v1/auth/login", "/api/v1/auth/register", "/api/v1/auth/password/forgot",
-    "/api/v1/auth/password/reset", "/api/v1/auth/device-login",
+    "/api/v1/auth/password/reset", "/api/v1/auth/device-login", "/api/v1/auth/device-pair",
+    "/api/v1/auth/invitations/accept",
 })
 
 
@@ -69,7 +75,7 @@ def _reject_dot_segments(path: str) -> None:
 
 def _forwarder(service: str) -> Callable[..., Awaitable[Response]]:
     async def forward(request: Request, upstreams: UpstreamsDep, ip: ClientIp) -> Response:
-        _reject_dot_segments(request.url.path)
+        _reject_dot_segments(request.scope["path"])
         return await upstreams.forward(request, service, ip)
 
     return forward

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from faceclock_proto.recognition.v1 import recognition_pb2 as pb
 
@@ -28,6 +28,8 @@ class FaceQuality(BaseModel):
 
 class Resemblance(BaseModel):
     employee_id: int
+    name: str | None = None
+    employee_no: str | None = None
     distance: float
 
 
@@ -35,7 +37,11 @@ class FaceEnrolled(BaseModel):
     face_id: str
     box: Box
     quality: FaceQuality
-    resembles: list[Resemblance]
+    resembles: list[Resemblance] = Field(
+        description="other employees this sample is within the 1:1 threshold of")
+    lookalike: bool = Field(False, description=(
+        "within the 1:1 threshold of more other people than chance explains: a poor photo "
+        "that would let others pass as this employee; worth replacing"))
 
 
 class FaceRecordRead(BaseModel):
@@ -51,6 +57,7 @@ class FaceList(BaseModel):
 class Candidate(BaseModel):
     employee_id: int
     distance: float
+    name: str | None = None
 
 
 class IdentifiedFace(BaseModel):
@@ -67,6 +74,32 @@ class IdentifyResult(BaseModel):
     faces: list[IdentifiedFace]
     image_width: int
     image_height: int
+
+
+Decision = Literal["match", "ambiguous", "unknown"]
+
+
+class TestedFace(IdentifiedFace):
+    decision: Decision
+
+
+class RecognitionTest(BaseModel):
+    """What recognition makes of a photo, for HR to see (nothing is stored but an audit entry)."""
+
+    faces: list[TestedFace]
+    image_width: int
+    image_height: int
+    threshold: float | None = Field(description="the distance a match must stay within, "
+                                                "calibrated for the gallery searched")
+    gallery_faces: int = Field(description="enrolled samples searched")
+    site_id: int | None
+    site_name: str | None
+    identify_limit_faces: int | None = Field(None, description=(
+        "with a site: the most samples its kiosks may search 1:N"))
+    kiosk_decision: Literal["match", "ambiguous", "unknown", "no_face", "multiple_faces",
+                            "claim_required"] = Field(description=(
+        "what a kiosk identifying among this gallery would do with the photo "
+        "(claim_required: the site is too large for 1:N, its kiosks ask who you are)"))
 
 
 class VerifyResult(BaseModel):
@@ -86,6 +119,17 @@ class ManualClockIn(BaseModel):
     device_id: Annotated[str, StringConstraints(max_length=100)] | None = None
 
 
+class LivenessChallenge(BaseModel):
+    required: bool = Field(description="false: no check here; a single photo clocks in")
+    mode: str = Field(description="the site's setting: off, kiosks or everywhere")
+    challenge_id: str | None = Field(None, description="send it back with the frames, once")
+    steps: list[str] = Field(default_factory=list, description=(
+        "in order: turn_left / turn_right (the person's own side) and blink"))
+    expires_at: str | None = None
+    frame_interval_ms: int = Field(description="capture a frame this often")
+    step_ms: int = Field(description="prompt each step for this long while capturing")
+
+
 class ClockInResult(BaseModel):
     punch_id: int
     employee_id: int
@@ -95,6 +139,9 @@ class ClockInResult(BaseModel):
     status: str
     duplicate: bool = False
     confidence: float | None = None
+    mode: str | None = Field(None, description=(
+        "how the face was recognised: verify (a claimed identity checked 1:1) or identify "
+        "(1:N among the kiosk's site); null for badge + PIN"))
 
 
 class RollCallPerson(BaseModel):
@@ -109,6 +156,8 @@ class RollCallResult(BaseModel):
     at: str
     present: list[RollCallPerson]
     absent: list[RollCallPerson]
+    # Recognised but of another department than the one called: named, never counted present.
+    other_departments: list[RollCallPerson] = []
     unknown_faces: int
     report_id: str | int | None
     faces: list[IdentifiedFace]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 from fastapi import Request
@@ -11,51 +12,84 @@ from fastapi.responses import Response, StreamingResponse
 from starlette.background import BackgroundTask
 
 from faceclock_common.errors import ApiError
-from faceclock_common.logging import outgoing_headers
+from faceclock_common.logging import outgoing_headers, request_id_var
 from faceclock_common.service_auth import ServiceTokenClient
+from gateway_svc.http1 import Http1Pool, UpstreamFailed
 
 # Request headers worth passing on; everything else (cookies, hop-by-hop) stays here.
-_FORWARD_REQUEST_HEADERS = ("authorization", "content-type", "accept", "accept-language",
-                            "idempotency-key", "if-none-match")
+_FORWARD_REQUEST_HEADERS = frozenset({b"authorization", b"content-type", b"accept",
+                                      b"accept-language", b"idempotency-key", b"if-none-match"})
+# An answer up to this size that says its length is read whole and sent on as one body: cheaper
+# than streaming it (no task watching for a disconnect, no chunk loop). Larger or unsized
+# answers (CSV exports) are streamed as they arrive. Either way the bytes pass unchanged.
+_BUFFER_UP_TO_BYTES = 64 * 1024
 # The body is streamed as the raw bytes received, so their Content-Encoding must go with them.
-_FORWARD_RESPONSE_HEADERS = ("content-type", "content-encoding", "content-disposition",
-                             "retry-after", "location", "etag", "cache-control", "www-authenticate")
+_FORWARD_RESPONSE_HEADERS = frozenset({"content-type", "content-encoding", "content-disposition",
+                                       "retry-after", "location", "etag", "cache-control",
+                                       "www-authenticate"})
 
 
 class Upstreams:
-    """One pooled HTTP client per service, built in the lifespan."""
+    """Per service: a pool of raw keep-alive connections that forwarding passes bytes through
+    (http1.py), and an httpx client for the gateway's own JSON calls; both built in the lifespan."""
 
     def __init__(self, *, auth: str, attendance: str, reporting: str, timeout: float,
                  service_tokens: ServiceTokenClient) -> None:
         limits = httpx.Limits(max_connections=200, max_keepalive_connections=50)
+        urls = {"auth": auth, "attendance": attendance, "reporting": reporting}
         self.clients = {
             name: httpx.AsyncClient(base_url=url.rstrip("/"), timeout=timeout, limits=limits)
-            for name, url in (("auth", auth), ("attendance", attendance), ("reporting", reporting))
+            for name, url in urls.items()
         }
+        self.pools = {name: Http1Pool(url, timeout=timeout) for name, url in urls.items()}
         self.service_tokens = service_tokens
 
     async def close(self) -> None:
         for client in self.clients.values():
             await client.aclose()
+        for pool in self.pools.values():
+            await pool.close()
 
     async def forward(self, request: Request, service: str, client_ip: str) -> Response:
-        """Passes the request on path for path and streams the answer back."""
-        client = self.clients[service]
-        headers = {k: v for k, v in request.headers.items() if k in _FORWARD_REQUEST_HEADERS}
-        headers.update(outgoing_headers())
-        headers["x-forwarded-for"] = client_ip
-        upstream_request = client.build_request(
-            request.method, request.url.path, params=request.query_params, headers=headers,
-            content=request.stream(),
-        )
+        """Passes the request on path for path (as received, percent-encoding and all) and the
+        answer back, bytes unchanged. The body is read first: the guard middleware has already
+        capped its size, and a known length is what the services want."""
+        scope = request.scope
+        headers = [(name, value) for name, value in scope["headers"]
+                   if name in _FORWARD_REQUEST_HEADERS]
+        headers += [(b"x-request-id", request_id_var.get().encode()),
+                    (b"x-forwarded-for", client_ip.encode("latin-1"))]
+        target = scope.get("raw_path") or quote(scope["path"]).encode("ascii")
+        if scope.get("query_string"):
+            target += b"?" + scope["query_string"]
+        has_body = any(name in (b"content-length", b"transfer-encoding")
+                       for name, _ in scope["headers"])
+        body = await request.body() if has_body else b""
         try:
-            upstream = await client.send(upstream_request, stream=True)
-        except httpx.HTTPError as exc:
+            upstream = await self.pools[service].send(request.method, target, headers, body)
+        except UpstreamFailed as exc:
             raise _unavailable(service) from exc
-        response_headers = {k: v for k, v in upstream.headers.items()
-                            if k in _FORWARD_RESPONSE_HEADERS}
-        return StreamingResponse(upstream.aiter_raw(), status_code=upstream.status_code,
+        response_headers = {k: v for k, v in upstream.headers if k in _FORWARD_RESPONSE_HEADERS}
+        if "location" in response_headers:
+            public = public_location(response_headers["location"])
+            if public is None:
+                await upstream.aclose()
+                raise ApiError(502, "upstream_error", "An internal service answered unexpectedly.")
+            response_headers["location"] = public
+        length = upstream.content_length
+        if length is not None and length <= _BUFFER_UP_TO_BYTES:
+            try:
+                content = await upstream.read()
+            except UpstreamFailed as exc:
+                raise _unavailable(service) from exc
+            return Response(content, status_code=upstream.status, headers=response_headers)
+        return StreamingResponse(upstream.stream(), status_code=upstream.status,
                                  headers=response_headers, background=BackgroundTask(upstream.aclose))
+
+    async def service_token(self) -> str:
+        """The gateway's own service token: held ones on the event loop, a renewal in a thread
+        (it asks auth). Every call as the service took a thread-pool hop for it before."""
+        return self.service_tokens.cached() or await asyncio.to_thread(self.service_tokens.token)
 
     async def call(self, service: str, method: str, path: str, *, token: str | None = None,
                    as_service: bool = False, json: Any = None, params: Any = None,
@@ -64,8 +98,7 @@ class Upstreams:
         all_headers = {**outgoing_headers(), **(headers or {})}
         if as_service:
             try:
-                token_value = await asyncio.to_thread(self.service_tokens.token)
-                all_headers["Authorization"] = f"Bearer {token_value}"
+                all_headers["Authorization"] = f"Bearer {await self.service_token()}"
             except httpx.HTTPError as exc:
                 raise _unavailable("auth") from exc
         elif token:
@@ -75,6 +108,15 @@ class Upstreams:
                                                        headers=all_headers)
         except httpx.HTTPError as exc:
             raise _unavailable(service) from exc
+
+
+def public_location(location: str) -> str | None:
+    """A service's Location as the client may see it: the public API path only, never the
+    internal address it was built with; None when it points anywhere else."""
+    target = httpx.URL(location)
+    if not target.path.startswith("/api/v1/") or ".." in target.path.split("/"):
+        return None
+    return target.raw_path.decode("ascii")
 
 
 def _unavailable(service: str) -> ApiError:

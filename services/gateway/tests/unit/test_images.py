@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import time
 
 import pytest
 from fastapi import UploadFile
@@ -61,3 +62,46 @@ async def test_pixel_limit_refuses_decompression_bombs() -> None:
     with pytest.raises(ApiError) as caught:
         await _read(bomb, max_pixels=10_000_000)
     assert (caught.value.status, caught.value.code) == (422, "too_many_pixels")
+
+
+async def test_accepts_a_real_webp() -> None:
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 100, 50)).save(buffer, format="WEBP")
+    data = buffer.getvalue()
+    assert sniff_image_type(data) == "webp"
+    assert await _read(data) == data
+
+
+@pytest.mark.parametrize(("width", "height"), [(36_000_000, 1), (400, 99_900), (9000, 1000)])
+async def test_shapes_no_camera_makes_are_refused_at_once(width: int, height: int) -> None:
+    """A 36,000,000 x 1 px PNG is 37 kB and crashed recognition's detector: refuse the shape
+    (long side, aspect ratio), not only the pixel count."""
+    data = _png(width, height, mode="1")
+    assert len(data) < 100_000
+    started = time.perf_counter()
+    with pytest.raises(ApiError) as caught:
+        await _read(data, max_pixels=40_000_000)
+    assert time.perf_counter() - started < 2
+    assert (caught.value.status, caught.value.code) == (422, "bad_image")
+    assert f"{width}x{height}" in caught.value.message
+
+
+async def test_a_webp_claiming_to_be_png_is_not_parsed_as_anything_else() -> None:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(buffer, format="WEBP")
+    with pytest.raises(ApiError) as caught:
+        await _read(b"\x89PNG\r\n\x1a\n" + buffer.getvalue())
+    assert caught.value.code == "bad_image"
+
+
+async def test_accepts_a_real_heic() -> None:
+    import pillow_heif
+
+    buffer = io.BytesIO()
+    pillow_heif.from_pillow(Image.new("RGB", (64, 48), (200, 100, 50))).save(buffer, quality=80)
+    data = buffer.getvalue()
+    assert sniff_image_type(data) == "heic"
+    assert await _read(data) == data
+    with pytest.raises(ApiError) as caught:
+        await _read(data[:200])
+    assert caught.value.code == "bad_image"

@@ -28,3 +28,10 @@ async def test_redis_limiter_counts_across_instances(redis_url: str) -> None:
     assert await first.hit("sub:7", 2) > 0  # the third hit, from either gateway, is refused
     await first.client.aclose()
     await second.client.aclose()
+
+
+async def test_memory_limiter_of_one_of_several_processes_allows_its_share() -> None:
+    limiter = MemoryRateLimiter(processes=2)
+    assert [await limiter.hit("k", 5) > 0 for _ in range(3)] == [False, False, True]
+    tiny = MemoryRateLimiter(processes=4)
+    assert [await tiny.hit("k", 2) > 0 for _ in range(2)] == [False, True]  # never 0

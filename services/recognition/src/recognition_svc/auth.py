@@ -30,6 +30,7 @@ METHOD_ROLES: dict[str, frozenset[str]] = {
     f"/{SERVICE_NAME}/Stats": MANAGE,
     f"/{SERVICE_NAME}/Identify": ANY_ROLE,
     f"/{SERVICE_NAME}/Verify": ANY_ROLE,
+    f"/{SERVICE_NAME}/CheckLiveness": ANY_ROLE,
 }
 PUBLIC_PREFIXES = ("/grpc.health.v1.Health/",)
 REQUEST_ID_KEY = "x-request-id"

@@ -15,16 +15,16 @@ exactly right, and otherwise the search falls back to a full float32 scan. The a
 mode has no such bound; its identity recall is measured by bench/recognition_index.py.
 
 The id → person map lives beside it (persons are opaque ids too). Deleted ids leave the map
-and both structures at once. faiss is not safe for concurrent writes, so one lock guards it.
+and both structures at once. faiss is not safe for concurrent writes: writes hold both locks,
+searches the search lock only, and a snapshot the write lock only (see FaceIndex.__init__).
 """
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 import threading
-from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +37,7 @@ faiss.omp_set_num_threads(1)  # process-wide: on 2 cores, one thread per search 
 
 EXACT = "exact_fp16_certified"
 APPROXIMATE = "ivf_pq4fs_refined"
+_SNAPSHOT_ROWS = 16_384  # vectors per piece written or read (8 MB at 128 floats)
 
 
 @dataclass(frozen=True)
@@ -57,13 +58,17 @@ class FaceIndex:
         self.approximate_above = approximate_above
         self.probe_fraction = probe_fraction
         self.candidates_factor = candidates_factor
+        # Searches and the structures' mutations take `_lock`; writers (add, remove, the
+        # rebuild's swap) and the snapshot also take `_write_lock` first, so a snapshot sees a
+        # state that does not change under it while searches go on.
         self._lock = threading.RLock()
+        self._write_lock = threading.RLock()
         self._store: Any = faiss.IndexIDMap2(faiss.IndexFlatL2(dimension))
         self._fast: Any = self._new_exact()
         self._kind = EXACT
         self._delta = 0.0
         self._person_of: dict[int, str] = {}
-        self._samples_of: Counter[str] = Counter()
+        self._rows_of: dict[str, set[int]] = {}
         self._rebuilding = False
         self._rebuild_thread: threading.Thread | None = None
         self.fallbacks = 0  # exact-mode searches the float16 bound could not certify
@@ -80,7 +85,7 @@ class FaceIndex:
 
     @property
     def persons(self) -> int:
-        return len(self._samples_of)
+        return len(self._rows_of)
 
     def __contains__(self, row_id: int) -> bool:
         return row_id in self._person_of
@@ -93,7 +98,7 @@ class FaceIndex:
         `rebuild()` itself passes `store_only` and skips the fast structure until then."""
         ids = np.ascontiguousarray(row_ids, dtype=np.int64)
         data = _as_matrix(vectors, self.dimension)
-        with self._lock:
+        with self._write_lock, self._lock:
             fresh = np.fromiter((i not in self._person_of for i in ids.tolist()), dtype=bool,
                                 count=len(ids))
             if not fresh.any():
@@ -107,13 +112,13 @@ class FaceIndex:
                 self._delta = max(self._delta, self._fp16_error(data))
             for row_id, person in zip(ids.tolist(), persons, strict=True):
                 self._person_of[row_id] = person
-            self._samples_of.update(persons)
+                self._rows_of.setdefault(person, set()).add(row_id)
             crossing = self._kind == EXACT and len(self._person_of) > self.approximate_above
         if crossing and rebuild:
             self._rebuild_in_background()
 
     def remove(self, row_ids: list[int]) -> int:
-        with self._lock:
+        with self._write_lock, self._lock:
             present = sorted({r for r in row_ids if r in self._person_of})
             if not present:
                 return 0
@@ -122,9 +127,10 @@ class FaceIndex:
             self._fast.remove_ids(ids)
             for row_id in present:
                 person = self._person_of.pop(row_id)
-                self._samples_of[person] -= 1
-                if self._samples_of[person] <= 0:
-                    del self._samples_of[person]
+                rows = self._rows_of[person]
+                rows.discard(row_id)
+                if not rows:
+                    del self._rows_of[person]
             return len(present)
 
     def _fp16_error(self, data: np.ndarray) -> float:
@@ -152,6 +158,24 @@ class FaceIndex:
                 ids = found[0][found[0] >= 0]
                 exact = np.sqrt(np.maximum(squared[0][: len(ids)], 0.0))
                 order = np.arange(len(ids))
+            return [Neighbour(int(ids[i]), self._person_of[int(ids[i])], float(exact[i]))
+                    for i in order]
+
+    def samples_among(self, person_ids: Iterable[str]) -> int:
+        """How many enrolled samples a search scoped to these persons covers."""
+        with self._lock:
+            return sum(len(self._rows_of.get(p, ())) for p in set(person_ids))
+
+    def search_among(self, vector: np.ndarray, k: int, person_ids: Iterable[str]
+                     ) -> list[Neighbour]:
+        """The k nearest samples of these persons only, exactly (float32). Nobody outside the
+        scope is looked at, so nobody outside it can be matched."""
+        query = _as_matrix(vector, self.dimension)[0]
+        with self._lock:
+            rows = [row for p in set(person_ids) for row in self._rows_of.get(p, ())]
+            ids = np.asarray(sorted(rows), dtype=np.int64)
+            exact = self._exact_distances(query, ids)
+            order = np.argsort(exact, kind="stable")[:k]
             return [Neighbour(int(ids[i]), self._person_of[int(ids[i])], float(exact[i]))
                     for i in order]
 
@@ -189,7 +213,7 @@ class FaceIndex:
     def rebuild(self) -> None:
         """Build the fast structure for the current size without blocking searches, then swap."""
         try:
-            with self._lock:
+            with self._write_lock:  # a consistent copy; searches go on meanwhile
                 ids, vectors = self._all_vectors()
             count = len(ids)
             if count > self.approximate_above:
@@ -197,7 +221,7 @@ class FaceIndex:
             else:
                 fast, kind = self._new_exact(), EXACT
                 fast.add_with_ids(vectors, ids)
-            with self._lock:
+            with self._write_lock, self._lock:
                 # Catch up with what changed while building: adds are added, deletes dropped.
                 built = set(ids.tolist())
                 missing = [i for i in self._person_of if i not in built]
@@ -222,39 +246,69 @@ class FaceIndex:
         return ids, vectors
 
     # ---- snapshot ---------------------------------------------------------------------------
-    def to_bytes(self) -> bytes:
-        """Everything needed to start without re-reading the gallery (encrypt before storing)."""
-        with self._lock:
+    def write_snapshot(self, write: Callable[[bytes | memoryview], object]) -> None:
+        """Stream everything needed to start without re-reading the gallery to `write` (which
+        encrypts it). Only the write lock is held: searches go on while it is written (adds and
+        deletes wait), and the float32 vectors are passed as views, never copied whole."""
+        with self._write_lock:
             ids = np.fromiter(self._person_of.keys(), dtype=np.int64, count=len(self._person_of))
-            persons = sorted(self._samples_of)
+            persons = sorted(self._rows_of)
             number = {p: n for n, p in enumerate(persons)}
             person_index = np.fromiter((number[self._person_of[i]] for i in ids.tolist()),
                                        dtype=np.int32, count=len(ids))
-            buffer = io.BytesIO()
-            np.savez(buffer, ids=ids, person_index=person_index,
-                     store=faiss.serialize_index(self._store),
-                     fast=faiss.serialize_index(self._fast),
-                     meta=np.frombuffer(json.dumps({
-                         "kind": self._kind, "delta": self._delta, "persons": persons,
-                         "dimension": self.dimension}).encode(), dtype=np.uint8))
-            return buffer.getvalue()
+            del number
+            fast = faiss.serialize_index(self._fast)  # 4-bit codes or float16: compact
+            store_ids = faiss.vector_to_array(self._store.id_map).astype(np.int64)
+            flat: Any = faiss.downcast_index(self._store.index)
+            rows = flat.ntotal
+            header = json.dumps({
+                "kind": self._kind, "delta": self._delta, "persons": persons,
+                "dimension": self.dimension, "mapped": len(ids), "rows": rows,
+                "fast_bytes": len(fast)}).encode()
+            write(len(header).to_bytes(8, "big"))
+            write(header)
+            for part in (ids, person_index, store_ids, fast):
+                write(part.data)
+            vectors = faiss.rev_swig_ptr(flat.get_xb(), rows * self.dimension) if rows else None
+            for start in range(0, rows, _SNAPSHOT_ROWS):
+                assert vectors is not None
+                write(vectors[start * self.dimension:
+                              (start + _SNAPSHOT_ROWS) * self.dimension].data)
 
-    def load_bytes(self, data: bytes) -> None:
-        with np.load(io.BytesIO(data), allow_pickle=False) as parts:
-            meta = json.loads(parts["meta"].tobytes())
-            if meta["dimension"] != self.dimension:
-                raise ValueError("snapshot dimension differs from the encoder's")
-            store = faiss.deserialize_index(parts["store"])
-            fast = faiss.deserialize_index(parts["fast"])
-            ids = parts["ids"].tolist()
-            persons = meta["persons"]
-            person_of = {i: persons[n] for i, n in zip(ids, parts["person_index"].tolist(),
-                                                       strict=True)}
-        with self._lock:
-            self._store, self._fast, self._kind = store, fast, meta["kind"]
-            self._delta = float(meta["delta"])
-            self._person_of = person_of
-            self._samples_of = Counter(person_of.values())
+    def read_snapshot(self, read: Callable[[int], bytes]) -> None:
+        """Replace the contents with a snapshot read from `read(n)` (exactly n bytes a call).
+        The vectors go straight into the new store: its memory is the only full copy made."""
+        header = json.loads(read(int.from_bytes(read(8), "big")))
+        if header["dimension"] != self.dimension:
+            raise ValueError("snapshot dimension differs from the encoder's")
+        mapped, rows, dimension = int(header["mapped"]), int(header["rows"]), self.dimension
+        ids = np.frombuffer(read(8 * mapped), dtype=np.int64).tolist()
+        person_index = np.frombuffer(read(4 * mapped), dtype=np.int32).tolist()
+        store_ids = np.frombuffer(read(8 * rows), dtype=np.int64)
+        fast = faiss.deserialize_index(np.frombuffer(read(int(header["fast_bytes"])),
+                                                     dtype=np.uint8))
+        store: Any = faiss.IndexIDMap2(faiss.IndexFlatL2(dimension))
+        flat: Any = faiss.downcast_index(store.index)
+        if rows:
+            flat.codes.resize(rows * dimension * 4)
+            flat.ntotal = rows
+            target = faiss.rev_swig_ptr(flat.get_xb(), rows * dimension)
+            for start in range(0, rows, _SNAPSHOT_ROWS):
+                count = min(_SNAPSHOT_ROWS, rows - start)
+                target[start * dimension:(start + count) * dimension] = np.frombuffer(
+                    read(4 * count * dimension), dtype=np.float32)
+            faiss.copy_array_to_vector(store_ids, store.id_map)
+            store.ntotal = rows
+            store.construct_rev_map()
+        persons = header["persons"]
+        person_of = {i: persons[n] for i, n in zip(ids, person_index, strict=True)}
+        rows_of: dict[str, set[int]] = {}
+        for row_id, person in person_of.items():
+            rows_of.setdefault(person, set()).add(row_id)
+        with self._write_lock, self._lock:
+            self._store, self._fast, self._kind = store, fast, header["kind"]
+            self._delta = float(header["delta"])
+            self._person_of, self._rows_of = person_of, rows_of
 
 
 def build_ivf(vectors: np.ndarray, ids: np.ndarray, *, probe_fraction: float) -> Any:

@@ -16,12 +16,20 @@ from faceclock_common.db import make_engine, make_session_factory, run_migration
 from faceclock_common.security import JwksKeyStore, TokenVerifier
 from faceclock_proto.recognition.v1 import recognition_pb2_grpc as pb_grpc
 from recognition_svc.auth import AuthInterceptor
+from recognition_svc.calibration import ThresholdPolicy
 from recognition_svc.config import SERVICE_NAME, Settings
 from recognition_svc.crypto import EncodingCipher
-from recognition_svc.encoder import FaceEncoder, build_encoder, encoder_label
+from recognition_svc.encoder import encoder_calibration, encoder_dimension, encoder_label
 from recognition_svc.index import FaceIndex
 from recognition_svc.metrics import Metrics
-from recognition_svc.pipeline import Analyser, Limits, ProcessAnalyser, ThreadAnalyser
+from recognition_svc.pipeline import (
+    Analyser,
+    Detection,
+    EncoderPool,
+    Limits,
+    ProcessAnalyser,
+    ThreadAnalyser,
+)
 from recognition_svc.recognizer import Recognizer
 from recognition_svc.servicer import RecognitionServicer
 
@@ -32,6 +40,15 @@ SERVING = health_pb2.HealthCheckResponse.SERVING
 NOT_SERVING = health_pb2.HealthCheckResponse.NOT_SERVING
 MAX_MESSAGE_BYTES = 20 * 1024 * 1024
 PRUNE_EVERY_SECONDS = 3600.0
+LOAD_CHECK_SECONDS = 0.25
+
+
+def threshold_policy(settings: Settings, encoder_name: str) -> ThresholdPolicy:
+    """The operator's targets over the encoder's calibration (refuses to start without one)."""
+    return ThresholdPolicy(calibration=encoder_calibration(encoder_name, settings.calibration_path),
+                           target_fpir=settings.target_fpir,
+                           identify_max_fnir=settings.identify_max_fnir,
+                           ceiling=settings.threshold)
 
 
 def migrate(settings: Settings) -> None:
@@ -41,19 +58,22 @@ def migrate(settings: Settings) -> None:
 class RecognitionApp:
     """One replica: a grpc.aio server, its index, and the task that follows the change log."""
 
-    def __init__(self, settings: Settings, *, encoder: FaceEncoder | None = None) -> None:
-        settings.check_production()
+    def __init__(self, settings: Settings, *, encoders: EncoderPool | None = None) -> None:
+        settings.check_production_safety()
         self.settings = settings
         self.engine = make_engine(settings.database_url)
         self.metrics = Metrics()
-        self.analyser = self._analyser(settings, encoder)
+        self.analyser = self._analyser(settings, encoders)
+        encoder_name = encoder_label(settings.encoder, settings.onnx_model_path)
         self.recognizer = Recognizer(
             settings=settings,
             session_factory=make_session_factory(self.engine),
             cipher=EncodingCipher(settings.encryption_key_bytes()),
-            encoder_name=encoder.name if encoder else encoder_label(settings.encoder),
-            index=FaceIndex(approximate_above=settings.approximate_above,
+            encoder_name=encoder_name,
+            index=FaceIndex(encoder_dimension(settings.encoder, settings.onnx_model_path),
+                            approximate_above=settings.approximate_above,
                             probe_fraction=settings.probe_fraction),
+            policy=threshold_policy(settings, encoder_name),
         )
         verifier = TokenVerifier(JwksKeyStore(settings.jwks_url), issuer=settings.jwt_issuer,
                                  audience=settings.jwt_audience)
@@ -64,7 +84,8 @@ class RecognitionApp:
                      ("grpc.max_send_message_length", MAX_MESSAGE_BYTES)],
         )
         self.servicer = RecognitionServicer(recognizer=self.recognizer, analyser=self.analyser,
-                                            metrics=self.metrics, on_change=self._changed)
+                                            metrics=self.metrics, on_change=self._changed,
+                                            load_state=lambda: self.load_state)
         pb_grpc.add_RecognitionServicer_to_server(self.servicer, self.server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
         self.port = 0
@@ -77,14 +98,20 @@ class RecognitionApp:
             self._redis = aioredis.from_url(settings.redis_url)
 
     @staticmethod
-    def _analyser(settings: Settings, encoder: FaceEncoder | None) -> Analyser:
-        limits = Limits(max_pixels=settings.max_image_pixels, max_bytes=settings.max_image_bytes)
-        if settings.encode_processes and encoder is None:
-            return ProcessAnalyser(settings.encoder, limits, processes=settings.encode_processes,
-                                   detect_short_side=settings.detect_short_side)
-        return ThreadAnalyser(
-            encoder or build_encoder(settings.encoder, detect_short_side=settings.detect_short_side),
-            limits, threads=settings.encode_threads)
+    def _analyser(settings: Settings, encoders: EncoderPool | None) -> Analyser:
+        """Worker processes, unless configured to 0 or given encoders to share (tests)."""
+        limits = Limits(max_pixels=settings.max_image_pixels, max_bytes=settings.max_image_bytes,
+                        max_side=settings.max_image_side,
+                        max_aspect_ratio=settings.max_image_aspect_ratio)
+        detection = Detection(settings.encoder, settings.detect_short_side,
+                              settings.detect_max_pixels, settings.onnx_model_path)
+        if settings.encode_processes and encoders is None:
+            return ProcessAnalyser(detection, limits, processes=settings.encode_processes,
+                                   max_pending=settings.max_pending,
+                                   time_limit=settings.analysis_time_limit)
+        return ThreadAnalyser(encoders or EncoderPool(detection.build), limits,
+                              threads=settings.encode_threads, max_pending=settings.max_pending,
+                              time_limit=settings.analysis_time_limit)
 
     async def start(self) -> int:
         """Listen at once (NOT_SERVING), load the index, then report SERVING."""
@@ -100,10 +127,40 @@ class RecognitionApp:
         self._tasks.append(asyncio.create_task(self._follow()))
         if self._redis is not None:
             self._tasks.append(asyncio.create_task(self._listen()))
-        for name in ("", SERVICE_NAME):
-            await self.health.set(name, SERVING)
+        await self._show(self.load_state)
+        self._tasks.append(asyncio.create_task(self._watch_load()))
         logger.info("recognition serving", extra={"port": self.port})
         return self.port
+
+    @property
+    def load_state(self) -> str:
+        """`loading`, `serving`, `saturated` (max_pending photos waiting or in analysis) or
+        `stalled` (an analysis has run past the time limit)."""
+        if not self.recognizer.loaded:
+            return "loading"
+        if self.analyser.stalled:
+            return "stalled"
+        if self.analyser.saturated:
+            return "saturated"
+        return "serving"
+
+    async def _show(self, state: str) -> None:
+        """Readiness (the service's name) is SERVING only when photos can be taken now; liveness
+        ("") stays SERVING under load, so a busy replica is not restarted, only a stuck one."""
+        await self.health.set(SERVICE_NAME, SERVING if state == "serving" else NOT_SERVING)
+        await self.health.set("", NOT_SERVING if state in ("loading", "stalled") else SERVING)
+
+    async def _watch_load(self) -> None:
+        shown = self.load_state
+        while True:
+            await asyncio.sleep(LOAD_CHECK_SECONDS)
+            state = self.load_state
+            self.metrics.pending.set(self.analyser.pending)
+            if state != shown:
+                logger.warning("recognition load state changed", extra={
+                    "from_state": shown, "to_state": state, "pending": self.analyser.pending})
+                await self._show(state)
+                shown = state
 
     async def stop(self, grace: float | None = None) -> None:
         """Stop taking calls, let in-flight ones finish within `grace`, then release everything."""
@@ -184,5 +241,5 @@ class RecognitionApp:
 
 
 def create_app(settings: Settings | None = None, *,
-               encoder: FaceEncoder | None = None) -> RecognitionApp:
-    return RecognitionApp(settings or Settings(), encoder=encoder)
+               encoders: EncoderPool | None = None) -> RecognitionApp:
+    return RecognitionApp(settings or Settings(), encoders=encoders)

@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from recognition_svc.index import Neighbour
@@ -74,3 +74,28 @@ def effective_threshold(requested: float, configured: float) -> float:
     if requested < 0 or math.isnan(requested):
         raise ValueError("threshold must be 0 (server default) or positive")
     return configured if requested == 0 else min(requested, configured)
+
+
+def agree(decisions: Sequence[Decision], *, needed: int = 2) -> tuple[Decision, int]:
+    """Several frames of one person (a liveness burst) → one answer, and how many frames gave it.
+
+    A person is named only when at least `needed` frames each name them and no frame names
+    anybody else: a stranger who resembles an employee in one frame rarely does in two
+    (bench/README-identity.md measures by how much). The distance and confidence are the
+    weakest agreeing frame's. Otherwise ambiguous when a frame was, else unknown.
+    """
+    named = [d for d in decisions if d.person_id]
+    people = {d.person_id for d in named}
+    if len(people) == 1 and len(named) >= needed:
+        weakest = max(named, key=lambda d: d.distance)
+        return Decision(person_id=weakest.person_id, distance=weakest.distance,
+                        confidence=weakest.confidence, candidates=weakest.candidates), len(named)
+    nearest = min((d for d in decisions if d.distance >= 0), key=lambda d: d.distance,
+                  default=None)
+    distance = nearest.distance if nearest is not None else -1.0
+    if len(people) <= 1 and any(d.ambiguous for d in decisions):
+        candidates = nearest_per_person(Neighbour(0, c.person_id, c.distance)
+                                        for d in decisions for c in d.candidates)
+        return Decision(person_id="", distance=distance, confidence=0.0, ambiguous=True,
+                        candidates=candidates), 0
+    return Decision(person_id="", distance=distance, confidence=0.0), 0

@@ -26,6 +26,11 @@ class Metrics:
         self.identified = Counter("recognition_identified_faces_total",
                                   "Faces identified, by outcome", ["outcome"],
                                   registry=self.registry)
+        self.pending = Gauge("recognition_pending_photos",
+                             "Photos waiting for or in analysis", registry=self.registry)
+        self.liveness = Counter("recognition_liveness_checks_total",
+                                "Liveness bursts judged, by verdict", ["verdict"],
+                                registry=self.registry)
         self.applied_change = Gauge("recognition_applied_change_id",
                                     "Last change-log id applied by this replica",
                                     registry=self.registry)

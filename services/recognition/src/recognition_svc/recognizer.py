@@ -18,15 +18,23 @@ from datetime import UTC, datetime, timedelta
 
 import faiss
 import numpy as np
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from faceclock_common.db import session_scope
+from faceclock_common.db import exclusive_lock, session_scope
+from recognition_svc.calibration import ThresholdPolicy
 from recognition_svc.config import Settings
-from recognition_svc.crypto import EncodingCipher
-from recognition_svc.encoder import FaceBox
+from recognition_svc.crypto import EncodingCipher, SealedReader, SealedWriter
+from recognition_svc.encoder import EncodedFace, FaceBox
 from recognition_svc.faces import service as faces
 from recognition_svc.index import FaceIndex
-from recognition_svc.matching import Candidate, Decision, decide
+from recognition_svc.matching import (
+    Candidate,
+    Decision,
+    decide,
+    effective_threshold,
+    nearest_per_person,
+)
 from recognition_svc.pipeline import Analysis
 
 logger = logging.getLogger(__name__)
@@ -34,9 +42,13 @@ logger = logging.getLogger(__name__)
 # A change-log id that is still missing after this long was rolled back or skipped by the
 # database's auto-increment; stop waiting for it.
 GAP_TIMEOUT_SECONDS = 10.0
+# Enrolments wait this long for one running elsewhere (each holds the lock for milliseconds).
+ENROL_LOCK_SECONDS = 10.0
 CHANGE_BATCH = 10_000
-SNAPSHOT_MAGIC = b"FCIDX1"
+SNAPSHOT_MAGIC = b"FCIDX2"  # then chunk-sealed: the change id, then the index
 SNAPSHOT_LABEL = "faceclock-recognition-index-snapshot"
+# Neighbours looked at when enrolling: enough to count the other persons a sample resembles.
+LOOKALIKE_NEIGHBOURS = 64
 
 
 @dataclass(frozen=True)
@@ -54,6 +66,7 @@ class EnrollResult:
     sharpness: float = 0.0
     nearest_own_distance: float = -1.0
     resembles: list[Candidate] = field(default_factory=list)
+    lookalike: bool = False
     change_id: int = 0
 
 
@@ -68,6 +81,8 @@ class IdentifyResult:
     faces: list[IdentifiedFace]
     width: int
     height: int
+    threshold: float  # 0: no threshold holds the target for this gallery; all unknown
+    gallery_faces: int
 
 
 @dataclass(frozen=True)
@@ -75,18 +90,26 @@ class VerifyResult:
     match: bool
     distance: float
     face_found: bool
+    threshold: float = 0.0
+    faces: int = 0
 
 
 class Recognizer:
     def __init__(self, *, settings: Settings, session_factory: sessionmaker[Session],
-                 cipher: EncodingCipher, encoder_name: str, index: FaceIndex) -> None:
+                 cipher: EncodingCipher, encoder_name: str, index: FaceIndex,
+                 policy: ThresholdPolicy) -> None:
         self.settings = settings
+        self.policy = policy
         self.session_factory = session_factory
         self.cipher = cipher
         self.encoder_name = encoder_name
         self.index = index
         self._sync_lock = threading.Lock()
-        self._enrol_locks = [threading.Lock() for _ in range(64)]
+        # Enrolments run one at a time in the whole deployment (threads here, and replicas through
+        # the database): the check that a face is nobody else's and storing it must not
+        # interleave with another person's enrolment of that face.
+        self._enrol_lock = threading.Lock()
+        self._engine: Engine = session_factory.kw["bind"]
         self._low = 0  # every change id ≤ this is applied (or given up on)
         self._seen: set[int] = set()  # applied ids above _low
         self._gap_since: dict[int, float] = {}
@@ -118,10 +141,18 @@ class Recognizer:
                 f"The face is too blurry (sharpness {face.sharpness:.0f}, at least "
                 f"{self.settings.min_sharpness:.0f} is needed)."))
             return result
-        # One enrolment per person at a time here, so two concurrent samples cannot both pass
-        # the sample-count and duplicate checks (a striped lock: bounded memory).
-        with self._enrol_locks[hash(person_id) % len(self._enrol_locks)], \
-                session_scope(self.session_factory) as session:
+        with self._enrol_lock, exclusive_lock(self._engine, "enrol",
+                                              timeout_seconds=ENROL_LOCK_SECONDS):
+            # Every enrolment committed anywhere before this one is in the index we check against.
+            self.catch_up()
+            result = self._check_and_store(person_id, face, result)
+            # ... and this one is in ours before the next enrolment here checks.
+            self.sync()
+        return result
+
+    def _check_and_store(self, person_id: str, face: EncodedFace, result: EnrollResult
+                         ) -> EnrollResult:
+        with session_scope(self.session_factory) as session:
             own = faces.person_encodings(session, cipher=self.cipher, person_id=person_id)
             if own:
                 own_matrix = np.vstack([vector for _, vector in own])
@@ -136,29 +167,73 @@ class Recognizer:
                     "This photo is a near-duplicate of one of the person's samples "
                     f"(distance {result.nearest_own_distance:.3f})."))
                 return result
+            others = self._other_persons(face.encoding, person_id)
+            same_face = self._same_face_threshold()
+            taken = [c for c in others if c.distance <= same_face]
+            if taken:
+                result.resembles = taken
+                result.refusal = Refused("matches_other_person", (
+                    "This face is already enrolled as another person "
+                    f"(distance {taken[0].distance:.3f}, at most {same_face:.3f} allowed)."))
+                return result
             stored, change_id = faces.add_face(session, cipher=self.cipher, person_id=person_id,
                                                encoding=face.encoding)
-        result.face_id = stored.face_id
-        result.change_id = change_id
-        neighbours = self.index.search(face.encoding, self._neighbour_k() * 2)
-        others: dict[str, float] = {}
-        for n in neighbours:
-            if n.person_id != person_id and n.distance <= self.settings.threshold:
-                others[n.person_id] = min(n.distance, others.get(n.person_id, n.distance))
-        result.resembles = sorted((Candidate(p, d) for p, d in others.items()),
-                                  key=lambda c: c.distance)
-        self.sync()
+            result.face_id = stored.face_id
+            result.change_id = change_id
+            one_to_one = self.policy.for_gallery(1) or 0.0
+            result.resembles = [c for c in others if c.distance <= one_to_one]
+            result.lookalike = self._is_lookalike(len(result.resembles), one_to_one)
         return result
 
-    def identify(self, *, analysis: Analysis, threshold: float) -> IdentifyResult:
+    def _other_persons(self, encoding: np.ndarray, person_id: str) -> list[Candidate]:
+        """Other persons near this encoding, nearest sample each, nearest first."""
+        neighbours = self.index.search(encoding, LOOKALIKE_NEIGHBOURS)
+        return [c for c in nearest_per_person(neighbours) if c.person_id != person_id]
+
+    def _same_face_threshold(self) -> float:
+        """Within this distance a new sample is taken for someone already enrolled: calibrated
+        so that a genuinely new person is refused at most at the configured rate, whatever the
+        gallery's size (at the strictest rate measured when the gallery outgrows it)."""
+        calibration = self.policy.calibration
+        rate = max(self.settings.enrol_false_refusal_rate / max(1, len(self.index)),
+                   calibration.min_fmr)
+        return calibration.threshold_for_fmr(rate) or 0.0
+
+    def _is_lookalike(self, close_persons: int, threshold: float) -> bool:
+        """Close to many more other persons than the calibrated false-match rate explains."""
+        expected = self.index.persons * self.policy.calibration.false_match_rate(threshold)
+        return close_persons >= max(self.settings.lookalike_min_persons, 4 * expected)
+
+    def gallery_faces(self, scope: Sequence[str] | None) -> int:
+        """Enrolled samples a search covers: a scope's persons', or the whole gallery."""
+        return len(self.index) if scope is None else self.index.samples_among(scope)
+
+    def identify(self, *, analysis: Analysis, requested_threshold: float = 0.0,
+                 scope: Sequence[str] | None = None) -> IdentifyResult:
+        """Every face against the gallery (or only the scope's persons), at the threshold
+        calibrated for the number of samples searched (a caller may only tighten it)."""
+        searched = self.gallery_faces(scope)
+        calibrated = self.policy.for_gallery(searched)
+        threshold = 0.0 if calibrated is None else effective_threshold(requested_threshold,
+                                                                       calibrated)
         identified = []
         for face in analysis.faces:
-            neighbours = self.index.search(face.encoding, self._neighbour_k())
-            decision = decide(neighbours, threshold=threshold, margin=self.settings.ambiguity_margin)
+            if scope is None:
+                neighbours = self.index.search(face.encoding, self._neighbour_k())
+            else:
+                neighbours = self.index.search_among(face.encoding, self._neighbour_k(), scope)
+            if calibrated is None:  # no threshold holds the target here: nobody is named
+                ranked = nearest_per_person(neighbours)
+                decision = Decision(person_id="", confidence=0.0,
+                                    distance=ranked[0].distance if ranked else -1.0)
+            else:
+                decision = decide(neighbours, threshold=threshold,
+                                  margin=self.settings.ambiguity_margin)
             identified.append(IdentifiedFace(face.box, decision))
-        return IdentifyResult(identified, analysis.width, analysis.height)
+        return IdentifyResult(identified, analysis.width, analysis.height, threshold, searched)
 
     def verify(self, *, person_id: str, analysis: Analysis) -> VerifyResult:
+        """1:1 against the person's samples, at the threshold calibrated for that many."""
         found = analysis.faces
         if not found:
             return VerifyResult(match=False, distance=-1.0, face_found=False)
@@ -167,11 +242,13 @@ class Recognizer:
         with session_scope(self.session_factory) as session:
             own = faces.person_encodings(session, cipher=self.cipher, person_id=person_id)
         if not own:
-            return VerifyResult(match=False, distance=-1.0, face_found=True)
+            return VerifyResult(match=False, distance=-1.0, face_found=True, faces=len(found))
         matrix = np.vstack([vector for _, vector in own])
         distance = float(np.linalg.norm(matrix - face.encoding, axis=1).min())
-        return VerifyResult(match=distance <= self.settings.threshold, distance=distance,
-                            face_found=True)
+        threshold = self.policy.for_gallery(len(own))
+        return VerifyResult(match=threshold is not None and distance <= threshold,
+                            distance=distance, face_found=True, threshold=threshold or 0.0,
+                            faces=len(found))
 
     def list_faces(self, *, person_id: str) -> list[faces.StoredFace]:
         with session_scope(self.session_factory) as session:
@@ -181,6 +258,9 @@ class Recognizer:
         with session_scope(self.session_factory) as session:
             row_ids, change_id = faces.delete_faces(session, person_id=person_id,
                                                     face_ids=face_ids)
+        if row_ids:
+            with self.session_factory() as session:
+                faces.flush_erased_pages(session)
         # Erasure is effective here at once, whatever the change follower is doing.
         self.index.remove(row_ids)
         self.sync()
@@ -228,16 +308,15 @@ class Recognizer:
             return None
         try:
             with open(path, "rb") as handle:
-                plain = self.cipher.decrypt_bytes(handle.read(), label=SNAPSHOT_LABEL)
-            if not plain.startswith(SNAPSHOT_MAGIC):
-                raise ValueError("not an index snapshot")
-            offset = len(SNAPSHOT_MAGIC)
-            low = int.from_bytes(plain[offset:offset + 8], "big")
-            with session_scope(self.session_factory) as session:
-                first = faces.first_change_id(session)
-            if first is not None and first > low + 1:
-                raise ValueError("the change log no longer reaches back to the snapshot")
-            self.index.load_bytes(plain[offset + 8:])
+                if handle.read(len(SNAPSHOT_MAGIC)) != SNAPSHOT_MAGIC:
+                    raise ValueError("not an index snapshot (or an older format)")
+                sealed = SealedReader(self.cipher, handle, label=SNAPSHOT_LABEL)
+                low = int.from_bytes(sealed.read(8), "big")
+                with session_scope(self.session_factory) as session:
+                    first = faces.first_change_id(session)
+                if first is not None and first > low + 1:
+                    raise ValueError("the change log no longer reaches back to the snapshot")
+                self.index.read_snapshot(sealed.read)
         except Exception:  # a stale or foreign snapshot only costs a slower start
             logger.warning("index snapshot unusable; loading from the database", exc_info=True)
             self.index = FaceIndex(self.index.dimension,
@@ -258,17 +337,20 @@ class Recognizer:
         path = self.settings.snapshot_path
         if not path or not self.loaded:
             return False
-        with self._sync_lock:
-            low = self._low
-            plain = SNAPSHOT_MAGIC + low.to_bytes(8, "big") + self.index.to_bytes()
-        blob = self.cipher.encrypt_bytes(plain, label=SNAPSHOT_LABEL)
-        del plain
         directory = os.path.dirname(os.path.abspath(path))
         os.makedirs(directory, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=directory, prefix=".snapshot-")
         try:
             with os.fdopen(handle, "wb") as out:
-                out.write(blob)
+                out.write(SNAPSHOT_MAGIC)
+                sealed = SealedWriter(self.cipher, out, label=SNAPSHOT_LABEL)
+                # Streamed in sealed chunks: no second copy of the index in memory, and
+                # searches go on while it is written (FaceIndex.write_snapshot).
+                with self._sync_lock:
+                    low = self._low
+                    sealed.write(low.to_bytes(8, "big"))
+                    self.index.write_snapshot(sealed.write)
+                sealed.close()
                 out.flush()
                 os.fsync(out.fileno())
             os.replace(temporary, path)

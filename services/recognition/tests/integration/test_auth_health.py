@@ -91,10 +91,10 @@ async def test_request_id_is_echoed_and_logged(start_server, sqlite_url, caplog)
     assert echoed != "a b;c{}" and len(echoed) == 32
 
 
-async def test_health_not_serving_until_index_loaded(encoder, token_mint, sqlite_url) -> None:
+async def test_health_not_serving_until_index_loaded(encoders, token_mint, sqlite_url) -> None:
     settings = make_settings(sqlite_url, token_mint.jwks_url)
     migrate(settings)
-    app = create_app(settings, encoder=encoder)
+    app = create_app(settings, encoders=encoders)
     gate = threading.Event()
     original_load = app.recognizer.load
 
@@ -135,10 +135,10 @@ async def test_stop_lets_in_flight_calls_finish(start_server, sqlite_url, photo)
     arrived = asyncio.Event()
     analyse = app.analyser.analyse
 
-    async def signalling_analyse(image: bytes, *, quality: bool):
+    async def signalling_analyse(image: bytes, *, quality: bool, deadline: float | None):
         arrived.set()
         await asyncio.sleep(0.3)  # still working when the stop begins
-        return await analyse(image, quality=quality)
+        return await analyse(image, quality=quality, deadline=deadline)
 
     app.analyser.analyse = signalling_analyse  # type: ignore[method-assign]
     in_flight = asyncio.create_task(client.identify(photo("obama_3.jpg")))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pytest
 import sqlalchemy as sa
@@ -10,13 +12,17 @@ from cryptography.exceptions import InvalidTag
 from faceclock_common.db import make_engine, make_session_factory, session_scope
 from recognition_svc import recognizer as recognizer_module
 from recognition_svc.crypto import EncodingCipher
+from recognition_svc.encoder import EncodedFace, FaceBox
 from recognition_svc.faces import service as faces
-from recognition_svc.faces.models import FaceChange
+from recognition_svc.faces.models import Face, FaceChange
 from recognition_svc.index import FaceIndex
-from recognition_svc.main import migrate
+from recognition_svc.main import migrate, threshold_policy
+from recognition_svc.pipeline import Analysis
 from recognition_svc.recognizer import Recognizer
 
 from ..conftest import make_settings
+
+POLICY = threshold_policy(make_settings("sqlite://", "http://127.0.0.1:9"), "dlib_resnet_v1")
 
 
 @pytest.fixture
@@ -26,7 +32,8 @@ def replica(database_url, token_mint):
     engine = make_engine(database_url)
     recognizer = Recognizer(settings=settings, session_factory=make_session_factory(engine),
                             cipher=EncodingCipher(settings.encryption_key_bytes()),
-                            encoder_name="test", index=FaceIndex())
+                            encoder_name="test", index=FaceIndex(),
+                            policy=POLICY)
     recognizer.load()
     yield recognizer
     engine.dispose()
@@ -100,7 +107,8 @@ def test_wrong_key_cannot_read_the_gallery(replica) -> None:
         faces.add_face(session, cipher=replica.cipher, person_id="a", encoding=_vector(1))
     other = Recognizer(
         settings=replica.settings, session_factory=replica.session_factory,
-        cipher=EncodingCipher(bytes(32)), encoder_name="test", index=FaceIndex())
+        cipher=EncodingCipher(bytes(32)), encoder_name="test", index=FaceIndex(),
+                            policy=POLICY)
     with pytest.raises(InvalidTag):
         other.load()
 
@@ -121,13 +129,55 @@ def test_pruning_keeps_the_newest_entry_and_retires_old_snapshots(replica, tmp_p
         assert faces.first_change_id(session) == faces.last_change_id(session) == 4
     # The snapshot (complete up to change 3) still connects to the log (first id 4): used.
     fresh = Recognizer(settings=replica.settings, session_factory=replica.session_factory,
-                       cipher=replica.cipher, encoder_name="test", index=FaceIndex())
+                       cipher=replica.cipher, encoder_name="test", index=FaceIndex(),
+                            policy=POLICY)
     assert fresh._load_snapshot() == 3
     with session_scope(replica.session_factory) as session:
         faces.add_face(session, cipher=replica.cipher, person_id="later", encoding=_vector(8))
     replica.prune_changes()  # now change 4 is gone too: the log starts at 5
     stale = Recognizer(settings=replica.settings, session_factory=replica.session_factory,
-                       cipher=replica.cipher, encoder_name="test", index=FaceIndex())
+                       cipher=replica.cipher, encoder_name="test", index=FaceIndex(),
+                            policy=POLICY)
     assert stale._load_snapshot() is None
     stale.load()
     assert len(stale.index) == 5
+
+
+def _one_face(encoding: np.ndarray) -> Analysis:
+    return Analysis(faces=[EncodedFace(FaceBox(top=0, right=200, bottom=200, left=0),
+                                       encoding.astype(np.float32), sharpness=100.0)],
+                    width=640, height=480)
+
+
+def _second_replica(replica: Recognizer) -> Recognizer:
+    """Another replica on the same database: its own index, its own engine."""
+    engine = make_engine(str(replica.session_factory.kw["bind"].url.render_as_string(False)))
+    other = Recognizer(settings=replica.settings, session_factory=make_session_factory(engine),
+                       cipher=replica.cipher, encoder_name="test", index=FaceIndex(),
+                       policy=POLICY)
+    other.load()
+    return other
+
+
+def test_a_face_enrolled_through_one_replica_is_refused_for_someone_else_on_another(
+        replica) -> None:
+    other = _second_replica(replica)  # loaded before the enrolment: its index lags behind
+    face = _vector(1)
+    assert replica.enroll(person_id="alice", analysis=_one_face(face)).face_id
+    taken = other.enroll(person_id="bob", analysis=_one_face(face + 0.001))
+    assert taken.refusal is not None and taken.refusal.code == "matches_other_person"
+    assert [c.person_id for c in taken.resembles] == ["alice"]
+
+
+def test_one_face_enrolled_at_once_as_eight_people_on_two_replicas_is_stored_once(
+        replica) -> None:
+    replicas = [replica, _second_replica(replica)]
+    face = _vector(2)
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(
+            lambda n: replicas[n % 2].enroll(person_id=f"p{n}", analysis=_one_face(face)),
+            range(8)))
+    assert sum(1 for r in results if r.face_id) == 1
+    assert sorted(r.refusal.code for r in results if r.refusal) == ["matches_other_person"] * 7
+    with session_scope(replica.session_factory) as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(Face)) == 1

@@ -73,3 +73,25 @@ async def test_database_rows_hold_ciphertext_only(server, photo, encoder) -> Non
     assert row.face_id == enrolled.face_id and row.person_id == "5"
     assert len(row.encoding) == 12 + 512 + 16 and plain[:16] not in row.encoding
     assert [r.op for r in log_rows] == ["add"]
+
+
+async def test_erased_encodings_leave_no_trace_in_the_sqlite_files(start_server, tmp_path,
+                                                                    photo) -> None:
+    """Issue 17 item 17: after an erasure, the encrypted encoding is in neither the database
+    file (secure_delete) nor its write-ahead log (checkpointed and truncated), while the
+    replica is still running. Another person's sample stays readable."""
+    database = tmp_path / "erasure" / "recognition.db"
+    app, client = await start_server(f"sqlite:///{database}")
+    erased = await client.enroll("41", photo("biden_1.jpg"))
+    kept = await client.enroll("42", photo("obama_1.jpg"))
+    with app.engine.connect() as conn:
+        ciphertexts = dict(conn.execute(sa.text("SELECT face_id, encoding FROM faces")).all())
+    assert (await client.delete("41")).deleted == 1
+
+    files = [p for p in database.parent.iterdir() if p.name.startswith(database.name)]
+    contents = b"".join(p.read_bytes() for p in files)
+    gone = ciphertexts[erased.face_id]
+    assert [gone[i:i + 32] in contents for i in (12, 200, 400)] == [False, False, False]
+    assert ciphertexts[kept.face_id][12:44] in contents
+    wal = database.with_name(database.name + "-wal")
+    assert not wal.exists() or wal.stat().st_size == 0

@@ -31,7 +31,8 @@ def test_module_migrates_serves_and_stops_on_sigterm(tmp_path, token_mint) -> No
     try:
         with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
             health = health_pb2_grpc.HealthStub(channel)
-            deadline = time.monotonic() + 60
+            # Two worker processes load their models first: generous on a shared machine.
+            deadline = time.monotonic() + 180
             status = None
             while time.monotonic() < deadline:
                 try:
@@ -54,3 +55,34 @@ def test_module_migrates_serves_and_stops_on_sigterm(tmp_path, token_mint) -> No
     lines = [json.loads(line) for line in stdout.splitlines() if line.startswith("{")]
     assert any(line["message"] == "recognition serving" for line in lines)
     assert all(line["service"] == "recognition" for line in lines)
+
+
+def _children(pid: int) -> set[int]:
+    found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
+    return {int(line) for line in found.split()}
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+@pytest.mark.slow
+def test_worker_processes_exit_when_the_server_is_killed(start_process) -> None:
+    """kill -9 of the server (what a supervisor restart or the OOM killer does) must not leave
+    its encoding workers behind, each holding its models."""
+    process, _ = start_process(RECOGNITION_ENCODE_PROCESSES="2")
+    workers = _children(process.pid)
+    assert len(workers) >= 2
+    process.kill()
+    process.wait(10)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(_alive(pid) for pid in workers):
+        time.sleep(0.2)
+    left = [pid for pid in workers if _alive(pid)]
+    for pid in left:  # do not leak them from the test run either
+        os.kill(pid, signal.SIGKILL)
+    assert left == []

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageFile
 
-from recognition_svc.imaging import BadImage, decode_image, to_rgb8
+from recognition_svc.imaging import BadImage, check_shape, decode_image, to_rgb8
 
 LIMIT = {"max_pixels": 40_000_000, "max_bytes": 16 * 1024 * 1024}
 
@@ -68,10 +68,23 @@ def test_pixel_limit_refuses_before_decoding(width: int, height: int) -> None:
 def test_unusable_bytes(monkeypatch) -> None:
     # face_recognition (imported by other tests, never by the service) flips this global.
     monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", False)
-    for data, reason in ((b"", "empty"), (b"hello", "JPEG or PNG"),
-                         (_encode(Image.new("RGB", (4, 4)), "BMP"), "BMP"),
+    for data, reason in ((b"", "empty"), (b"hello", "JPEG, PNG, WEBP or HEIC"),
+                         (_encode(Image.new("RGB", (4, 4)), "BMP"), "JPEG, PNG, WEBP or HEIC"),
                          (_png_header_only(100, 100), "truncated")):
         with pytest.raises(BadImage, match=reason):
             decode_image(data, **LIMIT)
     with pytest.raises(BadImage, match="larger than"):
         decode_image(b"x" * 100, max_pixels=10, max_bytes=50)
+
+
+@pytest.mark.parametrize(("width", "height"), [(36_000_000, 1), (400, 99_900), (1, 9),
+                                               (9000, 1000), (13_000, 2000)])
+def test_shapes_no_camera_makes_are_refused_before_decoding(width: int, height: int) -> None:
+    with pytest.raises(BadImage, match="px"):
+        decode_image(_png_header_only(width, height), **LIMIT)
+
+
+@pytest.mark.parametrize(("width", "height"), [(4000, 3000), (1080, 1920), (2400, 1080),
+                                               (8000, 2000), (1, 1)])
+def test_photo_shapes_pass_the_shape_check(width: int, height: int) -> None:
+    check_shape(width, height, max_pixels=40_000_000)

@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import io
+import threading
+from typing import Any
+
 import numpy as np
 
 from recognition_svc.index import FaceIndex
@@ -66,14 +70,81 @@ def test_exact_mode_returns_exactly_the_brute_force_neighbours() -> None:
     assert index.fallbacks <= 2  # the float16 bound certifies nearly every search
 
 
+def _snapshot(index: FaceIndex) -> io.BytesIO:
+    buffer = io.BytesIO()
+    index.write_snapshot(buffer.write)
+    buffer.seek(0)
+    return buffer
+
+
 def test_snapshot_round_trip() -> None:
     data, queries = _faces_like(600, 2, seed=9)
     index = FaceIndex()
     index.add(np.arange(600), data, [f"p{i // 2}" for i in range(600)])
     index.remove([0, 1, 7])
     copy = FaceIndex()
-    copy.load_bytes(index.to_bytes())
+    copy.read_snapshot(_snapshot(index).read)
     assert (len(copy), copy.persons, copy.kind) == (597, 299, index.kind)
     for query in queries[:5]:
         assert copy.search(query, 5) == index.search(query, 5)
     assert 0 not in copy and 2 in copy
+    # The loaded store takes further writes like one built by adds.
+    copy.add(np.array([1000]), data[7:8], ["new"])
+    assert copy.remove([5, 1000]) == 2 and copy.search(data[7], 1)[0].row_id != 1000
+    empty = FaceIndex()
+    empty.read_snapshot(_snapshot(FaceIndex()).read)
+    assert len(empty) == 0 and empty.search(data[0], 3) == []
+
+
+def test_approximate_snapshot_round_trip() -> None:
+    index = FaceIndex(approximate_above=2000)
+    data = _vectors(2100, seed=4)
+    index.add(np.arange(2100), data, [str(i) for i in range(2100)], rebuild=False)
+    index.rebuild()
+    copy = FaceIndex(approximate_above=2000)
+    copy.read_snapshot(_snapshot(index).read)
+    assert copy.kind == index.kind == "ivf_pq4fs_refined"
+    assert [n.row_id for n in copy.search(data[5], 3)] == [n.row_id for n in
+                                                          index.search(data[5], 3)]
+
+
+def test_a_search_during_a_snapshot_write_answers_at_once() -> None:
+    """Writing the snapshot holds the write lock only: searches answer while it is being
+    written (here it is held mid-write), and an add waits until it is done."""
+    data = _vectors(3000, seed=5)
+    index = FaceIndex()
+    index.add(np.arange(3000), data, [str(i // 3) for i in range(3000)])
+    writing, release = threading.Event(), threading.Event()
+    buffer = io.BytesIO()
+
+    def slow_write(part: bytes | memoryview) -> None:
+        buffer.write(part)
+        if not writing.is_set():
+            writing.set()
+            assert release.wait(30)
+
+    writer = threading.Thread(target=index.write_snapshot, args=(slow_write,))
+    writer.start()
+    try:
+        assert writing.wait(10)
+        # The writer is held mid-write until `release`: a search that answers now did not wait
+        # for it (on a loaded machine "now" may take a while, hence no fixed time limit).
+        found: list[Any] = []
+        searcher = threading.Thread(target=lambda: found.extend(index.search(data[42], 1)))
+        searcher.start()
+        searcher.join(30)
+        assert not release.is_set() and [n.row_id for n in found] == [42]
+        adder = threading.Thread(target=index.add,
+                                 args=(np.array([5000]), data[:1], ["late"]))
+        adder.start()
+        adder.join(0.3)
+        assert adder.is_alive() and 5000 not in index  # writes wait for the snapshot
+    finally:
+        release.set()
+        writer.join(10)
+    adder.join(10)
+    assert 5000 in index
+    copy = FaceIndex()
+    buffer.seek(0)
+    copy.read_snapshot(buffer.read)
+    assert len(copy) == 3000 and 5000 not in copy  # the state from when the write began

@@ -5,7 +5,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from recognition_svc.index import Neighbour
-from recognition_svc.matching import confidence, decide, effective_threshold, nearest_per_person
+from recognition_svc.matching import (
+    Candidate,
+    Decision,
+    agree,
+    confidence,
+    decide,
+    effective_threshold,
+    nearest_per_person,
+)
 
 
 def n(person: str, distance: float, row: int = 0) -> Neighbour:
@@ -87,3 +95,28 @@ def test_decision_invariants(pairs, threshold, margin) -> None:
         assert nearest[d.person_id] == best and 0 <= d.confidence <= 1
         rivals = [dist for p, dist in nearest.items() if p != d.person_id and dist <= threshold]
         assert all(r - best >= margin for r in rivals)
+
+
+def _named(person: str, distance: float) -> Decision:
+    return Decision(person_id=person, distance=distance, confidence=confidence(distance, 0.5))
+
+
+def test_frames_agree_only_when_two_name_the_same_person() -> None:
+    unknown = Decision(person_id="", distance=0.7, confidence=0.0)
+    # Two frames name her: her, at the weaker frame's distance.
+    both, count = agree([_named("7", 0.30), _named("7", 0.42), unknown])
+    assert both.person_id == "7" and count == 2
+    assert both.distance == 0.42 and both.confidence == confidence(0.42, 0.5)
+    # One frame alone is not enough, however close.
+    alone, count = agree([_named("7", 0.10), unknown, unknown])
+    assert alone.unknown and count == 0 and alone.distance == 0.10
+    # Frames naming two different people name nobody.
+    split, _ = agree([_named("7", 0.30), _named("7", 0.31), _named("9", 0.35)])
+    assert split.unknown and not split.person_id
+    # An ambiguous frame with no agreement stays ambiguous, its candidates listed.
+    torn = Decision(person_id="", distance=0.40, confidence=0.0, ambiguous=True,
+                    candidates=[Candidate("7", 0.40), Candidate("9", 0.42)])
+    ambiguous, _ = agree([torn, _named("7", 0.45)])
+    assert ambiguous.ambiguous and [c.person_id for c in ambiguous.candidates] == ["7", "9"]
+    # No frame with a face at all: unknown with no distance.
+    assert agree([]) == (Decision(person_id="", distance=-1.0, confidence=0.0), 0)

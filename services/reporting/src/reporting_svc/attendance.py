@@ -30,6 +30,8 @@ class AttendanceClient:
     def __init__(self, base_url: str, tokens: ServiceTokenClient, *, timeout: float = 30.0,
                  page_size: int = 500) -> None:
         self.page_size = page_size
+        # What attendance writes in its answers (explanations) is in this language.
+        self.language = "en"
         self._tokens = tokens
         self._http = httpx.Client(base_url=base_url.rstrip("/"), timeout=timeout)
 
@@ -44,7 +46,8 @@ class AttendanceClient:
 
     def get_json(self, path: str, params: dict[str, Any] | None = None) -> Any:
         try:
-            headers = {**self._tokens.headers(), **outgoing_headers()}
+            headers = {**self._tokens.headers(), **outgoing_headers(),
+                       "Accept-Language": self.language}
             response = self._http.get(path, params=_clean(params), headers=headers)
         except httpx.HTTPError as exc:
             raise PeerError(f"attendance service unreachable: {type(exc).__name__}") from exc

@@ -5,7 +5,8 @@ running it dies, the message goes back to the queue (reject_on_worker_lost); the
 unacknowledged message out again only after visibility_timeout, which Settings keeps above the
 hard time limit so a long report is never run twice at once. The embedded SQLAlchemy broker never
 redelivers a message taken by a killed worker: the sweeper (reports.tasks.sweep) covers that, and
-covers Redis before its visibility timeout runs out.
+covers Redis before its visibility timeout runs out. Every worker runs the sweeper on a thread of
+its own (reports.tasks.WorkerSweeper) besides beat's schedule, so it never depends on beat alone.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 from celery import Celery, Task
 from celery.schedules import crontab
-from celery.signals import worker_process_init
+from celery.signals import worker_process_init, worker_ready, worker_shutdown
 from flask import Flask
 
 from reporting_svc.config import Settings
@@ -85,5 +86,17 @@ def celery_init_app(app: Flask, settings: Settings) -> Celery:
     def _fresh_connections(**_: object) -> None:
         # A forked pool process must not share the parent's database connections.
         app.extensions["reporting"].engine.dispose(close=False)
+
+    from reporting_svc.reports.tasks import WorkerSweeper
+
+    sweeper = WorkerSweeper(celery, app.extensions["reporting"])
+
+    @worker_ready.connect(weak=False)
+    def _start_sweeper(**_: object) -> None:
+        sweeper.start()
+
+    @worker_shutdown.connect(weak=False)
+    def _stop_sweeper(**_: object) -> None:
+        sweeper.stop()
 
     return celery

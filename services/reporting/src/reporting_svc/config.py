@@ -38,7 +38,7 @@ class Settings(ServiceSettings):
     # Reports one caller may have queued or running at once (more: 429), so nobody floods workers.
     max_active_per_owner: int = Field(10, ge=1)
     # The attendance service serves at most 1000 rows a page (ATTENDANCE_MAX_PAGE_SIZE).
-    page_size: int = Field(500, ge=1, le=1000)
+    page_size: int = Field(1000, ge=1, le=1000)
     http_timeout_seconds: float = Field(30.0, gt=0)
     retention_days: int = Field(30, ge=1)
     purge_interval_seconds: float = Field(3600.0, gt=0)
@@ -91,5 +91,5 @@ class Settings(ServiceSettings):
     def schedule_file(self) -> Path:
         return self.beat_schedule_file or self.files_dir.parent / "reporting-beat-schedule"
 
-    def check_secrets(self) -> None:
+    def check_production_safety(self) -> None:
         self.require_secret("REPORTING_CLIENT_SECRET", self.client_secret)

@@ -1,5 +1,5 @@
-"""CSV output: UTF-8 with a BOM (spreadsheets then read Chinese names right), RFC 4180 quoting,
-cells that a spreadsheet would run as a formula neutralised, written to a temporary file and
+"""CSV output: UTF-8 with a BOM (spreadsheets then read Chinese names right), RFC 4180 quoting of
+every text cell, cells that a spreadsheet would run as a formula neutralised, written to a temporary file and
 renamed into place so a report's file is either whole or absent."""
 
 from __future__ import annotations
@@ -29,10 +29,16 @@ def safe_cell(value: Any) -> str | int | float:
 
 
 class CsvWriter:
-    """Rows go straight to disk: memory stays flat however long the report is."""
+    """Rows go straight to disk: memory stays flat however long the report is.
+
+    Every text cell is quoted, not only those with a comma: a spreadsheet set up for a locale
+    whose list separator is `;` (most of Europe) splits unquoted cells at `;`, and the part after
+    one would start a cell of its own, where `=...` runs as a formula. Numbers stay bare.
+    """
 
     def __init__(self, stream: Any) -> None:
-        self._writer = csv.writer(stream, dialect="excel", lineterminator="\r\n")
+        self._writer = csv.writer(stream, dialect="excel", lineterminator="\r\n",
+                                  quoting=csv.QUOTE_NONNUMERIC)
         self.rows = 0
 
     def header(self, names: Iterable[str]) -> None:

@@ -17,7 +17,7 @@ from reporting_svc.web import health_blueprint, install_error_handlers, install_
 
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings()
-    settings.check_secrets()
+    settings.check_production_safety()
     app = Flask("reporting_svc", static_folder=None)
     app.config.update(MAX_CONTENT_LENGTH=64 * 1024)
     app.extensions["settings"] = settings

@@ -10,7 +10,14 @@ from pydantic import ValidationError
 from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
 
-from faceclock_common.errors import DEFAULT_ERROR_CODES, ApiError, error_body
+from faceclock_common.errors import (
+    DEFAULT_ERROR_CODES,
+    ApiError,
+    database_unavailable,
+    error_body,
+    is_database_outage,
+)
+from faceclock_common.i18n import error_message, negotiate, validation_sentence
 from faceclock_common.logging import (
     REQUEST_ID_HEADER,
     new_request_id,
@@ -23,22 +30,33 @@ from reporting_svc.security import public
 logger = logging.getLogger(__name__)
 
 
+def _language() -> str:
+    return negotiate(request.headers.get("Accept-Language"))
+
+
 def _json_error(status: int, code: str, message: str, headers: dict[str, str] | None = None,
                 **extra: Any) -> Response:
-    response = jsonify(error_body(code, message, **extra))
+    """The error in the reader's language (faceclock_common.i18n, as the other services)."""
+    response = jsonify(error_body(code, error_message(code, message, _language()), **extra))
     response.status_code = status
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
 
 
-def validation_details(exc: ValidationError) -> tuple[str, list[dict[str, str]]]:
+def validation_details(exc: ValidationError) -> tuple[str, list[dict[str, Any]]]:
+    """Plain sentences (never pydantic's raw phrasing), in the reader's language."""
+    language = _language()
     details = []
     for err in exc.errors():
         location = ".".join(str(part) for part in err.get("loc", ()))
-        details.append({"field": location, "message": str(err.get("msg", "invalid"))})
-    first = details[0] if details else {"field": "", "message": "invalid input"}
-    message = f"{first['field']}: {first['message']}" if first["field"] else first["message"]
+        context = {k: v for k, v in (err.get("ctx") or {}).items()
+                   if isinstance(v, str | int | float)}
+        details.append({"field": location, "type": err.get("type", ""), "context": context,
+                        "message": validation_sentence(location, str(err.get("type", "")),
+                                                       context, str(err.get("msg", "")),
+                                                       language)})
+    message = details[0]["message"] if details else validation_sentence("", "", {}, "", language)
     return message, details
 
 
@@ -62,6 +80,9 @@ def install_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:
+        if is_database_outage(exc):
+            logger.warning("database unavailable", extra={"error": str(exc).splitlines()[0]})
+            return _api_error(database_unavailable())
         logger.exception("unhandled error", exc_info=exc)
         return _json_error(500, "internal_error", "Something went wrong on our side.")
 

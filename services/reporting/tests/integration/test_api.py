@@ -128,8 +128,9 @@ def test_a_non_json_body_is_400(client: FlaskClient, token_mint: TokenMint) -> N
     assert response.status_code == 400
 
 
-def test_request_is_accepted_queued_and_readable(client: FlaskClient,
+def test_request_is_accepted_queued_and_readable(client: FlaskClient, peer: Any,
                                                  token_mint: TokenMint) -> None:
+    peer.roll_calls[12] = {"id": 12, "actor": "kiosk:7", "department_id": None}
     headers = _auth(token_mint, "kiosk", sub="kiosk:7")
     response = client.post("/api/v1/reports", headers=headers,
                            json={"kind": "roll_call", "params": {"roll_call_id": 12}})
@@ -254,6 +255,32 @@ def test_download_is_csv_with_the_file_name(app: Flask, client: FlaskClient,
     assert read["status"] == "done" and read["progress"] == 1 and read["rows"] == 1
 
 
+def test_download_as_xlsx_keeps_numbers_names_and_the_formula_guard(
+        app: Flask, client: FlaskClient, token_mint: TokenMint) -> None:
+    """The same report as an .xlsx (what HR opens in Excel): titles, Chinese names, numbers as
+    numbers, a would-be formula still plain text."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    headers = _auth(token_mint, "hr")
+    report_id = client.post("/api/v1/reports", headers=headers, json={
+        "kind": "monthly", "params": {"month": "2026-10"}}).get_json()["id"]
+    _finish(app, report_id, '"工号","姓名","工作小时"\r\n"E001","张伟",160\r\n'
+                            '"E002","\'=1+2",7.5\r\n')
+    response = client.get(f"/api/v1/reports/{report_id}/download?format=xlsx", headers=headers)
+    assert response.status_code == 200
+    assert response.mimetype == ("application/vnd.openxmlformats-officedocument."
+                                 "spreadsheetml.sheet")
+    assert "Monthly_2026-10.xlsx" in response.headers["Content-Disposition"]
+    sheet = load_workbook(BytesIO(response.data)).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows == [("工号", "姓名", "工作小时"), ("E001", "张伟", 160), ("E002", "'=1+2", 7.5)]
+    assert sheet["A1"].font.bold and sheet["B3"].data_type == "s"
+    odd = client.get(f"/api/v1/reports/{report_id}/download?format=pdf", headers=headers)
+    assert odd.status_code == 422
+
+
 def test_retention_deletes_old_files_and_download_says_gone(app: Flask, client: FlaskClient,
                                                             token_mint: TokenMint) -> None:
     headers = _auth(token_mint, "hr")
@@ -360,3 +387,53 @@ def test_openapi_document_is_public_and_covers_every_report_route(client: FlaskC
             served |= {(path, m) for m in rule.methods or () if m not in {"HEAD", "OPTIONS"}}
     assert served and served <= documented
     assert "ReportCreate" in document["components"]["schemas"]
+
+
+def test_a_kiosk_exports_its_own_roll_calls_only(client: FlaskClient, peer: Any,
+                                                token_mint: TokenMint) -> None:
+    """Issue 17 item 10: a kiosk asking for HR's organisation-wide roll call (or one that does
+    not exist) gets a 404 and no report; its own roll call it gets, hr gets every one."""
+    peer.roll_calls[20] = {"id": 20, "actor": "kiosk:7", "department_id": None}
+    peer.roll_calls[21] = {"id": 21, "actor": "3", "department_id": None}  # taken by hr
+    kiosk = _auth(token_mint, "kiosk", sub="kiosk:7")
+    for roll_call_id in (21, 999):
+        refused = client.post("/api/v1/reports", headers=kiosk,
+                              json={"kind": "roll_call", "params": {"roll_call_id": roll_call_id}})
+        assert refused.status_code == 404, refused.get_json()
+        assert refused.get_json()["error"]["code"] == "roll_call_not_found"
+    assert client.get("/api/v1/reports", headers=kiosk).get_json()["total"] == 0
+    own = client.post("/api/v1/reports", headers=kiosk,
+                      json={"kind": "roll_call", "params": {"roll_call_id": 20}})
+    assert own.status_code == 202
+    hr = client.post("/api/v1/reports", headers=_auth(token_mint, "hr", sub="3"),
+                     json={"kind": "roll_call", "params": {"roll_call_id": 21}})
+    assert hr.status_code == 202
+    # The kiosk cannot read or download hr's report either.
+    other = hr.get_json()["id"]
+    assert client.get(f"/api/v1/reports/{other}/download", headers=kiosk).status_code == 404
+
+
+def test_deeply_nested_json_is_a_400(client: FlaskClient, token_mint: TokenMint) -> None:
+    """Issue 17 item 12: not a RecursionError (500)."""
+    body = '{"kind": "daily", "params": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    response = client.post("/api/v1/reports", data=body, headers={
+        **_auth(token_mint, "hr"), "Content-Type": "application/json"})
+    assert response.status_code in (400, 413), response.get_json()
+    assert response.get_json()["error"]["code"] in ("bad_request", "payload_too_large")
+    deep = '{"kind": "daily", "params": ' + "[" * 20_000 + "]" * 20_000 + "}"
+    nested = client.post("/api/v1/reports", data=deep, headers={
+        **_auth(token_mint, "hr"), "Content-Type": "application/json"})
+    assert nested.status_code == 400, nested.get_json()
+
+
+def test_the_csv_download_names_its_charset_once(app: Flask, client: FlaskClient,
+                                                 token_mint: TokenMint) -> None:
+    """Issue 17 item 19: not `text/csv; charset=utf-8; charset=utf-8`."""
+    headers = _auth(token_mint, "hr")
+    created = client.post("/api/v1/reports", headers=headers,
+                          json={"kind": "daily", "params": {"date": "2026-11-20"}})
+    report_id = created.get_json()["id"]
+    _finish(app, report_id, "a\r\n")
+    download = client.get(f"/api/v1/reports/{report_id}/download", headers=headers)
+    assert download.status_code == 200
+    assert download.headers["Content-Type"] == "text/csv; charset=utf-8"

@@ -82,7 +82,7 @@ def test_atomic_csv_leaves_one_whole_file_or_none(tmp_path: Path) -> None:
         out.header(["Name"])
         out.row(["张伟"])
         assert not final.exists()
-    assert final.read_bytes() == "\ufeffName\r\n张伟\r\n".encode()
+    assert final.read_bytes() == '\ufeff"Name"\r\n"张伟"\r\n'.encode()
     assert sorted(p.name for p in final.parent.iterdir()) == ["9.csv"]
     with pytest.raises(RuntimeError), atomic_csv(tmp_path / "reports" / "10.csv", 1) as out:
         out.row(["half"])

@@ -200,6 +200,6 @@ def test_a_retaken_report_replaces_the_dead_attempts_files(runtime: Runtime, pee
     assert generate_report(runtime, report_id) is Outcome.DONE
     assert sorted(p.name for p in final.parent.iterdir()) == [final.name]
     lines = final.read_text(encoding="utf-8-sig").splitlines()
-    assert len(lines) == 4 and lines[0].startswith("Employee ID,")
+    assert len(lines) == 4 and lines[0].startswith('"Employee ID",')
     report = _get(runtime, report_id)
     assert (report.status, report.attempts, report.rows) == ("done", 2, 3)

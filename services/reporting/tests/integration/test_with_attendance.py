@@ -55,11 +55,17 @@ def _run_reports(attendance_url: str, tmp_path: Path, peer: Any, mint: TokenMint
                               json={"code": "RD", "name": "研发部"})
         assert department.status_code == 201, department.text
         department_id = department.json()["id"]
-        people = [("E001", "张伟"), ("E002", "=cmd|' /C calc'!A0"), ("E003", "Ann Doe")]
+        site = api.post("/api/v1/sites", headers=hr, json={"name": "Lab", "timezone": "UTC"})
+        assert site.status_code == 201, site.text
+        site_id = site.json()["id"]
+        # Ann works at the lab; the others at no site in particular.
+        people = [("E001", "张伟", None), ("E002", "=cmd|' /C calc'!A0", None),
+                  ("E003", "Ann Doe", site_id)]
         ids = []
-        for number, name in people:
+        for number, name, at_site in people:
             created = api.post("/api/v1/employees", headers=hr, json={
-                "employee_no": number, "name": name, "department_id": department_id})
+                "employee_no": number, "name": name, "department_id": department_id,
+                "site_id": at_site})
             assert created.status_code == 201, created.text
             ids.append(created.json()["id"])
         roll = api.post("/internal/roll-calls", headers=service, json={
@@ -81,8 +87,8 @@ def _run_reports(attendance_url: str, tmp_path: Path, peer: Any, mint: TokenMint
     client = app.test_client()
     start_worker(env)
 
-    def report(kind: str, params: dict[str, Any]) -> list[list[str]]:
-        response = client.post("/api/v1/reports", headers=hr,
+    def report(kind: str, params: dict[str, Any], language: str = "en") -> list[list[str]]:
+        response = client.post("/api/v1/reports", headers={**hr, "Accept-Language": language},
                                json={"kind": kind, "params": params})
         assert response.status_code == 202, response.get_json()
         report_id = response.get_json()["id"]
@@ -103,13 +109,28 @@ def _run_reports(attendance_url: str, tmp_path: Path, peer: Any, mint: TokenMint
         ["E003", "Ann Doe", "研发部", "absent"],
     ]
     punch_rows = report("punches", {"from": "2026-11-01", "to": "2026-11-30"})
+    # Local times (the report's zone, UTC here) to the second, as a spreadsheet shows them.
     assert [r[2:6] for r in punch_rows[1:]] == [
-        ["E001", "张伟", "研发部", "2026-11-02T08:00:00+00:00"],
-        ["E001", "张伟", "研发部", "2026-11-02T17:59:00+00:00"],
+        ["E001", "张伟", "研发部", "2026-11-02 08:00:00"],
+        ["E001", "张伟", "研发部", "2026-11-02 17:59:00"],
     ]
     daily_rows = report("daily", {"date": "2026-11-02", "department_id": department_id})
     assert sorted(r[1] for r in daily_rows[1:]) == ["E001", "E002", "E003"]
     assert {r[1]: r[3] for r in daily_rows[1:]}["E001"] == "研发部"
+    # Asked in Chinese (issue 15): Chinese titles, status words and explanations, no English.
+    chinese = report("daily", {"date": "2026-11-02", "department_id": department_id}, "zh-CN")
+    assert chinese[0][:6] == ["员工ID", "工号", "姓名", "部门", "日期", "状态"]
+    by_number = {r[1]: r for r in chinese[1:]}
+    assert by_number["E001"][5] in ("出勤", "迟到", "早退", "迟到且早退", "半天")
+    assert by_number["E003"][5] == "缺勤" and "no punch" not in by_number["E003"][-1]
+    assert "缺勤" in by_number["E003"][-1]
+    roll_zh = report("roll_call", {"roll_call_id": roll.json()["id"]}, "zh-CN")
+    assert [r[3] for r in roll_zh[1:]] == ["出勤", "出勤", "缺勤"]
     monthly_rows = report("monthly", {"month": "2026-11"})
     assert sorted(r[1] for r in monthly_rows[1:]) == ["E001", "E002", "E003"]
+    # Narrowed to one site: its people only, in every kind that takes a site.
+    at_lab = {"site_id": site_id}
+    assert [r[1] for r in report("daily", {"date": "2026-11-02", **at_lab})[1:]] == ["E003"]
+    assert [r[1] for r in report("monthly", {"month": "2026-11", **at_lab})[1:]] == ["E003"]
+    assert report("punches", {"from": "2026-11-01", "to": "2026-11-30", **at_lab})[1:] == []
     app.extensions["reporting"].engine.dispose()

@@ -27,7 +27,7 @@ from reporting_svc.reports.tasks import GENERATE, Outcome, generate_report
 pytestmark = pytest.mark.slow
 
 ROLL_CALL = {
-    "id": 1, "at": "2026-11-21T09:30:05+08:00", "unknown_faces": 1,
+    "id": 1, "at": "2026-11-21T09:30:05+08:00", "unknown_faces": 1, "actor": "1",
     "present": [
         {"employee_id": 2, "name": "张伟", "employee_no": "E002", "department": "研发部"},
         {"employee_id": 1, "name": "=HYPERLINK(\"http://x\")", "employee_no": "E001",
@@ -173,7 +173,8 @@ def test_daily_and_punches_reports(stack: Stack) -> None:
     assert punch_rows[3][8] == "'-kiosk"  # a cell starting with - is escaped too
     # Punch rows carry only the employee id: names come from the employee directory, and the
     # one employee missing from the list (7) is looked up alone and left blank (404).
-    assert punch_rows[1][:6] == ["1", "2", "E002", "Person 2", "R&D", "2026-11-02T08:01:00+08:00"]
+    # Times are the site's local time to the second, as a spreadsheet reads them.
+    assert punch_rows[1][:6] == ["1", "2", "E002", "Person 2", "R&D", "2026-11-02 08:01:00"]
     assert next(r[2:5] for r in punch_rows[1:] if r[1] == "7") == ["", "", ""]
     punch_query = next(q for path, q in stack.peer.requests if path == "/api/v1/punches")
     assert (punch_query["from"], punch_query["to"]) == ("2026-11-01T00:00:00+08:00",

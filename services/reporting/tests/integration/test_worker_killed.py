@@ -62,7 +62,7 @@ def test_sigkill_mid_report_still_completes_with_one_right_file(
     env = helpers.reporting_env(
         tmp_path, peer=peer, mint=token_mint, broker_url=broker_url,
         REPORTING_WORKER_BEAT="true", REPORTING_SWEEP_INTERVAL_SECONDS="0.5",
-        REPORTING_STALE_AFTER_SECONDS="2", REPORTING_FILES_DIR=str(tmp_path / "reports"))
+        REPORTING_STALE_AFTER_SECONDS="3", REPORTING_FILES_DIR=str(tmp_path / "reports"))
     apply_env(env)
     settings = Settings()
     migrate(settings)
@@ -106,6 +106,39 @@ def test_sigkill_mid_report_still_completes_with_one_right_file(
     download = client.get(f"/api/v1/reports/{report_id}/download",
                           headers=token_mint.headers("hr"))
     assert download.status_code == 200 and download.data == raw
+    app.extensions["reporting"].engine.dispose()
+
+
+def _monthly_report_run_to_the_end(env: dict[str, str], apply_env: Callable[..., None],
+                                   start_worker: Callable[..., Any], token_mint: TokenMint,
+                                   helpers: Any) -> tuple[Report, Any, Settings]:
+    """A monthly report asked of one worker, once it is done or failed."""
+    apply_env(env)
+    settings = Settings()
+    migrate(settings)
+    app = create_app(settings)
+    start_worker(env)
+    response = app.test_client().post("/api/v1/reports", headers=token_mint.headers("hr"),
+                                      json={"kind": "monthly", "params": {"month": "2026-10"}})
+    report_id = response.get_json()["id"]
+    finished = helpers.wait_until(lambda: _report(app, report_id).status in ("done", "failed")
+                              and _report(app, report_id), timeout=60, what="the report")
+    return finished, app, settings
+
+
+def test_a_page_slower_than_the_staleness_limit_does_not_look_like_a_dead_worker(
+        tmp_path: Path, peer: Any, token_mint: TokenMint, helpers: Any,
+        start_worker: Callable[..., Any], apply_env: Callable[[dict[str, str]], None]) -> None:
+    """The heartbeat is the worker's, not the builder's: a report whose pages each take longer
+    than the staleness limit (a busy attendance service) is never taken over and run again."""
+    peer.monthly_count = 200
+    peer.page_delay = 3.0  # two pages, each slower than the 2 s limit
+    env = helpers.reporting_env(
+        tmp_path, peer=peer, mint=token_mint, broker_url=helpers.embedded_broker(tmp_path),
+        REPORTING_SWEEP_INTERVAL_SECONDS="0.2", REPORTING_STALE_AFTER_SECONDS="2")
+    done, app, _ = _monthly_report_run_to_the_end(env, apply_env, start_worker, token_mint, helpers)
+    assert done.status == "done", done.error
+    assert done.attempts == 1 and done.rows == 200
     app.extensions["reporting"].engine.dispose()
 
 
@@ -158,18 +191,73 @@ def test_a_report_over_its_soft_time_limit_fails_with_the_reason_and_no_file(
         tmp_path, peer=peer, mint=token_mint, broker_url=helpers.embedded_broker(tmp_path),
         REPORTING_SOFT_TIME_LIMIT_SECONDS="1", REPORTING_HARD_TIME_LIMIT_SECONDS="10",
         REPORTING_VISIBILITY_TIMEOUT_SECONDS="20")
-    apply_env(env)
-    settings = Settings()
-    migrate(settings)
-    app = create_app(settings)
-    start_worker(env)
-    response = app.test_client().post("/api/v1/reports", headers=token_mint.headers("hr"),
-                                      json={"kind": "monthly", "params": {"month": "2026-10"}})
-    report_id = response.get_json()["id"]
-    failed = helpers.wait_until(lambda: _report(app, report_id).status in ("done", "failed")
-                                and _report(app, report_id), timeout=60, what="the report")
+    failed, app, settings = _monthly_report_run_to_the_end(env, apply_env, start_worker,
+                                                           token_mint, helpers)
     assert failed.status == "failed"
     assert failed.error == "time limit of 1 s exceeded"
     assert failed.attempts == 1
     assert list(settings.files_dir.iterdir()) == []
     app.extensions["reporting"].engine.dispose()
+
+
+def _beat_child(worker_pid: int) -> int:
+    """The worker's embedded beat: of its two children (one pool process, concurrency 1) the
+    one that closed every inherited descriptor when it started (celery.beat._Process.run)."""
+    children = Path(f"/proc/{worker_pid}/task/{worker_pid}/children").read_text().split()
+    if len(children) != 2:
+        raise AssertionError(f"the worker has {len(children)} children, not a pool process and beat")
+    return int(min(children, key=lambda pid: len(list(Path(f"/proc/{pid}/fd").iterdir()))))
+
+
+def test_a_stuck_report_is_recovered_after_the_embedded_beat_died(
+        tmp_path: Path, peer: Any, token_mint: TokenMint, helpers: Any,
+        start_worker: Callable[..., Any], apply_env: Callable[[dict[str, str]], None]) -> None:
+    """Issue 17 item 9, the embedded run: beat inside the worker is killed; a report whose
+    worker vanished is still taken up again, by the worker's own sweeper."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from reporting_svc.db import utcnow
+
+    peer.monthly_count = 30
+    env = helpers.reporting_env(
+        tmp_path, peer=peer, mint=token_mint, broker_url=helpers.embedded_broker(tmp_path),
+        REPORTING_WORKER_BEAT="true", REPORTING_SWEEP_INTERVAL_SECONDS="0.5",
+        REPORTING_STALE_AFTER_SECONDS="5")
+    apply_env(env)
+    settings = Settings()
+    migrate(settings)
+    app = create_app(settings)
+    runtime = app.extensions["reporting"]
+    worker = start_worker(env, "worker")
+    beat = helpers.wait_until(lambda: _try_beat_child(worker.process.pid),
+                              timeout=60, what="the embedded beat")
+    os.kill(beat, signal.SIGKILL)
+    with session_scope(runtime.sessions) as session:
+        report_id = service.create_report(session, kind="monthly", params={"month": "2026-10"},
+                                          owner_subject="1").id
+        assert service.claim(session, report_id=report_id, stale_after=timedelta(0)) == 1
+        session.execute(update(Report).where(Report.id == report_id)
+                        .values(heartbeat_at=utcnow() - timedelta(minutes=10)))
+    done = helpers.wait_until(lambda: _report(app, report_id).status == "done"
+                              and _report(app, report_id), timeout=60, what="the sweep")
+    assert done.attempts == 2 and done.rows == 30
+    assert not _running(beat)  # beat stayed dead: the sweep did not depend on it
+    runtime.engine.dispose()
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie (a killed child stays listed until its parent reaps it)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _try_beat_child(worker_pid: int) -> int | None:
+    try:
+        return _beat_child(worker_pid)
+    except (AssertionError, OSError):
+        return None

@@ -17,7 +17,7 @@ from reporting_svc.attendance import Page, PeerRefused
 from reporting_svc.config import Settings
 from reporting_svc.csvfile import CsvWriter, safe_cell
 from reporting_svc.reports import kinds
-from reporting_svc.reports.schemas import ReportCreate
+from reporting_svc.reports.schemas import PunchesParams, ReportCreate
 from reporting_svc.reports.tasks import previous_month
 
 
@@ -48,7 +48,7 @@ def test_rows_are_rfc4180() -> None:
     writer.row(["line\nbreak", 3])
     assert writer.rows == 2
     text = stream.getvalue()
-    assert text == 'a,b\r\n"say ""hi""","x,y"\r\n"line\nbreak",3\r\n'
+    assert text == '"a","b"\r\n"say ""hi""","x,y"\r\n"line\nbreak",3\r\n'
     assert list(csv.reader(io.StringIO(text, newline=""))) == [
         ["a", "b"], ['say "hi"', "x,y"], ["line\nbreak", "3"]]
 
@@ -74,13 +74,18 @@ def test_settings_keep_the_reliability_limits_ordered() -> None:
     with pytest.raises(ValidationError, match="five fields"):
         Settings(monthly_schedule_cron="0 2 1 *")
     assert Settings().visibility_timeout_seconds > Settings().hard_time_limit_seconds
+    # Reports page through attendance at its largest page (ATTENDANCE_MAX_PAGE_SIZE): fewer,
+    # larger pages are what makes a 50,000-employee month fast.
+    assert Settings().page_size == 1000
+    with pytest.raises(ValidationError, match="page_size"):
+        Settings(page_size=1001)
 
 
 def test_production_refuses_a_placeholder_client_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FACECLOCK_ENV", "production")
     with pytest.raises(UnsafeConfiguration):
-        Settings(client_secret="changeme").check_secrets()
-    Settings(client_secret="a-real-secret-of-enough-length").check_secrets()
+        Settings(client_secret="changeme").check_production_safety()
+    Settings(client_secret="a-real-secret-of-enough-length").check_production_safety()
     assert Settings().embeds_beat is False
     monkeypatch.setenv("FACECLOCK_ENV", "development")
     assert Settings().embeds_beat is True
@@ -165,5 +170,33 @@ def test_punch_dates_become_whole_days_in_the_report_timezone() -> None:
     query = next(q for path, q in client.paths if path == "/api/v1/punches")
     assert query["from"] == "2026-11-01T00:00:00+08:00"
     assert query["to"] == "2026-11-03T00:00:00+08:00"
-    assert rows[1] == ["1", "4", "E4", "Dee", "Lab", "2026-11-01T08:30:00+08:00", "in", "device",
-                       "", ""]
+    assert rows[1] == ["1", "4", "E4", "Dee", "Lab", "2026-11-01 08:30:00", "in", "device",
+                       "", "", "no"]
+
+
+def test_punches_can_be_limited_to_liveness_checked_ones() -> None:
+    client = _Client([{"id": 2, "employee_id": 4, "employee_no": "E4", "name": "Dee",
+                       "at": "2026-11-01T00:30:00Z", "kind": "in", "source": "live",
+                       "device_id": "door", "status": None, "liveness_checked": True}],
+                     employees=[{"id": 4, "employee_no": "E4", "name": "Dee", "department_id": 9}],
+                     departments=[{"id": 9, "name": "Lab"}])
+    params = {"from": "2026-11-01", "to": "2026-11-02", "liveness": "checked"}
+    _, rows, _ = _run(kinds.punches, params, client)
+    query = next(q for path, q in client.paths if path == "/api/v1/punches")
+    assert query["liveness"] == "checked"
+    assert rows[0][-1] == "Liveness checked" and rows[1][-1] == "yes"
+    with pytest.raises(ValidationError):
+        PunchesParams.model_validate({**params, "liveness": "sometimes"})
+
+
+def test_cells_with_a_semicolon_stay_whole_in_semicolon_locales() -> None:
+    """Issue 17 item 15: a spreadsheet whose list separator is `;` must not split a cell there
+    and run the rest as a formula: every text cell is quoted, so `;` inside stays data."""
+    stream = io.StringIO(newline="")
+    writer = CsvWriter(stream)
+    writer.row(["Smith;=HYPERLINK(\"http://x\")", "=1+1", 42, -3])
+    text = stream.getvalue()
+    assert text == '"Smith;=HYPERLINK(""http://x"")","\'=1+1",42,-3\r\n'
+    for delimiter in (",", ";"):
+        cells = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        assert not [c for c in cells if c.startswith(("=", "+", "-", "@")) and c != "-3"], cells

@@ -10,11 +10,17 @@ from attendance_svc.clocking.schemas import (
     ClockInAnswer,
     ClockInRequest,
     ManualClockInRequest,
+    RecognitionTestRecorded,
+    RecognitionTestRequest,
+    ReplayRequest,
+    RollCallCreated,
     RollCallRead,
     RollCallRequest,
 )
 from attendance_svc.deps import SessionDep, SettingsDep, require_service
+from attendance_svc.punches import service as punches
 from attendance_svc.validation import Id
+from faceclock_common.errors import ApiError
 
 router = APIRouter(prefix="/internal", dependencies=[Depends(require_service)],
                    tags=["internal"])
@@ -31,6 +37,17 @@ def clock_in(body: ClockInRequest, session: SessionDep, settings: SettingsDep) -
     return JSONResponse(outcome.body, outcome.status_code, headers=headers)
 
 
+@router.post("/clock-ins/replay", response_model=ClockInAnswer,
+             responses={404: {"description": "no_stored_answer: nothing stored for this key"}})
+def replay_clock_in(body: ReplayRequest, session: SessionDep) -> JSONResponse:
+    """The answer a face clock-in with this key already got, so that a retry is answered before
+    any recognition work; 404 when there is none (the clock-in then goes ahead as usual)."""
+    outcome = punches.replay(session, scope="clock_in", actor=body.actor, key=body.idempotency_key)
+    if outcome is None:
+        raise ApiError(404, "no_stored_answer", "No clock-in was stored for this key.")
+    return JSONResponse(outcome.body, outcome.status_code, headers={"Idempotent-Replayed": "true"})
+
+
 @router.post("/manual-clock-ins", status_code=201, response_model=ClockInAnswer,
              responses={200: {"model": ClockInAnswer,
                               "description": "duplicate within the window, or a replay"},
@@ -44,11 +61,18 @@ def manual_clock_in(body: ManualClockInRequest, session: SessionDep,
     return JSONResponse(outcome.body, outcome.status_code, headers=headers)
 
 
-@router.post("/roll-calls", status_code=201, response_model=RollCallRead)
-def create_roll_call(body: RollCallRequest, session: SessionDep) -> object:
-    return service.create_roll_call(session=session, request=body)
+@router.post("/roll-calls", status_code=201, response_model=RollCallCreated)
+def create_roll_call(body: RollCallRequest, session: SessionDep) -> RollCallCreated:
+    roll_call, elsewhere = service.create_roll_call(session=session, request=body)
+    return RollCallCreated.model_validate(
+        {**RollCallRead.model_validate(roll_call).model_dump(), "other_departments": elsewhere})
 
 
 @router.get("/roll-calls/{roll_call_id}", response_model=RollCallRead)
 def get_roll_call(roll_call_id: Id, session: SessionDep) -> object:
     return service.get_roll_call(session=session, roll_call_id=roll_call_id)
+
+
+@router.post("/recognition-tests", status_code=201, response_model=RecognitionTestRecorded)
+def record_recognition_test(body: RecognitionTestRequest, session: SessionDep) -> object:
+    return {"people": service.record_recognition_test(session=session, request=body)}

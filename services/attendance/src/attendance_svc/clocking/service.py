@@ -15,17 +15,19 @@ from attendance_svc.clocking.schemas import (
     ClockInAnswer,
     ClockInRequest,
     ManualClockInRequest,
+    RecognitionTestRequest,
     RollCallRequest,
 )
 from attendance_svc.config import Settings
-from attendance_svc.organisation.models import Department, Employee
+from attendance_svc.liveness import service as liveness
+from attendance_svc.organisation.models import Department, Employee, works_at
 from attendance_svc.organisation.pins import verify_pin
 from attendance_svc.punches import service as punches
 from attendance_svc.punches.models import Punch
-from attendance_svc.rules import assess_clock_in, shift_instance
+from attendance_svc.rules import ClockAssessment, assess_clock_in, shift_instance
 from attendance_svc.rules.shift import ShiftInstance
 from attendance_svc.scheduling.calendar import WorkCalendar
-from faceclock_common.errors import ApiError
+from faceclock_common.errors import ApiError, try_later
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +38,7 @@ FAILED_TRY_WINDOW = timedelta(minutes=15)
 
 
 def _assess(session: Session, employee: Employee, at: datetime,
-            settings: Settings) -> tuple[str, str]:
+            settings: Settings) -> ClockAssessment:
     today = at.date()
     calendar = WorkCalendar.load(session, start=today - timedelta(days=2),
                                  end=today + timedelta(days=1),
@@ -44,14 +46,16 @@ def _assess(session: Session, employee: Employee, at: datetime,
                                  employee_ids=[employee.id])
     instances: list[ShiftInstance] = []
     grace = (0, 0)
-    tz = calendar.timezone_for(employee.timezone, None)
+    tz = calendar.timezone_for(employee.timezone, None, employee.site_id, employee.department_id)
     # Yesterday's night shift may still be running; list it first so it claims its punches.
     for offset in (-2, -1, 0, 1):
         day = today + timedelta(days=offset)
         shift_id, spec = calendar.spec_for(employee.id, employee.department_id, day)
-        if spec is None or day in calendar.holidays or day.isoweekday() not in spec.workdays:
+        if spec is None or calendar.is_day_off(employee.id, employee.department_id, day,
+                                               employee.site_id):
             continue
-        zone = calendar.timezone_for(employee.timezone, shift_id)
+        zone = calendar.timezone_for(employee.timezone, shift_id, employee.site_id,
+                                     employee.department_id)
         instance = shift_instance(spec, day, zone)
         if instance.window_start <= at < instance.window_end:
             instances.append(instance)
@@ -60,15 +64,14 @@ def _assess(session: Session, employee: Employee, at: datetime,
             break
     earlier = list(session.scalars(select(Punch.at).where(
         Punch.employee_id == employee.id, Punch.at >= at - timedelta(days=2), Punch.at < at)))
-    verdict = assess_clock_in(at, earlier, instances, tz, late_grace_minutes=grace[0],
-                              early_leave_grace_minutes=grace[1])
-    return verdict.kind, verdict.status
+    return assess_clock_in(at, earlier, instances, tz, late_grace_minutes=grace[0],
+                           early_leave_grace_minutes=grace[1])
 
 
-def _answer(punch: Punch, employee: Employee) -> dict[str, object]:
+def _answer(punch: Punch, employee: Employee, *, duplicate: bool = False) -> dict[str, object]:
     return ClockInAnswer(punch_id=punch.id, employee_id=employee.id, name=employee.name,
-                         at=punch.at, kind=punch.kind or "in",
-                         status=punch.status or "recorded").model_dump(mode="json")
+                         at=punch.at, kind=punch.kind or "in", status=punch.status or "recorded",
+                         duplicate=duplicate).model_dump(mode="json")
 
 
 def clock_in(*, session: Session, request: ClockInRequest, settings: Settings,
@@ -76,20 +79,37 @@ def clock_in(*, session: Session, request: ClockInRequest, settings: Settings,
     """One transaction: lock the employee, replay or de-duplicate, else store the punch.
     `source` is "live" for a recognised face and "manual" for a checked badge + PIN."""
     payload = {"employee_id": request.employee_id, "device_id": request.device_id}
+    if source == "live" and not request.liveness_checked and request.liveness_scope is not None:
+        mode = liveness.mode_for(session=session, settings=settings, scope=request.liveness_scope)
+        if liveness.required(mode, request.liveness_scope.channel):
+            raise ApiError(422, "liveness_required",
+                           "This site checks liveness: clock in with a challenge and a burst "
+                           "of frames, or use the badge and PIN.")
 
     def action() -> punches.Outcome:
         employee = punches.lock_employee(session, request.employee_id)
         if employee.status != "active":
             raise ApiError(409, "employee_inactive", "This employee has left.")
         now = datetime.now(UTC)
-        duplicate = punches.find_duplicate(session, employee_id=employee.id, at=now,
-                                           window_seconds=settings.duplicate_window_seconds)
+        # A person seen again soon after their punch (lingering in front of the kiosk, or
+        # trying again) gets that punch back, marked as a duplicate, instead of a new one.
+        duplicate = punches.find_duplicate(
+            session, employee_id=employee.id, at=now,
+            window_seconds=max(settings.duplicate_window_seconds,
+                               settings.clock_in_cooldown_seconds))
         if duplicate is not None:
-            return punches.Outcome(200, _answer(duplicate, employee))
-        kind, status = _assess(session, employee, now, settings)
+            return punches.Outcome(200, _answer(duplicate, employee, duplicate=True))
+        verdict = _assess(session, employee, now, settings)
+        if verdict.repeat_of is not None:
+            checked_in = session.scalar(select(Punch).where(
+                Punch.employee_id == employee.id, Punch.at == verdict.repeat_of).limit(1))
+            if checked_in is not None:
+                return punches.Outcome(200, _answer(checked_in, employee, duplicate=True))
         punch = punches.add_punch(session, employee_id=employee.id, at=now, source=source,
                                   created_by=request.actor, device_id=request.device_id,
-                                  kind=kind, status=status)
+                                  device_name=request.device_name, kind=verdict.kind,
+                                  status=verdict.status,
+                                  liveness_checked=request.liveness_checked)
         if source != "live":
             # No face backs this punch: the trail says which kiosk took it on a PIN.
             record(session, actor=request.actor, action=f"{source}_clock_in", entity="punch",
@@ -129,11 +149,8 @@ def manual_clock_in(*, session: Session, request: ManualClockInRequest,
         retry_after = max(1, math.ceil((reopens - now).total_seconds()))
         logger.warning("manual clock-in locked out",
                        extra={"employee_no": number, "actor": request.actor})
-        error = ApiError(429, "too_many_attempts",
-                         "Too many wrong PINs for this badge number; try again later.",
-                         retry_after_seconds=retry_after)
-        error.headers["Retry-After"] = str(retry_after)
-        raise error
+        raise try_later(429, "too_many_attempts",
+                        "Too many wrong PINs for this badge number; try again later.", retry_after)
     employee = session.scalar(select(Employee).where(Employee.employee_no == number))
     if not verify_pin(employee.pin_hash if employee is not None else None, request.pin):
         # The stored try stays: it is the failure that counts towards the lockout.
@@ -143,6 +160,7 @@ def manual_clock_in(*, session: Session, request: ManualClockInRequest,
     session.commit()
     return clock_in(session=session, settings=settings, source="manual",
                     request=ClockInRequest(employee_id=employee.id, device_id=request.device_id,
+                                           device_name=request.device_name,
                                            idempotency_key=request.idempotency_key,
                                            actor=request.actor))
 
@@ -153,10 +171,14 @@ def _person(employee: Employee, departments: dict[int, str]) -> dict[str, object
             "department": departments.get(employee.department_id or -1)}
 
 
-def create_roll_call(*, session: Session, request: RollCallRequest) -> RollCall:
+def create_roll_call(*, session: Session,
+                     request: RollCallRequest) -> tuple[RollCall, list[dict[str, object]]]:
     """Present: the recognised people (ids nobody knows are ignored: they were erased between
-    identify and now). Absent: the active employees expected (of the department if given) who
-    were not seen."""
+    identify and now), of the department and the site if given: someone of another department
+    or site in the photo is neither present nor absent in this roll. Absent: the active
+    employees expected (of the department and the site if given) who were not seen. Also
+    answered (not stored): the people recognised who belong elsewhere, so the photo can name
+    them."""
     if request.department_id is not None and session.get(Department,
                                                          request.department_id) is None:
         raise ApiError(422, "unknown_department",
@@ -164,11 +186,19 @@ def create_roll_call(*, session: Session, request: RollCallRequest) -> RollCall:
     departments: dict[int, str] = {
         id_: name for id_, name in session.execute(select(Department.id, Department.name))}
     seen = set(request.present_employee_ids)
-    present_rows = session.scalars(select(Employee).where(Employee.id.in_(seen))
-                                   .order_by(Employee.name, Employee.id)).all() if seen else []
+    seen_rows = session.scalars(select(Employee).where(Employee.id.in_(seen))
+                                .order_by(Employee.name, Employee.id)).all() if seen else []
+    at_site = seen if request.site_id is None else set(session.scalars(
+        select(Employee.id).where(Employee.id.in_(seen), works_at(request.site_id))))
+    present_rows = [e for e in seen_rows
+                    if request.department_id in (None, e.department_id)
+                    and e.id in at_site]
+    elsewhere = [_person(e, departments) for e in seen_rows if e not in present_rows]
     expected = select(Employee).where(Employee.status == "active")
     if request.department_id is not None:
         expected = expected.where(Employee.department_id == request.department_id)
+    if request.site_id is not None:
+        expected = expected.where(works_at(request.site_id))
     absent_rows = [e for e in session.scalars(expected.order_by(Employee.name, Employee.id))
                    if e.id not in seen]
     roll_call = RollCall(
@@ -179,7 +209,7 @@ def create_roll_call(*, session: Session, request: RollCallRequest) -> RollCall:
     )
     session.add(roll_call)
     session.commit()
-    return roll_call
+    return roll_call, elsewhere
 
 
 def get_roll_call(*, session: Session, roll_call_id: int) -> RollCall:
@@ -187,3 +217,19 @@ def get_roll_call(*, session: Session, roll_call_id: int) -> RollCall:
     if roll_call is None:
         raise ApiError(404, "roll_call_not_found", f"Roll call {roll_call_id} does not exist.")
     return roll_call
+
+
+def record_recognition_test(*, session: Session,
+                            request: RecognitionTestRequest) -> list[dict[str, object]]:
+    """The audit entry of a recognition test (who tried a photo, where, what it decided), and
+    the names of the people its answer lists."""
+    wanted = set(request.employee_ids)
+    departments: dict[int, str] = {
+        id_: name for id_, name in session.execute(select(Department.id, Department.name))}
+    people = session.scalars(select(Employee).where(Employee.id.in_(wanted))
+                             .order_by(Employee.id)).all() if wanted else []
+    record(session, actor=request.actor, action="recognition_test", entity="recognition",
+           entity_id=None, employee_id=request.matched_employee_id, site_id=request.site_id,
+           faces=request.faces, decision=request.decision, employee_ids=sorted(wanted))
+    session.commit()
+    return [_person(e, departments) for e in people]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text
+from sqlalchemy import ColumnElement, Date, ForeignKey, Integer, String, Text, and_, or_, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from attendance_svc.db import Base, UtcDateTime, utcnow
@@ -17,6 +17,10 @@ class Department(Base):
     # No foreign key: departments and employees point at each other, and a manager who leaves
     # should not block deleting either row.
     manager_employee_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"), index=True)
+    # The department's holidays, unless the employee's site has a calendar.
+    holiday_calendar_id: Mapped[int | None] = mapped_column(
+        ForeignKey("holiday_calendars.id", ondelete="SET NULL"))
     description: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
@@ -30,10 +34,13 @@ class Employee(Base):
     department_id: Mapped[int | None] = mapped_column(
         ForeignKey("departments.id", ondelete="SET NULL"), index=True
     )
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"), index=True)
     title: Mapped[str | None] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(254), index=True)
     phone: Mapped[str | None] = mapped_column(String(64))
     hired_on: Mapped[date | None] = mapped_column(Date)
+    # The last day employed: later days are not_employed, never absent.
+    left_on: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="active", index=True)
     timezone: Mapped[str | None] = mapped_column(String(64))
     notes: Mapped[str | None] = mapped_column(Text)
@@ -45,3 +52,11 @@ class Employee(Base):
     @property
     def has_pin(self) -> bool:
         return self.pin_hash is not None
+
+
+def works_at(site_id: int) -> ColumnElement[bool]:
+    """The one definition of a site's people: the employee's own site, or, where they have none,
+    their department's (as their calendar and time zone are found)."""
+    return or_(Employee.site_id == site_id,
+               and_(Employee.site_id.is_(None), Employee.department_id.in_(
+                   select(Department.id).where(Department.site_id == site_id))))

@@ -1,16 +1,14 @@
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import delete, func, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from attendance_svc.audit import record
 from attendance_svc.clocking.models import ManualClockInAttempt
+from attendance_svc.db import commit_unique
 from attendance_svc.deps import AccessScope
 from attendance_svc.organisation.models import Department, Employee
 from attendance_svc.organisation.pins import hash_pin
@@ -22,6 +20,10 @@ from attendance_svc.organisation.schemas import (
     EmployeeUpdate,
     ImportRowError,
 )
+from attendance_svc.organisation.spreadsheet import COLUMNS, field_problem, problem, read_rows
+from attendance_svc.results.models import DayResult
+from attendance_svc.results.service import recompute_people, recompute_stored
+from attendance_svc.sites.service import check_holiday_calendar, check_site
 from faceclock_common.errors import ApiError
 
 
@@ -33,16 +35,18 @@ def _not_found(what: str) -> ApiError:
 
 def get_department(*, session: Session, department_id: int, scope: AccessScope) -> Department:
     department = session.get(Department, department_id)
-    if department is None or not (scope.everything or scope.department_id == department.id):
+    if department is None or not (scope.everything or scope.manages(department.id)):
         raise _not_found("department")
     return department
 
 
-def list_departments(*, session: Session, scope: AccessScope, limit: int,
-                     offset: int) -> tuple[list[Department], int]:
+def list_departments(*, session: Session, scope: AccessScope, limit: int, offset: int,
+                     site_id: int | None = None) -> tuple[list[Department], int]:
     query = select(Department)
     if not scope.everything:
-        query = query.where(Department.id == (scope.department_id or -1))
+        query = query.where(Department.id.in_(sorted(scope.department_ids)))
+    if site_id is not None:
+        query = query.where(Department.site_id == site_id)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(query.order_by(Department.id).limit(limit).offset(offset)).all()
     return list(rows), total
@@ -56,6 +60,8 @@ def _department_code_taken(session: Session, code: str, exclude: int | None = No
 
 
 def create_department(*, session: Session, data: DepartmentCreate, actor: str) -> Department:
+    check_site(session, data.site_id)
+    check_holiday_calendar(session, data.holiday_calendar_id)
     if _department_code_taken(session, data.code):
         raise ApiError(409, "duplicate_department_code", f"Department code {data.code!r} exists.")
     department = Department(**data.model_dump())
@@ -63,23 +69,31 @@ def create_department(*, session: Session, data: DepartmentCreate, actor: str) -
     session.flush()
     record(session, actor=actor, action="create", entity="department", entity_id=department.id,
            **data.model_dump())
-    _commit_unique(session, "duplicate_department_code", "That department code exists.")
+    commit_unique(session, "duplicate_department_code", "That department code exists.")
     return department
 
 
 def update_department(*, session: Session, department: Department,
-                      data: DepartmentUpdate, actor: str) -> Department:
+                      data: DepartmentUpdate, actor: str, default_timezone: str) -> Department:
     changes = data.model_dump(exclude_unset=True)
+    if "holiday_calendar_id" in changes:
+        check_holiday_calendar(session, changes["holiday_calendar_id"])
     for field in ("code", "name"):
         if field in changes and changes[field] is None:
             raise ApiError(422, "validation_error", f"{field}: may not be null")
+    if "site_id" in changes:
+        check_site(session, changes["site_id"])
     if "code" in changes and _department_code_taken(session, changes["code"], department.id):
         raise ApiError(409, "duplicate_department_code", "That department code exists.")
     for key, value in changes.items():
         setattr(department, key, value)
     record(session, actor=actor, action="update", entity="department", entity_id=department.id,
            changes=changes)
-    _commit_unique(session, "duplicate_department_code", "That department code exists.")
+    commit_unique(session, "duplicate_department_code", "That department code exists.")
+    if changes.keys() & {"site_id", "holiday_calendar_id"}:
+        recompute_people(session, people=Employee.department_id == department.id,
+                         default_timezone=default_timezone)
+        session.commit()
     return department
 
 
@@ -92,15 +106,6 @@ def delete_department(*, session: Session, department: Department, actor: str) -
 
 # --- employees ---------------------------------------------------------------------------------
 
-def _commit_unique(session: Session, code: str, message: str) -> None:
-    """Commit; a unique-key race that slipped past the pre-check still answers 409."""
-    try:
-        session.commit()
-    except IntegrityError as exc:
-        session.rollback()
-        raise ApiError(409, code, message) from exc
-
-
 def _check_department(session: Session, department_id: int | None) -> None:
     if department_id is not None and session.get(Department, department_id) is None:
         raise ApiError(422, "unknown_department", f"Department {department_id} does not exist.")
@@ -108,15 +113,16 @@ def _check_department(session: Session, department_id: int | None) -> None:
 
 def get_employee(*, session: Session, employee_id: int, scope: AccessScope) -> Employee:
     """The employee if the caller may see them; 404 otherwise (never reveal existence)."""
-    employee = session.get(Employee, employee_id)
-    if employee is None or not scope.sees(employee):
+    employee = session.scalar(select(Employee).where(Employee.id == employee_id,
+                                                     scope.employee_filter()))
+    if employee is None:
         raise _not_found("employee")
     return employee
 
 
 def list_employees(*, session: Session, scope: AccessScope, limit: int, offset: int,
-                   department_id: int | None = None, q: str | None = None,
-                   status: str | None = None) -> tuple[list[Employee], int]:
+                   department_id: int | None = None,
+                   q: str | None = None, status: str | None = None) -> tuple[list[Employee], int]:
     query = select(Employee).where(scope.employee_filter())
     if department_id is not None:
         query = query.where(Employee.department_id == department_id)
@@ -146,6 +152,7 @@ def _duplicate_no(employee_no: str) -> ApiError:
 
 def create_employee(*, session: Session, data: EmployeeCreate, actor: str) -> Employee:
     _check_department(session, data.department_id)
+    check_site(session, data.site_id)
     if _employee_no_taken(session, data.employee_no):
         raise _duplicate_no(data.employee_no)
     employee = Employee(**data.model_dump())
@@ -153,25 +160,37 @@ def create_employee(*, session: Session, data: EmployeeCreate, actor: str) -> Em
     session.flush()
     record(session, actor=actor, action="create", entity="employee", entity_id=employee.id,
            employee_id=employee.id, employee_no=employee.employee_no)
-    _commit_unique(session, "duplicate_employee_no", "That employee number exists.")
+    commit_unique(session, "duplicate_employee_no", "That employee number exists.")
     return employee
 
 
+# Employee fields the rules read: changing one judges the stored days again.
+RULE_FIELDS = frozenset({"timezone", "department_id", "site_id", "hired_on", "left_on",
+                         "status"})
+
+
 def update_employee(*, session: Session, employee: Employee, data: EmployeeUpdate,
-                    actor: str) -> Employee:
+                    actor: str, default_timezone: str) -> Employee:
     changes = data.model_dump(exclude_unset=True)
     for field in ("employee_no", "name", "status"):
         if field in changes and changes[field] is None:
             raise ApiError(422, "validation_error", f"{field}: may not be null")
     if "department_id" in changes:
         _check_department(session, changes["department_id"])
+    if "site_id" in changes:
+        check_site(session, changes["site_id"])
     if "employee_no" in changes and _employee_no_taken(session, changes["employee_no"], employee.id):
         raise _duplicate_no(changes["employee_no"])
     for key, value in changes.items():
         setattr(employee, key, value)
     record(session, actor=actor, action="update", entity="employee", entity_id=employee.id,
            employee_id=employee.id, changes=changes)
-    _commit_unique(session, "duplicate_employee_no", "That employee number exists.")
+    commit_unique(session, "duplicate_employee_no", "That employee number exists.")
+    if changes.keys() & RULE_FIELDS:
+        # A day result is a function of its current inputs: a new zone moves every window.
+        recompute_stored(session, where=DayResult.employee_id == employee.id,
+                         default_timezone=default_timezone)
+        session.commit()
     return employee
 
 
@@ -196,25 +215,18 @@ def set_pin(*, session: Session, employee: Employee, pin: str | None, actor: str
     session.commit()
 
 
-# --- CSV import --------------------------------------------------------------------------------
-
-IMPORT_COLUMNS = ("employee_no", "name", "department", "email", "title", "phone", "hired_on",
-                  "status", "timezone", "notes")
-
+# --- import (CSV in UTF-8 or GBK, or .xlsx) -------------------------------------------------------
 
 def import_employees(*, session: Session, content: bytes, actor: str,
-                     update_existing: bool = False) -> EmployeeImportReport:
-    """Create (or update) employees from a CSV with a header row. Good rows are stored, bad rows
-    reported with their line number; `department` is a department code."""
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ApiError(400, "bad_csv", "The file is not UTF-8 text.") from exc
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+                     update_existing: bool = False, default_timezone: str,
+                     language: str = "en") -> EmployeeImportReport:
+    """Create (or update) employees from a CSV or .xlsx with a header row (English or Chinese
+    headers). Good rows are stored, bad rows reported with their line number; `department` is
+    a department code."""
+    header, lines = read_rows(content)
     if "employee_no" not in header or "name" not in header:
         raise ApiError(400, "bad_csv", "The header must name at least employee_no and name.")
-    unknown = sorted(set(header) - set(IMPORT_COLUMNS))
+    unknown = sorted(set(header) - set(COLUMNS))
     if unknown:
         raise ApiError(400, "bad_csv", f"Unknown columns: {', '.join(unknown)}.")
     departments = {code: id_ for id_, code in session.execute(select(Department.id,
@@ -222,35 +234,34 @@ def import_employees(*, session: Session, content: bytes, actor: str,
     existing = {no: id_ for id_, no in session.execute(select(Employee.id, Employee.employee_no))}
     seen: set[str] = set()
     created = updated = 0
+    rejudge: list[int] = []
     errors: list[ImportRowError] = []
-    for line, raw in enumerate(reader, start=2):
-        row = {(k or "").strip(): (v or "").strip() for k, v in raw.items() if k is not None}
-        if None in raw:
-            errors.append(ImportRowError(row=line, employee_no=row.get("employee_no") or None,
-                                         errors=["more cells than header columns"]))
+    for line, row in lines:
+        if row is None:
+            errors.append(ImportRowError(row=line, employee_no=None,
+                                         errors=[problem("extra_cells", language)]))
             continue
         problems: list[str] = []
         fields: dict[str, Any] = {k: v for k, v in row.items()
-                                  if k in IMPORT_COLUMNS and v != "" and k != "department"}
+                                  if k in COLUMNS and v != "" and k != "department"}
         code = row.get("department", "")
         if code:
             if code in departments:
                 fields["department_id"] = departments[code]
             else:
-                problems.append(f"department: unknown department code {code!r}")
+                problems.append(problem("unknown_department", language, code=code))
         number = row.get("employee_no", "")
         if number in seen:
-            problems.append("employee_no: appears twice in the file")
+            problems.append(problem("twice", language))
         elif number in existing and not update_existing:
-            problems.append("employee_no: already exists")
+            problems.append(problem("exists", language))
         try:
             if number in existing and update_existing:
                 changes = EmployeeUpdate.model_validate(fields)
             else:
                 new = EmployeeCreate.model_validate(fields)
         except ValidationError as exc:
-            problems.extend(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
-                            for e in exc.errors())
+            problems.extend(field_problem(dict(e), language) for e in exc.errors())
         if problems:
             errors.append(ImportRowError(row=line, employee_no=number or None, errors=problems))
             continue
@@ -258,7 +269,10 @@ def import_employees(*, session: Session, content: bytes, actor: str,
         if number in existing:
             employee = session.get(Employee, existing[number])
             assert employee is not None  # listed a moment ago in this transaction
-            for key, value in changes.model_dump(exclude_unset=True).items():
+            fields = changes.model_dump(exclude_unset=True)
+            if any(getattr(employee, k) != v for k, v in fields.items() if k in RULE_FIELDS):
+                rejudge.append(employee.id)
+            for key, value in fields.items():
                 setattr(employee, key, value)
             updated += 1
         else:
@@ -266,6 +280,10 @@ def import_employees(*, session: Session, content: bytes, actor: str,
             created += 1
     record(session, actor=actor, action="import", entity="employee", entity_id=None,
            created=created, updated=updated, failed=len(errors))
-    _commit_unique(session, "duplicate_employee_no", "An employee number was taken meanwhile.")
+    commit_unique(session, "duplicate_employee_no", "An employee number was taken meanwhile.")
+    if rejudge:  # a new zone, department or date moves their stored days (as with PATCH)
+        recompute_stored(session, where=DayResult.employee_id.in_(rejudge),
+                         default_timezone=default_timezone)
+        session.commit()
     return EmployeeImportReport(created=created, updated=updated, failed=len(errors),
                                 errors=errors)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from attendance_svc.db import Base, BigId, UtcDateTime, utcnow
@@ -24,10 +24,14 @@ class Punch(Base):
     kind: Mapped[str | None] = mapped_column(String(8))
     status: Mapped[str | None] = mapped_column(String(32))
     device_id: Mapped[str | None] = mapped_column(String(128))
+    # The kiosk's name when it took the punch (people read names, not device ids).
+    device_name: Mapped[str | None] = mapped_column(String(100))
     correction_id: Mapped[int | None] = mapped_column(Integer)
     approved_by: Mapped[str | None] = mapped_column(String(128))
     created_by: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # A face clock-in whose burst passed a liveness challenge (SECURITY.md: every punch says).
+    liveness_checked: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class IdempotencyRecord(Base):

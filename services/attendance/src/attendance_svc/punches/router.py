@@ -1,20 +1,19 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import JSONResponse
-from pydantic import AwareDatetime
 
 from attendance_svc.audit import record
-from attendance_svc.deps import READERS, ScopeDep, SessionDep, SettingsDep
+from attendance_svc.deps import READERS, SessionDep, SettingsDep, SiteScopeDep
 from attendance_svc.organisation.service import get_employee
 from attendance_svc.pagination import PageDep
 from attendance_svc.punches import service
 from attendance_svc.punches.schemas import PunchCreate, PunchPage, PunchRead
 from attendance_svc.results.service import recompute_around
-from attendance_svc.validation import Id
+from attendance_svc.validation import Id, Moment
 from faceclock_common.errors import ApiError
 from faceclock_common.security import CurrentPrincipal, require_roles
 
@@ -67,10 +66,12 @@ def create_punch(
 
 @router.get("/punches", response_model=PunchPage, dependencies=[Depends(require_roles(*READERS))])
 def list_punches(
-    session: SessionDep, scope: ScopeDep, page: PageDep,
+    session: SessionDep, scope: SiteScopeDep, page: PageDep,
     employee_id: Id | None = None, department_id: Id | None = None,
-    start: Annotated[AwareDatetime | None, Query(alias="from")] = None,
-    end: Annotated[AwareDatetime | None, Query(alias="to")] = None,
+    start: Annotated[Moment | None, Query(alias="from")] = None,
+    end: Annotated[Moment | None, Query(alias="to")] = None,
+    liveness: Annotated[Literal["checked", "not_checked"] | None, Query(
+        description="only punches whose liveness was (not) checked")] = None,
 ) -> object:
     """The raw log, oldest first; `from` inclusive, `to` exclusive."""
     if employee_id is not None:
@@ -78,5 +79,7 @@ def list_punches(
     items, total = service.list_punches(session=session, employee_filter=scope.employee_filter(),
                                         limit=page.limit, offset=page.offset,
                                         employee_id=employee_id, department_id=department_id,
-                                        start=start, end=end)
+                                        start=start, end=end,
+                                        liveness_checked=None if liveness is None
+                                        else liveness == "checked")
     return {"items": items, "total": total}

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from attendance_svc.validation import Id, Moment
 
@@ -31,10 +31,13 @@ class PunchRead(BaseModel):
     kind: str | None
     status: str | None
     device_id: str | None
+    device_name: str | None = None
     correction_id: int | None
     approved_by: str | None
     created_by: str
     created_at: datetime
+    liveness_checked: bool = Field(
+        False, description="a face clock-in that passed a liveness challenge")
 
 
 class PunchListItem(PunchRead):

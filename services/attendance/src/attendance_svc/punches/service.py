@@ -74,16 +74,30 @@ def _stored_answer(session: Session, scope: str, actor: str, key: str,
     return record
 
 
+def _stored_key(key: str) -> str:
+    """Keys up to 255 characters are accepted (the gateway's limit); long ones are stored as
+    their digest so the unique index stays small."""
+    return "sha256:" + hashlib.sha256(key.encode()).hexdigest() if len(key) > 64 else key
+
+
+def replay(session: Session, *, scope: str, actor: str, key: str) -> Outcome | None:
+    """The answer stored for (scope, actor, key), if any. Unlike idempotent() it cannot check
+    that the request is the same (the gateway asks before recognising the face, so that a
+    retried clock-in costs no recognition): a kiosk that reuses a key for another face gets the
+    first answer back, not idempotency_key_reused (409)."""
+    record = session.scalar(select(IdempotencyRecord).where(
+        IdempotencyRecord.scope == scope, IdempotencyRecord.actor == actor,
+        IdempotencyRecord.key == _stored_key(key)))
+    return None if record is None else Outcome(200, record.response, replayed=True)
+
+
 def idempotent(session: Session, *, scope: str, actor: str, key: str | None,
                payload: dict[str, Any], action: Callable[[], Outcome]) -> Outcome:
     """Run `action` once per (scope, actor, key): a retry gets the first answer and stores
     nothing new. `action` must not commit; this commits the punch and the answer together."""
     print_ = fingerprint(payload)
-    if key is not None and len(key) > 64:
-        # Keys up to 255 characters are accepted (the gateway's limit); long ones are stored as
-        # their digest so the unique index stays small.
-        key = "sha256:" + hashlib.sha256(key.encode()).hexdigest()
     if key is not None:
+        key = _stored_key(key)
         record = _stored_answer(session, scope, actor, key, print_)
         if record is not None:
             session.rollback()
@@ -107,11 +121,14 @@ def idempotent(session: Session, *, scope: str, actor: str, key: str | None,
 
 
 def add_punch(session: Session, *, employee_id: int, at: datetime, source: str, created_by: str,
-              device_id: str | None = None, kind: str | None = None, status: str | None = None,
-              correction_id: int | None = None, approved_by: str | None = None) -> Punch:
+              device_id: str | None = None, device_name: str | None = None,
+              kind: str | None = None, status: str | None = None,
+              correction_id: int | None = None, approved_by: str | None = None,
+              liveness_checked: bool = False) -> Punch:
     punch = Punch(employee_id=employee_id, at=at, source=source, kind=kind, status=status,
-                  device_id=device_id, correction_id=correction_id, approved_by=approved_by,
-                  created_by=created_by)
+                  device_id=device_id, device_name=device_name, correction_id=correction_id,
+                  approved_by=approved_by, created_by=created_by,
+                  liveness_checked=liveness_checked)
     session.add(punch)
     session.flush()
     return punch
@@ -120,7 +137,7 @@ def add_punch(session: Session, *, employee_id: int, at: datetime, source: str, 
 def list_punches(*, session: Session, employee_filter: Any, limit: int, offset: int,
                  employee_id: int | None = None, department_id: int | None = None,
                  start: datetime | None = None, end: datetime | None = None,
-                 ) -> tuple[list[dict[str, Any]], int]:
+                 liveness_checked: bool | None = None) -> tuple[list[dict[str, Any]], int]:
     """Punches with the employee's number and name, oldest first."""
     query = select(Punch, Employee.employee_no, Employee.name).join(
         Employee, Employee.id == Punch.employee_id).where(employee_filter)
@@ -128,6 +145,8 @@ def list_punches(*, session: Session, employee_filter: Any, limit: int, offset: 
         query = query.where(Punch.employee_id == employee_id)
     if department_id is not None:
         query = query.where(Employee.department_id == department_id)
+    if liveness_checked is not None:
+        query = query.where(Punch.liveness_checked.is_(liveness_checked))
     if start is not None:
         query = query.where(Punch.at >= start)
     if end is not None:
@@ -140,5 +159,5 @@ def list_punches(*, session: Session, employee_filter: Any, limit: int, offset: 
     return items, total
 
 
-_PUNCH_FIELDS = ("id", "employee_id", "at", "source", "kind", "status", "device_id",
-                 "correction_id", "approved_by", "created_by", "created_at")
+_PUNCH_FIELDS = ("id", "employee_id", "at", "source", "kind", "status", "device_id", "device_name",
+                 "correction_id", "approved_by", "created_by", "created_at", "liveness_checked")

@@ -3,10 +3,22 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from attendance_svc.db import Base, BigId, UtcDateTime, utcnow
+from attendance_svc.organisation.models import Employee
 
 
 class _Decision:
@@ -15,8 +27,18 @@ class _Decision:
     created_by: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     decided_by: Mapped[str | None] = mapped_column(String(128))
+    # Who decided, as a person reads it (their employee name, else their user name).
+    decided_by_name: Mapped[str | None] = mapped_column(String(200))
     decided_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     decision_note: Mapped[str | None] = mapped_column(Text)
+
+    @declared_attr
+    def employee(cls) -> Mapped[Employee]:
+        return relationship(Employee, lazy="joined", viewonly=True)
+
+    @property
+    def employee_name(self) -> str:
+        return self.employee.name
 
 
 class LeaveRequest(_Decision, Base):
@@ -33,6 +55,10 @@ class LeaveRequest(_Decision, Base):
     start_text: Mapped[str] = mapped_column(String(40))
     end_text: Mapped[str] = mapped_column(String(40))
     hours: Mapped[float] = mapped_column(Float, default=0.0)
+    # A one-day request may take half of that day's shift instance: "first" or "second".
+    half: Mapped[str | None] = mapped_column(String(8))
+    # The shift instances the request covers, in days (a half day is 0.5).
+    days: Mapped[float] = mapped_column(Float, default=0.0)
 
 
 class OvertimeRequest(_Decision, Base):
@@ -61,8 +87,21 @@ class CorrectionRequest(_Decision, Base):
     punch_id: Mapped[int | None] = mapped_column(BigId)
 
 
+class LeaveType(Base):
+    """What a kind of leave allows: requests in hours, half days, going below the allocation."""
+
+    __tablename__ = "leave_types"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    allow_hours: Mapped[bool] = mapped_column(Boolean, default=False)
+    allow_half_days: Mapped[bool] = mapped_column(Boolean, default=True)
+    allow_negative: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
 class LeaveBalance(Base):
-    """Hours of one leave type an employee may take in one calendar year."""
+    """The yearly allocation of one leave type to an employee: in days (the usual unit) or, as
+    before rules v2, in hours."""
 
     __tablename__ = "leave_balances"
     __table_args__ = (UniqueConstraint("employee_id", "year", "leave_type"),)
@@ -71,7 +110,8 @@ class LeaveBalance(Base):
     employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id", ondelete="CASCADE"))
     year: Mapped[int] = mapped_column(Integer)
     leave_type: Mapped[str] = mapped_column(String(32))
-    entitled_hours: Mapped[float] = mapped_column(Float)
+    entitled_hours: Mapped[float | None] = mapped_column(Float)
+    entitled_days: Mapped[float | None] = mapped_column(Float)
 
 
 class AuditEntry(Base):

@@ -4,9 +4,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, BackgroundTasks, Depends, Path, Query, Response
+from sqlalchemy.orm import Session
 
+from attendance_svc.config import Settings
 from attendance_svc.deps import READERS, ScopeDep, SessionDep, SettingsDep
+from attendance_svc.notify import Notifier, NotifierDep
 from attendance_svc.organisation.service import get_employee
 from attendance_svc.pagination import PageDep
 from attendance_svc.requests import service
@@ -23,7 +26,11 @@ from attendance_svc.requests.schemas import (
     DecisionIn,
     LeaveCreate,
     LeavePage,
+    LeavePreview,
     LeaveRead,
+    LeaveTypeIn,
+    LeaveTypePage,
+    LeaveTypeRead,
     LeaveUpdate,
     OvertimeCreate,
     OvertimePage,
@@ -32,22 +39,43 @@ from attendance_svc.requests.schemas import (
     Status,
 )
 from attendance_svc.validation import Id
-from faceclock_common.security import CurrentPrincipal, require_roles
+from faceclock_common.security import CurrentPrincipal, Principal, require_roles
 
 router = APIRouter(prefix="/api/v1", tags=["requests"])
 read = [Depends(require_roles(*READERS))]
 ask = [Depends(require_roles("hr", "manager", "employee"))]
-decide = [Depends(require_roles("hr", "manager"))]
+# An employee named manager of a department decides for its people (checked per request).
+decide = [Depends(require_roles("hr", "manager", "employee"))]
 Year = Annotated[int | None, Query(ge=1900, le=2200)]
+
+
+def _tell(background: BackgroundTasks, notifier: Notifier, session: Session,
+          row: LeaveRequest | OvertimeRequest | CorrectionRequest, event: str,
+          principal: Principal, settings: Settings) -> None:
+    """The notice is written now (the session is open) and sent after the answer."""
+    background.add_task(notifier.send, service.notice_of(
+        session, row, event, principal.subject, settings.default_timezone))
 
 
 # --- leave and business trips ------------------------------------------------------------------
 
 @router.post("/leave-requests", status_code=201, response_model=LeaveRead, dependencies=ask)
 def create_leave(body: LeaveCreate, session: SessionDep, principal: CurrentPrincipal,
-                 scope: ScopeDep, settings: SettingsDep) -> object:
-    return service.create_leave(session=session, principal=principal, scope=scope, data=body,
-                                default_timezone=settings.default_timezone)
+                 scope: ScopeDep, settings: SettingsDep, notifier: NotifierDep,
+                 background: BackgroundTasks) -> object:
+    row = service.create_leave(session=session, principal=principal, scope=scope, data=body,
+                               default_timezone=settings.default_timezone)
+    _tell(background, notifier, session, row, "request_filed", principal, settings)
+    return row
+
+
+@router.post("/leave-requests/preview", response_model=LeavePreview, dependencies=ask)
+def preview_leave(body: LeaveCreate, session: SessionDep, principal: CurrentPrincipal,
+                  scope: ScopeDep, settings: SettingsDep) -> object:
+    """The days and hours a request would cost and the balance before it; refused (409, 422)
+    exactly as filing it would be. Nothing is stored."""
+    return service.preview_leave(session=session, principal=principal, scope=scope, data=body,
+                                 default_timezone=settings.default_timezone)
 
 
 @router.get("/leave-requests", response_model=LeavePage, dependencies=read)
@@ -66,7 +94,7 @@ def list_leave(session: SessionDep, scope: ScopeDep, page: PageDep,
 @router.patch("/leave-requests/{request_id}", response_model=LeaveRead, dependencies=ask)
 def update_leave(request_id: Id, body: LeaveUpdate, session: SessionDep,
                  principal: CurrentPrincipal, scope: ScopeDep, settings: SettingsDep) -> object:
-    row = service.get_request(session, LeaveRequest, request_id, scope)
+    row = service.get_request(session, LeaveRequest, request_id, scope, for_change=True)
     return service.update_leave(session=session, principal=principal, row=row, data=body,
                                 default_timezone=settings.default_timezone)
 
@@ -75,9 +103,12 @@ def update_leave(request_id: Id, body: LeaveUpdate, session: SessionDep,
 
 @router.post("/overtime", status_code=201, response_model=OvertimeRead, dependencies=ask)
 def create_overtime(body: OvertimeCreate, session: SessionDep, principal: CurrentPrincipal,
-                    scope: ScopeDep, settings: SettingsDep) -> object:
-    return service.create_overtime(session=session, principal=principal, scope=scope, data=body,
-                                   default_timezone=settings.default_timezone)
+                    scope: ScopeDep, settings: SettingsDep, notifier: NotifierDep,
+                    background: BackgroundTasks) -> object:
+    row = service.create_overtime(session=session, principal=principal, scope=scope, data=body,
+                                  default_timezone=settings.default_timezone)
+    _tell(background, notifier, session, row, "request_filed", principal, settings)
+    return row
 
 
 @router.get("/overtime", response_model=OvertimePage, dependencies=read)
@@ -93,7 +124,7 @@ def list_overtime(session: SessionDep, scope: ScopeDep, page: PageDep,
 @router.patch("/overtime/{request_id}", response_model=OvertimeRead, dependencies=ask)
 def update_overtime(request_id: Id, body: OvertimeUpdate, session: SessionDep,
                     principal: CurrentPrincipal, scope: ScopeDep, settings: SettingsDep) -> object:
-    row = service.get_request(session, OvertimeRequest, request_id, scope)
+    row = service.get_request(session, OvertimeRequest, request_id, scope, for_change=True)
     return service.update_overtime(session=session, principal=principal, row=row, data=body,
                                    default_timezone=settings.default_timezone)
 
@@ -102,9 +133,12 @@ def update_overtime(request_id: Id, body: OvertimeUpdate, session: SessionDep,
 
 @router.post("/corrections", status_code=201, response_model=CorrectionRead, dependencies=ask)
 def create_correction(body: CorrectionCreate, session: SessionDep, principal: CurrentPrincipal,
-                      scope: ScopeDep) -> object:
-    return service.create_correction(session=session, principal=principal, scope=scope,
-                                     data=body)
+                      scope: ScopeDep, settings: SettingsDep, notifier: NotifierDep,
+                      background: BackgroundTasks) -> object:
+    row = service.create_correction(session=session, principal=principal, scope=scope,
+                                    data=body)
+    _tell(background, notifier, session, row, "request_filed", principal, settings)
+    return row
 
 
 @router.get("/corrections", response_model=CorrectionPage, dependencies=read)
@@ -120,7 +154,7 @@ def list_corrections(session: SessionDep, scope: ScopeDep, page: PageDep,
 @router.patch("/corrections/{request_id}", response_model=CorrectionRead, dependencies=ask)
 def update_correction(request_id: Id, body: CorrectionUpdate, session: SessionDep,
                       principal: CurrentPrincipal, scope: ScopeDep) -> object:
-    row = service.get_request(session, CorrectionRequest, request_id, scope)
+    row = service.get_request(session, CorrectionRequest, request_id, scope, for_change=True)
     return service.update_correction(session=session, principal=principal, row=row, data=body)
 
 
@@ -135,19 +169,28 @@ def _add_shared_routes(path: str, model: RequestModel, read_schema: type, noun: 
 
     def delete_one(request_id: Id, session: SessionDep, principal: CurrentPrincipal,
                    scope: ScopeDep, settings: SettingsDep) -> Response:
-        row = service.get_request(session, model, request_id, scope)
+        row = service.get_request(session, model, request_id, scope, for_change=True)
         service.delete_request(session=session, principal=principal, row=row,
                                default_timezone=settings.default_timezone)
         return Response(status_code=204)
 
+    def withdraw_one(request_id: Id, session: SessionDep, principal: CurrentPrincipal,
+                     scope: ScopeDep, settings: SettingsDep) -> object:
+        row = service.get_request(session, model, request_id, scope, for_change=True)
+        return service.withdraw(session=session, principal=principal, row=row,
+                                default_timezone=settings.default_timezone)
+
     def decider(approve: bool) -> Callable[..., object]:
         def decide_one(request_id: Id, session: SessionDep, principal: CurrentPrincipal,
-                       scope: ScopeDep, settings: SettingsDep,
-                       body: DecisionIn | None = None) -> object:
-            row = service.get_request(session, model, request_id, scope)
-            return service.decide(session=session, principal=principal, row=row,
-                                  approve=approve, note=body.note if body else None,
-                                  default_timezone=settings.default_timezone)
+                       scope: ScopeDep, settings: SettingsDep, notifier: NotifierDep,
+                       background: BackgroundTasks, body: DecisionIn | None = None) -> object:
+            row = service.get_request(session, model, request_id, scope, for_change=True)
+            decided = service.decide(session=session, principal=principal, scope=scope,
+                                     row=row, approve=approve, note=body.note if body else None,
+                                     default_timezone=settings.default_timezone)
+            _tell(background, notifier, session, decided,
+                  "request_approved" if approve else "request_rejected", principal, settings)
+            return decided
         return decide_one
 
     one = f"{path}/{{request_id}}"
@@ -155,6 +198,8 @@ def _add_shared_routes(path: str, model: RequestModel, read_schema: type, noun: 
                          dependencies=read, name=f"get_{noun}")
     router.add_api_route(one, delete_one, methods=["DELETE"], status_code=204,
                          dependencies=ask, name=f"delete_{noun}")
+    router.add_api_route(f"{one}/withdraw", withdraw_one, methods=["POST"],
+                         response_model=read_schema, dependencies=ask, name=f"withdraw_{noun}")
     router.add_api_route(f"{one}/approve", decider(True), methods=["POST"],
                          response_model=read_schema, dependencies=decide, name=f"approve_{noun}")
     router.add_api_route(f"{one}/reject", decider(False), methods=["POST"],
@@ -168,10 +213,25 @@ _add_shared_routes("/corrections", CorrectionRequest, CorrectionRead, "correctio
 
 # --- balances and audit ------------------------------------------------------------------------
 
+@router.get("/leave-types", response_model=LeaveTypePage, dependencies=read)
+def list_leave_types(session: SessionDep) -> object:
+    items = service.list_leave_types(session)
+    return {"items": items, "total": len(items)}
+
+
+@router.put("/leave-types/{code}", response_model=LeaveTypeRead, dependencies=[
+    Depends(require_roles("hr"))])
+def put_leave_type(code: Annotated[str, Path(pattern=r"^[a-z][a-z0-9_]{0,31}$")],
+                   body: LeaveTypeIn, session: SessionDep,
+                   principal: CurrentPrincipal) -> object:
+    """Create or change a leave type: in hours or not, half days or not, negative balance."""
+    return service.put_leave_type(session=session, principal=principal, code=code, data=body)
+
+
 @router.put("/leave-balances", response_model=BalanceRead, dependencies=[
     Depends(require_roles("hr"))])
 def set_balance(body: BalanceSet, session: SessionDep, principal: CurrentPrincipal) -> object:
-    """Set how many hours of a leave type an employee may take in a year."""
+    """Set the yearly allocation of a leave type to an employee, in days or in hours."""
     return service.set_balance(session=session, principal=principal, data=body)
 
 

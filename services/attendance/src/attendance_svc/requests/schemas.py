@@ -49,7 +49,7 @@ def _clock_or_moment(value: str) -> str:
 
 Moment = Annotated[str, AfterValidator(_moment)]
 ClockOrMoment = Annotated[str, AfterValidator(_clock_or_moment)]
-Status = Literal["pending", "approved", "rejected"]
+Status = Literal["pending", "approved", "rejected", "withdrawn"]
 
 
 class _In(BaseModel):
@@ -68,6 +68,8 @@ class _DecisionOut(BaseModel):
     created_by: str
     created_at: dt.datetime
     decided_by: str | None
+    decided_by_name: str | None = None
+    employee_name: str | None = None
     decided_at: dt.datetime | None
     decision_note: str | None
 
@@ -78,6 +80,9 @@ class LeaveCreate(_In):
     leave_type: LeaveType | None = None
     start: Moment
     end: Moment
+    half: Literal["first", "second"] | None = Field(
+        None, description="half of a one-day request: the first or second half of that day's "
+                          "shift")
     reason: Reason | None = None
 
     @model_validator(mode="after")
@@ -93,6 +98,7 @@ class LeaveUpdate(_In):
     leave_type: LeaveType | None = None
     start: Moment | None = None
     end: Moment | None = None
+    half: Literal["first", "second"] | None = None
     reason: Reason | None = None
 
 
@@ -105,6 +111,9 @@ class LeaveRead(_DecisionOut):
     end: str = Field(validation_alias="end_text")
     start_at: dt.datetime
     end_at: dt.datetime
+    half: str | None
+    days: float = Field(description="shift instances covered (a half day is 0.5); 0 for a "
+                                    "request in hours")
     hours: float
 
 
@@ -180,20 +189,62 @@ class CorrectionPage(BaseModel):
 
 
 class BalanceSet(_In):
+    """The yearly allocation of a leave type: in days (half days allowed) or in hours."""
+
     employee_id: Id
     year: Annotated[int, Field(ge=1900, le=2200)]
     leave_type: LeaveType
-    entitled_hours: Annotated[float, Field(ge=0, le=10_000)]
+    entitled_days: Annotated[float, Field(ge=0, le=366, multiple_of=0.5)] | None = None
+    entitled_hours: Annotated[float, Field(ge=0, le=10_000)] | None = None
+
+    @model_validator(mode="after")
+    def _one_unit(self) -> BalanceSet:
+        if (self.entitled_days is None) == (self.entitled_hours is None):
+            raise ValueError("give exactly one of entitled_days and entitled_hours")
+        return self
 
 
 class BalanceRead(BaseModel):
     employee_id: int
     year: int
     leave_type: str
+    entitled_days: float | None
+    used_days: float
+    pending_days: float
+    remaining_days: float | None
     entitled_hours: float | None
     used_hours: float
     pending_hours: float
     remaining_hours: float | None
+
+
+class LeavePreview(BaseModel):
+    days: float = Field(description="what the request would cost (a half day is 0.5)")
+    hours: float
+    balance: BalanceRead | None = Field(
+        None, description="the leave type's balance in the request's year, before it")
+
+
+class LeaveTypeIn(_In):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    allow_hours: bool = False
+    allow_half_days: bool = True
+    allow_negative: bool = False
+
+
+class LeaveTypeRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    code: str
+    name: str
+    allow_hours: bool
+    allow_half_days: bool
+    allow_negative: bool
+
+
+class LeaveTypePage(BaseModel):
+    items: list[LeaveTypeRead]
+    total: int
 
 
 class BalancePage(BaseModel):

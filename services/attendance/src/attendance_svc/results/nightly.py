@@ -3,6 +3,7 @@
 Kubernetes runs `python -m attendance_svc mark-absent` as a CronJob and turns this off
 (ATTENDANCE_NIGHTLY_JOB=false); the local run and Compose have one attendance process, which
 runs the job once at start (catching up on days that ended while it was down) and then daily.
+After the absences, the digest of missing check-outs goes out (results.digest).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from attendance_svc.notify import Notifier
+from attendance_svc.results.digest import send_digests
 from attendance_svc.results.service import mark_absences
 from faceclock_common.db import session_scope
 
@@ -29,18 +32,26 @@ def seconds_until_next(at: time, zone: ZoneInfo, now: datetime) -> float:
     return (candidate.astimezone(UTC) - now.astimezone(UTC)).total_seconds()
 
 
-def mark_absences_once(factory: sessionmaker[Session], *, lookback_days: int, zone_name: str) -> int:
+def nightly_once(factory: sessionmaker[Session], notifier: Notifier, *, lookback_days: int,
+                 zone_name: str) -> int:
+    """Marks the absences, then sends the digests (a failed digest leaves the absences stored)."""
     with session_scope(factory) as session:
-        return mark_absences(session, lookback_days=lookback_days, default_timezone=zone_name)
+        stored = mark_absences(session, lookback_days=lookback_days, default_timezone=zone_name)
+    try:
+        with session_scope(factory) as session:
+            send_digests(session, notifier, default_timezone=zone_name)
+    except Exception:  # the absences stand; the next night sends what is still unsent
+        logger.exception("digest of missing check-outs failed")
+    return stored
 
 
-async def run_nightly(factory: sessionmaker[Session], *, at: time, zone_name: str,
-                      lookback_days: int) -> None:
+async def run_nightly(factory: sessionmaker[Session], notifier: Notifier, *, at: time,
+                      zone_name: str, lookback_days: int) -> None:
     """Runs until cancelled; a failed night is logged and retried the next night."""
     zone = ZoneInfo(zone_name)
     while True:
         try:
-            stored = await asyncio.to_thread(mark_absences_once, factory,
+            stored = await asyncio.to_thread(nightly_once, factory, notifier,
                                              lookback_days=lookback_days, zone_name=zone_name)
             logger.info("nightly absences marked", extra={"stored": stored})
         except Exception:  # the service keeps serving; the next night tries again

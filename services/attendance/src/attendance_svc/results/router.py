@@ -1,16 +1,17 @@
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from attendance_svc.deps import READERS, ScopeDep, SessionDep, SettingsDep
+from attendance_svc.deps import READERS, LanguageDep, SessionDep, SettingsDep, SiteScopeDep
 from attendance_svc.organisation.service import get_employee
 from attendance_svc.pagination import PageDep
 from attendance_svc.results import reports
 from attendance_svc.results.schemas import DailyPage, MonthlyPage
-from attendance_svc.validation import Id
+from attendance_svc.results.wording import explanation_for
+from attendance_svc.validation import Day, Id
 from faceclock_common.errors import ApiError
 from faceclock_common.security import require_roles
 
@@ -20,11 +21,12 @@ router = APIRouter(prefix="/api/v1/attendance", tags=["results"],
 
 @router.get("/daily", response_model=DailyPage)
 def daily(
-    session: SessionDep, scope: ScopeDep, settings: SettingsDep, page: PageDep,
-    day: Annotated[date | None, Query(alias="date", description="one day (default today, UTC)")]
+    session: SessionDep, scope: SiteScopeDep, settings: SettingsDep, page: PageDep,
+    language: LanguageDep,
+    day: Annotated[Day | None, Query(alias="date", description="one day (default today, UTC)")]
     = None,
-    start: Annotated[date | None, Query(alias="from", description="or a range, with to")] = None,
-    end: Annotated[date | None, Query(alias="to")] = None,
+    start: Annotated[Day | None, Query(alias="from", description="or a range, with to")] = None,
+    end: Annotated[Day | None, Query(alias="to")] = None,
     employee_id: Id | None = None, department_id: Id | None = None,
 ) -> object:
     """One row per employee and day, ordered by employee then day, with the explanation."""
@@ -43,12 +45,14 @@ def daily(
                                  limit=page.limit, offset=page.offset, employee_id=employee_id,
                                  department_id=department_id,
                                  default_timezone=settings.default_timezone)
+    for item in items:
+        item["explanation"] = explanation_for(item["explanation"], language)
     return {"items": items, "total": total}
 
 
 @router.get("/monthly", response_model=MonthlyPage)
 def monthly(
-    session: SessionDep, scope: ScopeDep, settings: SettingsDep, page: PageDep,
+    session: SessionDep, scope: SiteScopeDep, settings: SettingsDep, page: PageDep,
     month: Annotated[str, Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")],
     employee_id: Id | None = None, department_id: Id | None = None,
 ) -> object:

@@ -29,6 +29,8 @@ class DailyRead(BaseModel):
     missing_checkouts: int
     explanation: str
     periods: list[dict[str, Any]]
+    timezone: str = Field(description="the IANA zone of the explanation's wall-clock times; "
+                                      "show the periods' instants in it")
 
 
 class DailyPage(BaseModel):

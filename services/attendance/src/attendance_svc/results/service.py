@@ -57,6 +57,8 @@ _COLUMNS = ("employee_id", "date", "status", "shift_id", "scheduled_minutes", "l
             "business_trip_minutes", "missing_checkouts", "leave_by_type", "periods",
             "explanation", "computed_at")
 _JSON_COLUMNS = frozenset({"leave_by_type", "periods"})
+# One encoder for every row (json.dumps with options builds a new one per call).
+_to_json = json.JSONEncoder(separators=(",", ":")).encode
 
 
 def insert_results(session: Session, evaluated: Iterable[Evaluated], *,
@@ -88,7 +90,7 @@ def insert_results(session: Session, evaluated: Iterable[Evaluated], *,
             continue
         values = row_values(item.employee_id, item.shift_id, item.result, now)
         values["date"] = item.result.date.isoformat()
-        rows.append(tuple(json.dumps(values[c], separators=(",", ":")) if c in _JSON_COLUMNS
+        rows.append(tuple(_to_json(values[c]) if c in _JSON_COLUMNS
                           else values[c] for c in _COLUMNS))
         if len(rows) >= batch:
             flush()
@@ -151,6 +153,14 @@ def recompute_stored(session: Session, *, where: Any, default_timezone: str) -> 
     return total
 
 
+def recompute_people(session: Session, *, people: Any, default_timezone: str) -> int:
+    """Recompute the stored days of the employees matching `people` (a condition on Employee):
+    their site's or department's zone or holidays changed."""
+    return recompute_stored(
+        session, where=DayResult.employee_id.in_(select(Employee.id).where(people)),
+        default_timezone=default_timezone)
+
+
 def mark_absences(session: Session, *, lookback_days: int, default_timezone: str,
                   now: datetime | None = None, page: int = 2000) -> int:
     """The nightly job: every active employee's days of the last `lookback_days` that are over and
@@ -158,6 +168,7 @@ def mark_absences(session: Session, *, lookback_days: int, default_timezone: str
     now = now or datetime.now(UTC)
     last = now.date()
     first = last - timedelta(days=lookback_days)
+    days = [first + timedelta(days=n) for n in range(lookback_days + 1)]
     total = 0
     offset = 0
     while True:
@@ -167,14 +178,23 @@ def mark_absences(session: Session, *, lookback_days: int, default_timezone: str
         if not employees:
             break
         offset += page
-        done = {(e, d) for e, d in session.execute(
-            select(DayResult.employee_id, DayResult.date).where(
-                DayResult.employee_id.in_([e.id for e in employees]),
-                DayResult.date >= first, DayResult.date <= last))}
-        evaluator = Evaluator(session, employees, first, last,
+        done: dict[int, set[date]] = {}
+        for employee_id, day in session.execute(
+                select(DayResult.employee_id, DayResult.date).where(
+                    DayResult.employee_id.in_([e.id for e in employees]),
+                    DayResult.date >= first, DayResult.date <= last)):
+            done.setdefault(employee_id, set()).add(day)
+        # Only the days without a stored result are judged (a stored one is kept current by
+        # the recompute triggers), and inputs are loaded from the earliest of them on.
+        todo = {e.id: [d for d in days if d not in done.get(e.id, ())] for e in employees}
+        employees = [e for e in employees if todo[e.id]]
+        if not employees:
+            continue
+        start = min(todo[e.id][0] for e in employees)
+        evaluator = Evaluator(session, employees, start, last,
                               default_timezone=default_timezone, now=now)
-        missing = (item for item in evaluator.evaluate_all()
-                   if item.over and (item.employee_id, item.result.date) not in done)
+        missing = (item for e in employees for item in evaluator.evaluate_days(e, todo[e.id])
+                   if item.over)
         total += insert_results(session, missing)
         session.commit()
     logger.info("nightly job stored day results", extra={"stored": total})

@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 PRESENT = frozenset({"present", "late", "early_leave", "late_and_early_leave"})
+LATE = frozenset({"late", "late_and_early_leave"})
+EARLY = frozenset({"early_leave", "late_and_early_leave"})
 
 
 @dataclass(frozen=True)
@@ -40,45 +42,75 @@ class MonthSummary:
     days_counted: int
 
 
-def summarise_month(days: Iterable[DayFigures]) -> MonthSummary:
-    """A half day counts half present and half absent; a business trip day is the share of the
-    scheduled time the trip covered."""
-    present = absent = trip = 0.0
-    half = late = early = leave_days = holidays = missing = counted = 0
-    worked = overtime = leave = 0
-    by_type: dict[str, int] = {}
-    for day in days:
-        counted += 1
+@dataclass
+class MonthTotals:
+    """The running sums behind a MonthSummary: added to day by day (days judged on the fly) or
+    filled from one aggregate query over the stored days (results.reports)."""
+
+    present: float = 0.0
+    absent: float = 0.0
+    trip: float = 0.0
+    half: int = 0
+    late: int = 0
+    early: int = 0
+    leave_days: int = 0
+    holidays: int = 0
+    missing: int = 0
+    counted: int = 0
+    worked: int = 0
+    overtime: int = 0
+    leave: int = 0
+    by_type: dict[str, int] = field(default_factory=dict)
+
+    def add(self, day: DayFigures) -> None:
+        """A half day counts half present and half absent; a business trip day is the share of
+        the scheduled time the trip covered."""
         status = day.status
+        if status == "not_employed":
+            return  # before the hire date or after the leaving date: neither present nor absent
+        self.counted += 1
         if status in PRESENT:
-            present += 1
+            self.present += 1
         elif status == "absent":
-            absent += 1
+            self.absent += 1
         elif status == "half_day":
-            half += 1
-            present += 0.5
-            absent += 0.5
+            self.half += 1
+            self.present += 0.5
+            self.absent += 0.5
         elif status == "leave":
-            leave_days += 1
+            self.leave_days += 1
         elif status == "holiday":
-            holidays += 1
-        if status in ("late", "late_and_early_leave"):
-            late += 1
-        if status in ("early_leave", "late_and_early_leave"):
-            early += 1
+            self.holidays += 1
+        if status in LATE:
+            self.late += 1
+        if status in EARLY:
+            self.early += 1
         if day.business_trip_minutes and day.scheduled_minutes:
-            trip += min(1.0, day.business_trip_minutes / day.scheduled_minutes)
-        worked += day.worked_minutes
-        overtime += day.overtime_minutes
-        leave += day.leave_minutes
-        missing += day.missing_checkouts
-        for kind, minutes in day.leave_by_type.items():
-            by_type[kind] = by_type.get(kind, 0) + int(minutes)
-    return MonthSummary(
-        days_present=present, days_absent=absent, half_days=half, late_count=late,
-        early_leave_count=early, leave_days=leave_days, leave_hours=round(leave / 60, 2),
-        leave_hours_by_type={k: round(v / 60, 2) for k, v in sorted(by_type.items())},
-        business_trip_days=round(trip, 2), holidays=holidays,
-        overtime_hours=round(overtime / 60, 2), worked_hours=round(worked / 60, 2),
-        missing_checkouts=missing, days_counted=counted,
-    )
+            self.trip += min(1.0, day.business_trip_minutes / day.scheduled_minutes)
+        self.worked += day.worked_minutes
+        self.overtime += day.overtime_minutes
+        self.leave += day.leave_minutes
+        self.missing += day.missing_checkouts
+        self.add_leave_types(day.leave_by_type)
+
+    def add_leave_types(self, by_type: dict[str, int]) -> None:
+        for kind, minutes in by_type.items():
+            self.by_type[kind] = self.by_type.get(kind, 0) + int(minutes)
+
+    def summary(self) -> MonthSummary:
+        return MonthSummary(
+            days_present=self.present, days_absent=self.absent, half_days=self.half,
+            late_count=self.late, early_leave_count=self.early, leave_days=self.leave_days,
+            leave_hours=round(self.leave / 60, 2),
+            leave_hours_by_type={k: round(v / 60, 2) for k, v in sorted(self.by_type.items())},
+            business_trip_days=round(self.trip, 2), holidays=self.holidays,
+            overtime_hours=round(self.overtime / 60, 2), worked_hours=round(self.worked / 60, 2),
+            missing_checkouts=self.missing, days_counted=self.counted,
+        )
+
+
+def summarise_month(days: Iterable[DayFigures]) -> MonthSummary:
+    totals = MonthTotals()
+    for day in days:
+        totals.add(day)
+    return totals.summary()

@@ -2,28 +2,43 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import ColumnElement, and_, delete, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from attendance_svc.audit import record
+from attendance_svc.db import commit_unique, refuse_taken_name
 from attendance_svc.deps import AccessScope
-from attendance_svc.organisation.models import Department, Employee
+from attendance_svc.organisation.models import Department, Employee, works_at
 from attendance_svc.organisation.service import get_employee
 from attendance_svc.results.models import DayResult
-from attendance_svc.results.service import recompute_stored
-from attendance_svc.scheduling.models import Holiday, Shift, ShiftAssignment
+from attendance_svc.results.service import recompute_people, recompute_stored
+from attendance_svc.scheduling.calendar import RosterPattern
+from attendance_svc.scheduling.models import (
+    Holiday,
+    HolidayCalendar,
+    Roster,
+    Shift,
+    ShiftAssignment,
+)
 from attendance_svc.scheduling.schemas import (
     AssignmentCreate,
+    AssignmentRead,
     AssignmentUpdate,
+    BulkAssignmentCreate,
+    CalendarIn,
     HolidayCreate,
     HolidayUpdate,
+    RosterCreate,
+    RosterPreviewIn,
+    RosterUpdate,
     ShiftCreate,
     ShiftUpdate,
 )
+from attendance_svc.sites.models import Site
+from attendance_svc.sites.service import check_holiday_calendar
 from faceclock_common.errors import ApiError
 
 DEFAULT_SHIFT_FIELDS: dict[str, Any] = {
@@ -31,17 +46,14 @@ DEFAULT_SHIFT_FIELDS: dict[str, Any] = {
     "early_checkin_minutes": 60, "late_grace_minutes": 0, "absent_after_late_minutes": 120,
     "early_leave_grace_minutes": 0, "absent_if_early_minutes": 120,
     "checkout_until_minutes": 240, "half_day_hours": None, "workdays": [1, 2, 3, 4, 5],
-    "timezone": None,
+    "timezone": None, "absent_below_hours": None, "punch_policy": "first_last",
+    "worked_time": "first_last", "auto_checkout": False, "overtime_min_minutes": 0,
+    "overtime_rounding_minutes": 0, "overtime_without_approval": False,
+    "work_on_holidays": False, "flexible": False, "required_hours": None,
 }
+NULLABLE_SHIFT_FIELDS = frozenset({"half_day_hours", "timezone", "absent_below_hours",
+                                   "required_hours"})
 DEFAULT_SHIFT_NAME = "Office day"
-
-
-def _commit(session: Session, code: str, message: str) -> None:
-    try:
-        session.commit()
-    except IntegrityError as exc:
-        session.rollback()
-        raise ApiError(409, code, message) from exc
 
 
 # --- shifts ------------------------------------------------------------------------------------
@@ -53,18 +65,25 @@ def get_shift(*, session: Session, shift_id: int) -> Shift:
     return shift
 
 
-def list_shifts(*, session: Session, limit: int, offset: int) -> tuple[list[Shift], int]:
-    total = session.scalar(select(func.count(Shift.id))) or 0
-    rows = session.scalars(select(Shift).order_by(Shift.id).limit(limit).offset(offset)).all()
+def list_shifts(*, session: Session, limit: int, offset: int,
+                q: str | None = None) -> tuple[list[Shift], int]:
+    query = select(Shift)
+    if q:
+        query = query.where(Shift.name.icontains(q, autoescape=True))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(Shift.id).limit(limit).offset(offset)).all()
     return list(rows), total
 
 
-def _name_taken(session: Session, name: str, exclude: int | None = None) -> None:
-    query = select(Shift.id).where(Shift.name == name)
-    if exclude is not None:
-        query = query.where(Shift.id != exclude)
-    if session.scalar(query) is not None:
-        raise ApiError(409, "duplicate_shift_name", f"A shift named {name!r} exists.")
+_NAMED = {Shift: ("shift", "duplicate_shift_name"),
+          HolidayCalendar: ("calendar", "duplicate_holiday_calendar"),
+          Roster: ("roster", "duplicate_roster_name")}
+
+
+def _refuse_taken_name(session: Session, model: type[Shift | HolidayCalendar | Roster], name: str,
+                       exclude: int | None = None) -> None:
+    noun, code = _NAMED[model]
+    refuse_taken_name(session, model, name, exclude=exclude, code=code, noun=noun)
 
 
 def _recompute_shift_days(session: Session, shift_ids: set[int | None],
@@ -89,7 +108,7 @@ def _make_default(session: Session, shift: Shift) -> set[int | None]:
 
 def create_shift(*, session: Session, data: ShiftCreate, default_timezone: str,
                  actor: str) -> Shift:
-    _name_taken(session, data.name)
+    _refuse_taken_name(session, Shift, data.name)
     fields = data.model_dump()
     fields["periods"] = [dict(p) for p in fields["periods"]]
     make_default = fields.pop("is_default")
@@ -101,7 +120,7 @@ def create_shift(*, session: Session, data: ShiftCreate, default_timezone: str,
         touched = _make_default(session, shift)
     record(session, actor=actor, action="create", entity="shift", entity_id=shift.id,
            **data.model_dump())
-    _commit(session, "duplicate_shift_name", "That shift name exists.")
+    commit_unique(session, "duplicate_shift_name", "That shift name exists.")
     if touched:
         _recompute_shift_days(session, touched, default_timezone)
         session.commit()
@@ -114,10 +133,10 @@ def update_shift(*, session: Session, shift: Shift, data: ShiftUpdate,
     record(session, actor=actor, action="update", entity="shift", entity_id=shift.id,
            changes=changes)
     for field, value in changes.items():
-        if value is None and field not in ("half_day_hours", "timezone"):
+        if value is None and field not in NULLABLE_SHIFT_FIELDS:
             raise ApiError(422, "validation_error", f"{field}: may not be null")
     if "name" in changes:
-        _name_taken(session, changes["name"], shift.id)
+        _refuse_taken_name(session, Shift, changes["name"], shift.id)
     touched: set[int | None] = {shift.id}
     if changes.pop("is_default", None) is True:
         touched |= _make_default(session, shift)
@@ -126,7 +145,13 @@ def update_shift(*, session: Session, shift: Shift, data: ShiftUpdate,
         touched.add(None)
     for key, value in changes.items():
         setattr(shift, key, value)
-    _commit(session, "duplicate_shift_name", "That shift name exists.")
+    if shift.flexible and not shift.required_hours:
+        session.rollback()
+        raise ApiError(422, "validation_error", "required_hours: a flexible shift needs them")
+    if not shift.flexible and not shift.periods:
+        session.rollback()
+        raise ApiError(422, "validation_error", "periods: a shift that is not flexible needs one")
+    commit_unique(session, "duplicate_shift_name", "That shift name exists.")
     _recompute_shift_days(session, touched, default_timezone)
     session.commit()
     return shift
@@ -170,17 +195,28 @@ def _assignment_scope(scope: AccessScope) -> ColumnElement[bool]:
         conditions.append(ShiftAssignment.employee_id == scope.employee_id)
         own_department = select(Employee.department_id).where(Employee.id == scope.employee_id)
         conditions.append(ShiftAssignment.department_id.in_(own_department))
-    if scope.department_id is not None:
-        conditions.append(ShiftAssignment.department_id == scope.department_id)
-        members = select(Employee.id).where(Employee.department_id == scope.department_id)
+    if scope.department_ids:
+        managed = sorted(scope.department_ids)
+        conditions.append(ShiftAssignment.department_id.in_(managed))
+        members = select(Employee.id).where(Employee.department_id.in_(managed))
         conditions.append(ShiftAssignment.employee_id.in_(members))
     return or_(*conditions) if conditions else false()
 
 
 def list_assignments(*, session: Session, scope: AccessScope, limit: int, offset: int,
                      employee_id: int | None = None, department_id: int | None = None,
-                     shift_id: int | None = None) -> tuple[list[ShiftAssignment], int]:
-    query = select(ShiftAssignment).where(_assignment_scope(scope))
+                     shift_id: int | None = None, q: str | None = None,
+                     ) -> tuple[list[AssignmentRead], int]:
+    """Assignments with the names a person reads (employee, department, shift); `q` finds
+    them by the employee's name or number, the department's name or the shift's name."""
+    query = (select(ShiftAssignment, Employee.name, Department.name, Shift.name)
+             .outerjoin(Employee, Employee.id == ShiftAssignment.employee_id)
+             .outerjoin(Department, Department.id == ShiftAssignment.department_id)
+             .outerjoin(Shift, Shift.id == ShiftAssignment.shift_id)
+             .where(_assignment_scope(scope)))
+    if q:
+        query = query.where(or_(*(column.icontains(q, autoescape=True) for column in (
+            Employee.name, Employee.employee_no, Department.name, Shift.name))))
     if employee_id is not None:
         get_employee(session=session, employee_id=employee_id, scope=scope)
         query = query.where(ShiftAssignment.employee_id == employee_id)
@@ -188,9 +224,12 @@ def list_assignments(*, session: Session, scope: AccessScope, limit: int, offset
         query = query.where(ShiftAssignment.department_id == department_id)
     if shift_id is not None:
         query = query.where(ShiftAssignment.shift_id == shift_id)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(ShiftAssignment.id).limit(limit).offset(offset)).all()
-    return list(rows), total
+    total = session.scalar(select(func.count()).select_from(
+        query.with_only_columns(ShiftAssignment.id).subquery())) or 0
+    rows = session.execute(query.order_by(ShiftAssignment.id).limit(limit).offset(offset)).all()
+    return [AssignmentRead.model_validate(row).model_copy(update={
+        "employee_name": employee, "department_name": department, "shift_name": shift})
+        for row, employee, department, shift in rows], total
 
 
 def get_assignment(*, session: Session, assignment_id: int, scope: AccessScope) -> ShiftAssignment:
@@ -208,15 +247,27 @@ def _recompute_assignment(session: Session, row: ShiftAssignment, start: date,
     else:
         who = DayResult.employee_id.in_(select(Employee.id).where(
             Employee.department_id == row.department_id))
+    _recompute_days(session, who, start, end, default_timezone)
+
+
+def _recompute_days(session: Session, who: ColumnElement[bool], start: date, end: date | None,
+                    default_timezone: str) -> None:
     when = DayResult.date >= start
     if end is not None:
         when = and_(when, DayResult.date <= end)
     recompute_stored(session, where=and_(who, when), default_timezone=default_timezone)
 
 
+def _check_target(session: Session, shift_id: int | None, roster_id: int | None) -> None:
+    if shift_id is not None:
+        get_shift(session=session, shift_id=shift_id)
+    if roster_id is not None:
+        get_roster(session=session, roster_id=roster_id)
+
+
 def create_assignment(*, session: Session, data: AssignmentCreate,
                       default_timezone: str, actor: str) -> ShiftAssignment:
-    get_shift(session=session, shift_id=data.shift_id)
+    _check_target(session, data.shift_id, data.roster_id)
     if data.employee_id is not None and session.get(Employee, data.employee_id) is None:
         raise ApiError(422, "unknown_employee", f"Employee {data.employee_id} does not exist.")
     if data.department_id is not None and session.get(Department, data.department_id) is None:
@@ -227,20 +278,60 @@ def create_assignment(*, session: Session, data: AssignmentCreate,
     session.flush()
     record(session, actor=actor, action="create", entity="shift_assignment", entity_id=row.id,
            employee_id=row.employee_id, department_id=row.department_id, shift_id=row.shift_id,
-           from_date=row.from_date, to_date=row.to_date)
+           roster_id=row.roster_id, from_date=row.from_date, to_date=row.to_date)
     session.commit()
     _recompute_assignment(session, row, row.from_date, row.to_date, default_timezone)
     session.commit()
     return row
 
 
+def create_assignments(*, session: Session, data: BulkAssignmentCreate,
+                       default_timezone: str, actor: str) -> list[ShiftAssignment]:
+    """Bulk assignment in one transaction: an unknown employee (422) or one who already has an
+    assignment starting that day (409, which of two would count is unclear) stores nothing."""
+    _check_target(session, data.shift_id, data.roster_id)
+    ids = data.employee_ids
+    known = set(session.scalars(select(Employee.id).where(Employee.id.in_(ids))))
+    unknown = [i for i in ids if i not in known]
+    if unknown:
+        raise ApiError(422, "unknown_employee",
+                       f"No such employee: {', '.join(map(str, unknown))}.", employee_ids=unknown)
+    taken = list(session.execute(
+        select(Employee.id, Employee.name).join(
+            ShiftAssignment, ShiftAssignment.employee_id == Employee.id).where(
+            Employee.id.in_(ids), ShiftAssignment.from_date == data.from_date)
+        .order_by(Employee.name)))
+    if taken:
+        names = [name for _, name in taken]
+        raise ApiError(409, "assignment_exists",
+                       f"Already assigned from {data.from_date.isoformat()}: "
+                       f"{', '.join(names)}. Edit those assignments instead.",
+                       employee_ids=[i for i, _ in taken], names=names,
+                       day=data.from_date.isoformat())
+    values = data.model_dump(exclude={"employee_ids"})
+    rows = [ShiftAssignment(employee_id=employee_id, **values) for employee_id in ids]
+    session.add_all(rows)
+    session.flush()
+    for row in rows:
+        record(session, actor=actor, action="create", entity="shift_assignment",
+               entity_id=row.id, employee_id=row.employee_id, shift_id=row.shift_id,
+               roster_id=row.roster_id, from_date=row.from_date, to_date=row.to_date, bulk=True)
+    session.commit()
+    _recompute_days(session, DayResult.employee_id.in_(ids), data.from_date, data.to_date,
+                    default_timezone)
+    session.commit()
+    return rows
+
+
 def update_assignment(*, session: Session, row: ShiftAssignment, data: AssignmentUpdate,
                       default_timezone: str, actor: str) -> ShiftAssignment:
     changes = data.model_dump(exclude_unset=True)
-    if "shift_id" in changes:
-        if changes["shift_id"] is None:
-            raise ApiError(422, "validation_error", "shift_id: may not be null")
-        get_shift(session=session, shift_id=changes["shift_id"])
+    shift_id = changes.get("shift_id", row.shift_id if "roster_id" not in changes else None)
+    roster_id = changes.get("roster_id", row.roster_id if "shift_id" not in changes else None)
+    if (shift_id is None) == (roster_id is None):
+        raise ApiError(422, "validation_error", "give exactly one of shift_id and roster_id")
+    _check_target(session, shift_id, roster_id)
+    changes["shift_id"], changes["roster_id"] = shift_id, roster_id
     if "from_date" in changes and changes["from_date"] is None:
         raise ApiError(422, "validation_error", "from: may not be null")
     old_start, old_end = row.from_date, row.to_date
@@ -262,8 +353,8 @@ def update_assignment(*, session: Session, row: ShiftAssignment, data: Assignmen
 def delete_assignment(*, session: Session, row: ShiftAssignment, default_timezone: str,
                       actor: str) -> None:
     detached = ShiftAssignment(employee_id=row.employee_id, department_id=row.department_id,
-                               shift_id=row.shift_id, from_date=row.from_date,
-                               to_date=row.to_date)
+                               shift_id=row.shift_id, roster_id=row.roster_id,
+                               from_date=row.from_date, to_date=row.to_date)
     record(session, actor=actor, action="delete", entity="shift_assignment", entity_id=row.id,
            employee_id=row.employee_id, department_id=row.department_id, shift_id=row.shift_id)
     session.delete(row)
@@ -275,9 +366,14 @@ def delete_assignment(*, session: Session, row: ShiftAssignment, default_timezon
 
 # --- holidays ----------------------------------------------------------------------------------
 
-def list_holidays(*, session: Session, limit: int, offset: int, year: int | None = None
+def list_holidays(*, session: Session, limit: int, offset: int, year: int | None = None,
+                  calendar_id: int | None = None, default_calendar: bool = False
                   ) -> tuple[list[Holiday], int]:
     query = select(Holiday)
+    if calendar_id is not None:
+        query = query.where(Holiday.calendar_id == calendar_id)
+    elif default_calendar:
+        query = query.where(Holiday.calendar_id.is_(None))
     if year is not None:
         query = query.where(Holiday.date >= date(year, 1, 1), Holiday.date <= date(year, 12, 31))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
@@ -292,12 +388,16 @@ def get_holiday(*, session: Session, holiday_id: int) -> Holiday:
     return holiday
 
 
-def _holiday_taken(session: Session, day: date, exclude: int | None = None) -> None:
-    query = select(Holiday.id).where(Holiday.date == day)
+def _holiday_taken(session: Session, day: date, calendar_id: int | None,
+                   exclude: int | None = None) -> None:
+    query = select(Holiday.id).where(Holiday.date == day, Holiday.calendar_id.is_(None)
+                                     if calendar_id is None
+                                     else Holiday.calendar_id == calendar_id)
     if exclude is not None:
         query = query.where(Holiday.id != exclude)
     if session.scalar(query) is not None:
-        raise ApiError(409, "duplicate_holiday", f"{day.isoformat()} is already a holiday.")
+        raise ApiError(409, "duplicate_holiday",
+                       f"{day.isoformat()} is already a holiday in this calendar.")
 
 
 def _recompute_dates(session: Session, days: set[date], default_timezone: str) -> None:
@@ -306,13 +406,14 @@ def _recompute_dates(session: Session, days: set[date], default_timezone: str) -
 
 def create_holiday(*, session: Session, data: HolidayCreate, default_timezone: str,
                    actor: str) -> Holiday:
-    _holiday_taken(session, data.date)
-    holiday = Holiday(date=data.date, name=data.name)
+    check_holiday_calendar(session, data.calendar_id)
+    _holiday_taken(session, data.date, data.calendar_id)
+    holiday = Holiday(date=data.date, name=data.name, calendar_id=data.calendar_id)
     session.add(holiday)
     session.flush()
     record(session, actor=actor, action="create", entity="holiday", entity_id=holiday.id,
-           date=data.date, name=data.name)
-    _commit(session, "duplicate_holiday", "That date is already a holiday.")
+           date=data.date, name=data.name, calendar_id=data.calendar_id)
+    commit_unique(session, "duplicate_holiday", "That date is already a holiday.")
     _recompute_dates(session, {holiday.date}, default_timezone)
     session.commit()
     return holiday
@@ -325,13 +426,13 @@ def update_holiday(*, session: Session, holiday: Holiday, data: HolidayUpdate,
         raise ApiError(422, "validation_error", "date and name may not be null")
     days = {holiday.date}
     if "date" in changes:
-        _holiday_taken(session, changes["date"], holiday.id)
+        _holiday_taken(session, changes["date"], holiday.calendar_id, holiday.id)
         days.add(changes["date"])
     for key, value in changes.items():
         setattr(holiday, key, value)
     record(session, actor=actor, action="update", entity="holiday", entity_id=holiday.id,
            changes=changes)
-    _commit(session, "duplicate_holiday", "That date is already a holiday.")
+    commit_unique(session, "duplicate_holiday", "That date is already a holiday.")
     _recompute_dates(session, days, default_timezone)
     session.commit()
     return holiday
@@ -346,3 +447,157 @@ def delete_holiday(*, session: Session, holiday: Holiday, default_timezone: str,
     session.commit()
     _recompute_dates(session, {day}, default_timezone)
     session.commit()
+
+
+# --- holiday calendars -------------------------------------------------------------------------
+
+def list_calendars(*, session: Session, limit: int, offset: int
+                   ) -> tuple[list[HolidayCalendar], int]:
+    total = session.scalar(select(func.count(HolidayCalendar.id))) or 0
+    rows = session.scalars(select(HolidayCalendar).order_by(HolidayCalendar.name)
+                           .limit(limit).offset(offset)).all()
+    return list(rows), total
+
+
+def get_calendar(*, session: Session, calendar_id: int) -> HolidayCalendar:
+    row = session.get(HolidayCalendar, calendar_id)
+    if row is None:
+        raise ApiError(404, "holiday_calendar_not_found",
+                       f"Holiday calendar {calendar_id} does not exist.")
+    return row
+
+
+def create_calendar(*, session: Session, data: CalendarIn, actor: str) -> HolidayCalendar:
+    _refuse_taken_name(session, HolidayCalendar, data.name)
+    row = HolidayCalendar(name=data.name)
+    session.add(row)
+    session.flush()
+    record(session, actor=actor, action="create", entity="holiday_calendar", entity_id=row.id,
+           name=data.name)
+    commit_unique(session, "duplicate_holiday_calendar", "That calendar name exists.")
+    return row
+
+
+def rename_calendar(*, session: Session, row: HolidayCalendar, data: CalendarIn,
+                    actor: str) -> HolidayCalendar:
+    _refuse_taken_name(session, HolidayCalendar, data.name, row.id)
+    row.name = data.name
+    record(session, actor=actor, action="update", entity="holiday_calendar", entity_id=row.id,
+           name=data.name)
+    commit_unique(session, "duplicate_holiday_calendar", "That calendar name exists.")
+    return row
+
+
+def delete_calendar(*, session: Session, row: HolidayCalendar, default_timezone: str,
+                    actor: str) -> None:
+    """Its holidays go with it; the sites and departments that used it fall back on the next
+    calendar (department, then the organisation's)."""
+    # Its users' every day may change: its holidays end, and the next calendar's begin.
+    site_ids = list(session.scalars(select(Site.id).where(Site.holiday_calendar_id == row.id)))
+    users = list(session.scalars(select(Employee.id).where(or_(
+        Employee.department_id.in_(select(Department.id)
+                                   .where(Department.holiday_calendar_id == row.id)),
+        *(works_at(site_id) for site_id in site_ids)))))
+    record(session, actor=actor, action="delete", entity="holiday_calendar", entity_id=row.id,
+           name=row.name)
+    session.execute(delete(Holiday).where(Holiday.calendar_id == row.id))
+    session.delete(row)
+    session.commit()
+    if users:
+        recompute_people(session, people=Employee.id.in_(users),
+                         default_timezone=default_timezone)
+        session.commit()
+
+
+# --- rosters -----------------------------------------------------------------------------------
+
+def list_rosters(*, session: Session, limit: int, offset: int) -> tuple[list[Roster], int]:
+    total = session.scalar(select(func.count(Roster.id))) or 0
+    rows = session.scalars(select(Roster).order_by(Roster.id).limit(limit).offset(offset)).all()
+    return list(rows), total
+
+
+def get_roster(*, session: Session, roster_id: int) -> Roster:
+    row = session.get(Roster, roster_id)
+    if row is None:
+        raise ApiError(404, "roster_not_found", f"Roster {roster_id} does not exist.")
+    return row
+
+
+def _check_pattern(session: Session, pattern: list[int | None]) -> None:
+    wanted = {s for s in pattern if s is not None}
+    known = set(session.scalars(select(Shift.id).where(Shift.id.in_(wanted)))) if wanted else set()
+    if wanted - known:
+        raise ApiError(422, "unknown_shift",
+                       f"pattern: no shift {', '.join(str(s) for s in sorted(wanted - known))}.")
+
+
+def create_roster(*, session: Session, data: RosterCreate, actor: str) -> Roster:
+    _refuse_taken_name(session, Roster, data.name)
+    _check_pattern(session, data.pattern)
+    row = Roster(name=data.name, anchor_date=data.anchor_date, pattern=list(data.pattern))
+    session.add(row)
+    session.flush()
+    record(session, actor=actor, action="create", entity="roster", entity_id=row.id,
+           name=data.name, anchor_date=data.anchor_date, pattern=data.pattern)
+    commit_unique(session, "duplicate_roster_name", "That roster name exists.")
+    return row
+
+
+def _recompute_roster(session: Session, roster_id: int, default_timezone: str) -> None:
+    """The stored days of everyone the roster is assigned to (directly or by department)."""
+    direct = select(ShiftAssignment.employee_id).where(ShiftAssignment.roster_id == roster_id)
+    departments = select(ShiftAssignment.department_id).where(
+        ShiftAssignment.roster_id == roster_id)
+    recompute_people(session, people=or_(Employee.id.in_(direct),
+                                         Employee.department_id.in_(departments)),
+                     default_timezone=default_timezone)
+
+
+def update_roster(*, session: Session, row: Roster, data: RosterUpdate, default_timezone: str,
+                  actor: str) -> Roster:
+    changes = data.model_dump(exclude_unset=True)
+    for field, value in changes.items():
+        if value is None:
+            raise ApiError(422, "validation_error", f"{field}: may not be null")
+    if "name" in changes:
+        _refuse_taken_name(session, Roster, changes["name"], row.id)
+    if "pattern" in changes:
+        _check_pattern(session, changes["pattern"])
+    for key, value in changes.items():
+        setattr(row, key, list(value) if key == "pattern" else value)
+    record(session, actor=actor, action="update", entity="roster", entity_id=row.id,
+           changes={k: str(v) for k, v in changes.items()})
+    commit_unique(session, "duplicate_roster_name", "That roster name exists.")
+    _recompute_roster(session, row.id, default_timezone)
+    session.commit()
+    return row
+
+
+def delete_roster(*, session: Session, row: Roster, default_timezone: str, actor: str) -> None:
+    """Refused while assigned: removing it would silently put people on the default shift."""
+    used = session.scalar(select(func.count(ShiftAssignment.id)).where(
+        ShiftAssignment.roster_id == row.id)) or 0
+    if used:
+        raise ApiError(409, "roster_in_use",
+                       f"Roster {row.name!r} is assigned {used} time(s): remove the "
+                       "assignments first.")
+    record(session, actor=actor, action="delete", entity="roster", entity_id=row.id,
+           name=row.name)
+    session.delete(row)
+    session.commit()
+
+
+def preview_roster(*, session: Session, data: RosterPreviewIn) -> list[dict[str, Any]]:
+    """The pattern laid on [from, to]: which shift (or rest) falls on each date."""
+    _check_pattern(session, data.pattern)
+    names = {shift_id: name for shift_id, name in session.execute(select(Shift.id, Shift.name))}
+    pattern = RosterPattern("preview", data.anchor_date, tuple(data.pattern))
+    out = []
+    day = data.from_date
+    while day <= data.to_date:
+        shift_id, position = pattern.on(day)
+        out.append({"date": day, "position": position + 1, "shift_id": shift_id,
+                    "shift_name": names.get(shift_id) if shift_id is not None else None})
+        day += timedelta(days=1)
+    return out

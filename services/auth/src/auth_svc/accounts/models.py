@@ -24,9 +24,15 @@ class User(Base):
     employee_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     department_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     language: Mapped[str] = mapped_column(String(10), default="en")
+    # What the account is told about requests (filed for its approval, decided on its own).
+    notify_in_app: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    notify_email: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
     password_changed_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    # Access tokens carry it as `ver`; raising it ends every access token issued before (logout,
+    # password change, deactivation, a change of roles or employee link). The gateway checks.
+    token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class RefreshToken(Base):

@@ -34,11 +34,20 @@ from faceclock_common.security import (
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
 
-@router.post("/register", status_code=201, response_model=UserRead,
+REGISTER_ANSWER = ("Thank you. If the user name was free your account is ready and you can "
+                   "sign in; either way an e-mail with the outcome is on its way.")
+
+
+@router.post("/register", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted,
              dependencies=[Depends(public)])
 def register(body: RegisterCreate, session: SessionDep, runtime: RuntimeDep,
-             address: ClientAddress) -> User:
-    return service.register(session, runtime=runtime, data=body, address=address)
+             address: ClientAddress, background: BackgroundTasks) -> Accepted:
+    """The same answer whether or not the user name was taken (SECURITY.md: registration does
+    not tell who has an account); the outcome goes by e-mail to the address given. An admin's
+    POST /users still answers 409 for a taken name: admins may know the names."""
+    recipient = service.register(session, runtime=runtime, data=body, address=address)
+    background.add_task(service.notify_registration, runtime, recipient)
+    return Accepted(message=REGISTER_ANSWER)
 
 
 @router.post("/login", response_model=TokenPair, dependencies=[Depends(public)])
@@ -71,21 +80,14 @@ def logout(request: Request, session: SessionDep, body: LogoutRequest | None = N
     return Response(status_code=204)
 
 
-def _own_user(session: SessionDep, principal: CurrentPrincipal) -> User:
-    user = session.get(User, principal.user_id) if principal.user_id is not None else None
-    if user is None or not user.active:
-        raise ApiError(404, "not_found", "This token does not belong to an active user account.")
-    return user
-
-
 @router.get("/me", response_model=UserRead, dependencies=[Depends(authenticated)])
 def me(session: SessionDep, principal: CurrentPrincipal) -> User:
-    return _own_user(session, principal)
+    return service.own_user(session, principal)
 
 
 @router.patch("/me", response_model=UserRead, dependencies=[Depends(authenticated)])
 def update_me(body: MeUpdate, session: SessionDep, principal: CurrentPrincipal) -> User:
-    user = _own_user(session, principal)
+    user = service.own_user(session, principal)
     if body.language is not None:
         user.language = body.language
     session.commit()
@@ -96,7 +98,7 @@ def update_me(body: MeUpdate, session: SessionDep, principal: CurrentPrincipal) 
 def change_password(body: PasswordChange, session: SessionDep, runtime: RuntimeDep,
                     principal: CurrentPrincipal, address: ClientAddress,
                     background: BackgroundTasks) -> Response:
-    user = _own_user(session, principal)
+    user = service.own_user(session, principal)
     recipient = service.change_password(
         session, runtime=runtime, user_id=user.id, current_password=body.current_password,
         new_password=body.new_password, address=address)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, String, cast, func, select, update
@@ -13,11 +14,18 @@ from sqlalchemy.orm import Session
 from auth_svc.accounts.models import PasswordResetToken, RefreshToken, User
 from auth_svc.accounts.schemas import RegisterCreate, TokenPair
 from auth_svc.db import utcnow
-from auth_svc.mail.messages import Recipient, changed_message, reset_message
+from auth_svc.mail.messages import (
+    Recipient,
+    changed_message,
+    name_taken_message,
+    reset_message,
+    welcome_message,
+)
 from auth_svc.passwords import policy_problem
 from auth_svc.runtime import Runtime
 from auth_svc.secrets_util import digest, new_secret
-from faceclock_common.errors import ApiError
+from faceclock_common.errors import ApiError, try_later
+from faceclock_common.security import Principal
 
 logger = logging.getLogger(__name__)
 
@@ -42,11 +50,8 @@ def check_password_policy(runtime: Runtime, password: str, *, username: str = ""
 
 
 def too_many_attempts(retry_after: int) -> ApiError:
-    error = ApiError(429, "too_many_attempts",
-                     f"Too many failed attempts; try again in {retry_after} seconds.",
-                     retry_after=retry_after)
-    error.headers = {"Retry-After": str(retry_after)}
-    return error
+    return try_later(429, "too_many_attempts",
+                     f"Too many failed attempts; try again in {retry_after} seconds.", retry_after)
 
 
 def invalid_credentials() -> ApiError:
@@ -60,7 +65,8 @@ def user_by_username(session: Session, username: str) -> User | None:
 
 
 def create_user(session: Session, *, runtime: Runtime, username: str, email: str, password: str,
-                roles: list[str], language: str = "en", check_policy: bool = True) -> User:
+                roles: list[str], language: str = "en", check_policy: bool = True,
+                employee_id: int | None = None) -> User:
     username = normalise_username(username)
     if check_policy:
         check_password_policy(runtime, password, username=username)
@@ -69,7 +75,7 @@ def create_user(session: Session, *, runtime: Runtime, username: str, email: str
     if user_by_username(session, username) is not None:
         raise username_taken()
     user = User(username=username, email=email.strip(), password_hash=password_hash,
-                roles=list(roles), active=True, language=language)
+                roles=list(roles), active=True, language=language, employee_id=employee_id)
     session.add(user)
     try:
         session.commit()
@@ -83,32 +89,59 @@ def username_taken() -> ApiError:
     return ApiError(409, "username_taken", "This user name is taken; choose another.")
 
 
-def register(session: Session, *, runtime: Runtime, data: RegisterCreate, address: str) -> User:
+def register(session: Session, *, runtime: Runtime, data: RegisterCreate,
+             address: str) -> Recipient:
+    """Creates the account if the user name is free. The caller answers the same either way
+    (SECURITY.md: no enumeration); the returned recipient is mailed the outcome, so only the
+    owner of the address learns that a name was taken."""
     if not runtime.settings.registration_open:
         raise ApiError(403, "registration_closed",
                        "Registration is closed; ask an administrator for an account.")
     wait = runtime.throttle.retry_after(account=None, address=address, bucket="register")
     if wait:
         raise too_many_attempts(wait)
+    # Every attempt counts, taken name or not, so the throttle cannot tell them apart either.
+    runtime.throttle.failure(account=None, address=address, action="register",
+                             bucket="register")
+    recipient = Recipient(username=normalise_username(data.username),
+                          email=str(data.email).strip(), language=data.language)
     try:
-        return create_user(session, runtime=runtime, username=data.username,
-                           email=str(data.email), password=data.password, roles=DEFAULT_ROLES,
-                           language=data.language)
+        create_user(session, runtime=runtime, username=data.username, email=str(data.email),
+                    password=data.password, roles=DEFAULT_ROLES, language=data.language)
     except ApiError as error:
-        # A taken name is the one thing registration must tell; probing names at speed is
-        # throttled like failed logins.
-        if error.code == "username_taken":
-            runtime.throttle.failure(account=None, address=address, action="register",
-                                      bucket="register")
-        raise
+        if error.code != "username_taken":
+            raise
+        session.rollback()
+        return replace(recipient, taken=True)
+    return recipient
 
 
-def access_token_for(runtime: Runtime, user: User) -> str:
+def notify_registration(runtime: Runtime, recipient: Recipient) -> None:
+    """Runs after the answer went out: a welcome, or "that name is taken", to the address."""
+    compose = name_taken_message if recipient.taken else welcome_message
+    try:
+        runtime.mailer.send(compose(recipient, sender=runtime.settings.mail_from))
+    except OSError:
+        logger.exception("could not send the registration e-mail")
+
+
+def access_token_for(runtime: Runtime, user: User, session_id: str) -> str:
+    """`sid` names the session (the refresh-token family): logging it out ends its access
+    tokens and no other session's; `ver` ends every session's at once."""
     return runtime.signer.sign(
         subject=str(user.id), roles=list(user.roles), username=user.username,
         employee_id=user.employee_id, department_id=user.department_id,
-        ttl_seconds=runtime.settings.access_token_ttl_seconds,
+        ttl_seconds=runtime.settings.access_token_ttl_seconds, ver=user.token_version or 0,
+        sid=session_id,
     )
+
+
+def end_access_tokens(session: Session, user_id: int) -> None:
+    """Every access token issued to the user so far stops working at the gateway (which
+    compares their `ver` with this one, docs/contracts.md); refresh tokens are separate."""
+    session.execute(update(User).where(User.id == user_id)
+                    .values(token_version=User.token_version + 1)
+                    .execution_options(synchronize_session="fetch"))
 
 
 def _new_refresh_token(session: Session, *, runtime: Runtime, user: User, family_id: str) -> str:
@@ -121,9 +154,9 @@ def _new_refresh_token(session: Session, *, runtime: Runtime, user: User, family
 
 
 def issue_pair(session: Session, *, runtime: Runtime, user: User, family_id: str | None = None) -> TokenPair:
-    refresh = _new_refresh_token(session, runtime=runtime, user=user,
-                                 family_id=family_id or uuid.uuid4().hex)
-    access = access_token_for(runtime, user)
+    family_id = family_id or uuid.uuid4().hex
+    refresh = _new_refresh_token(session, runtime=runtime, user=user, family_id=family_id)
+    access = access_token_for(runtime, user, family_id)
     session.commit()
     return TokenPair(access_token=access, refresh_token=refresh,
                      expires_in=runtime.settings.access_token_ttl_seconds)
@@ -208,12 +241,13 @@ def logout_refresh_token(session: Session, *, token: str) -> None:
     """Revoke the session the refresh token belongs to; unknown tokens are ignored (no oracle)."""
     row = session.scalars(select(RefreshToken).where(RefreshToken.token_hash == digest(token))).first()
     if row is not None:
-        revoke_family(session, row.family_id)
+        revoke_family(session, row.family_id)  # its access tokens carry it as `sid`: they end
         session.commit()
 
 
 def logout_everywhere(session: Session, *, user_id: int) -> None:
     revoke_all_refresh_tokens(session, user_id)
+    end_access_tokens(session, user_id)
     session.commit()
 
 
@@ -221,6 +255,7 @@ def _set_password(session: Session, *, runtime: Runtime, user: User, new_passwor
     user.password_hash = runtime.passwords.hash(new_password)
     user.password_changed_at = utcnow()
     revoke_all_refresh_tokens(session, user.id)
+    end_access_tokens(session, user.id)
     # Any other reset link still in someone's inbox is void once the password changed.
     session.execute(update(PasswordResetToken)
                     .where(PasswordResetToken.user_id == user.id,
@@ -334,3 +369,11 @@ def bootstrap_admin(session: Session, *, runtime: Runtime) -> None:
         session.rollback()
         return
     logger.info("bootstrap admin created", extra={"username": username})
+
+
+def own_user(session: Session, principal: Principal) -> User:
+    """The active account a user token stands for (404 for a kiosk's or service's token)."""
+    user = session.get(User, principal.user_id) if principal.user_id is not None else None
+    if user is None or not user.active:
+        raise ApiError(404, "not_found", "This token does not belong to an active user account.")
+    return user

@@ -4,6 +4,8 @@ After `free` failures under one key, every further failure locks that key for
 base * 2^(n - free - 1) seconds (capped). A locked key answers 429 with Retry-After before any
 password is checked. Counters live in Redis when FACECLOCK_REDIS_URL is set (shared by every
 replica), in the database otherwise; both are forgotten `window` seconds after the last failure.
+While Redis is down the database counts instead (fails safe: sign-ins keep working and stay
+throttled; counts made in Redis before the outage are not seen meanwhile).
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import redis
 from sqlalchemy import delete, select
@@ -24,6 +28,7 @@ from auth_svc.db import utcnow
 from auth_svc.throttle.models import ThrottleCounter
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -126,6 +131,37 @@ class RedisThrottle:
     def reset(self, key: str) -> None:
         hashed = storage_key(key)
         self.client.delete(self.prefix + "count:" + hashed, self.prefix + "lock:" + hashed)
+
+
+class FallbackThrottle:
+    """Redis while it answers, the database while it does not."""
+
+    LOG_EVERY_SECONDS = 30.0
+
+    def __init__(self, primary: RedisThrottle, fallback: DatabaseThrottle) -> None:
+        self.primary = primary
+        self.fallback = fallback
+        self._logged_at = -self.LOG_EVERY_SECONDS
+
+    def _either(self, use: Callable[[ThrottleBackend], T]) -> T:
+        try:
+            return use(self.primary)
+        except (redis.RedisError, OSError) as exc:
+            now = time.monotonic()
+            if now - self._logged_at >= self.LOG_EVERY_SECONDS:  # not a line per sign-in
+                self._logged_at = now
+                logger.warning("throttle: Redis unavailable, counting in the database",
+                               extra={"error": str(exc)})
+            return use(self.fallback)
+
+    def retry_after(self, key: str) -> float:
+        return self._either(lambda backend: backend.retry_after(key))
+
+    def record_failure(self, key: str, policy: Policy) -> tuple[int, float]:
+        return self._either(lambda backend: backend.record_failure(key, policy))
+
+    def reset(self, key: str) -> None:
+        self._either(lambda backend: backend.reset(key))
 
 
 class Throttle:

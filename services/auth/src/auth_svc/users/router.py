@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Depends, Query
 
 from auth_svc.accounts.models import User
@@ -9,6 +11,7 @@ from auth_svc.accounts.schemas import UserRead
 from auth_svc.deps import CurrentPrincipal, RuntimeDep, SessionDep
 from auth_svc.users import service
 from auth_svc.users.schemas import Role, UserCreate, UserPage, UserUpdate
+from faceclock_common.bounds import ROW_ID_MAX
 from faceclock_common.params import PageLimit, PageOffset, RowId
 from faceclock_common.security import require_roles
 
@@ -18,7 +21,8 @@ router = APIRouter(prefix="/api/v1/users", tags=["users"])
 @router.get("", response_model=UserPage, dependencies=[Depends(require_roles("hr"))])
 def list_users(session: SessionDep, limit: PageLimit = 50,
                offset: PageOffset = 0, q: str | None = Query(None, max_length=100),
-               role: Role | None = None, employee_id: int | None = None,
+               role: Role | None = None,
+               employee_id: Annotated[int | None, Query(ge=1, le=ROW_ID_MAX)] = None,
                active: bool | None = None) -> UserPage:
     items, total = service.list_users(session, limit=limit, offset=offset, q=q, role=role,
                                       employee_id=employee_id, active=active)

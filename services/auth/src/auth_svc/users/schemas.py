@@ -5,6 +5,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from auth_svc.accounts.schemas import USERNAME_PATTERN, Language, UserRead
+from faceclock_common.bounds import ROW_ID_MAX
 
 Role = Literal["admin", "hr", "manager", "employee", "kiosk"]
 
@@ -18,8 +19,8 @@ class UserCreate(BaseModel):
     email: EmailStr = Field(max_length=254)
     password: str = Field(max_length=1024)
     roles: list[Role] = Field(default_factory=_default_roles)
-    employee_id: int | None = Field(None, ge=1)
-    department_id: int | None = Field(None, ge=1)
+    employee_id: int | None = Field(None, ge=1, le=ROW_ID_MAX)
+    department_id: int | None = Field(None, ge=1, le=ROW_ID_MAX)
     language: Language = "en"
 
 
@@ -30,8 +31,8 @@ class UserUpdate(BaseModel):
 
     roles: list[Role] | None = None
     active: bool | None = None
-    employee_id: int | None = Field(None, ge=1)
-    department_id: int | None = Field(None, ge=1)
+    employee_id: int | None = Field(None, ge=1, le=ROW_ID_MAX)
+    department_id: int | None = Field(None, ge=1, le=ROW_ID_MAX)
     email: EmailStr | None = Field(None, max_length=254)
     language: Language | None = None
 

@@ -8,7 +8,12 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from auth_svc.accounts.models import User
-from auth_svc.accounts.service import create_user, has_role, revoke_all_refresh_tokens
+from auth_svc.accounts.service import (
+    create_user,
+    end_access_tokens,
+    has_role,
+    revoke_all_refresh_tokens,
+)
 from auth_svc.runtime import Runtime
 from auth_svc.users.schemas import UserCreate, UserUpdate
 from faceclock_common.errors import ApiError
@@ -48,7 +53,7 @@ def get_user(session: Session, *, user_id: int) -> User:
 
 def admin_create_user(session: Session, *, runtime: Runtime, data: UserCreate) -> User:
     if data.employee_id is not None:
-        _ensure_employee_free(session, employee_id=data.employee_id, user_id=None)
+        ensure_employee_free(session, employee_id=data.employee_id, user_id=None)
     user = create_user(session, runtime=runtime, username=data.username, email=str(data.email),
                        password=data.password, roles=sorted(set(data.roles)),
                        language=data.language)
@@ -58,7 +63,7 @@ def admin_create_user(session: Session, *, runtime: Runtime, data: UserCreate) -
     return user
 
 
-def _ensure_employee_free(session: Session, *, employee_id: int, user_id: int | None) -> None:
+def ensure_employee_free(session: Session, *, employee_id: int, user_id: int | None) -> None:
     other = session.scalars(select(User.id).where(User.employee_id == employee_id)).first()
     if other is not None and other != user_id:
         raise ApiError(409, "employee_already_linked",
@@ -96,7 +101,7 @@ def update_user(session: Session, *, user_id: int, data: UserUpdate, actor: Prin
     if _would_remove_last_admin(session, user, data):
         raise ApiError(409, "last_admin", "This is the last active admin; appoint another first.")
     if "employee_id" in changed and data.employee_id is not None:
-        _ensure_employee_free(session, employee_id=data.employee_id, user_id=user.id)
+        ensure_employee_free(session, employee_id=data.employee_id, user_id=user.id)
     if "roles" in changed and data.roles is not None:
         user.roles = sorted(set(data.roles))
     if "active" in changed and data.active is not None:
@@ -111,7 +116,26 @@ def update_user(session: Session, *, user_id: int, data: UserUpdate, actor: Prin
         user.email = str(data.email)
     if "language" in changed and data.language is not None:
         user.language = data.language
+    if changed & {"roles", "active", "employee_id", "department_id"}:
+        # Access tokens carry these: the ones already out must not outlive the change.
+        end_access_tokens(session, user.id)
     session.commit()
     logger.info("account updated", extra={"event": "auth.user_updated", "user_id": user.id,
                                           "fields": sorted(changed), "by": actor.subject})
     return user
+
+
+def unlink_employee(session: Session, *, employee_id: int) -> int:
+    """The employee was erased: accounts linked to them lose the link (and their access tokens),
+    so no later employee can be reached through it. Returns how many accounts were linked."""
+    users = session.scalars(select(User).where(User.employee_id == employee_id)).all()
+    for user in users:
+        user.employee_id = None
+        user.department_id = None
+        end_access_tokens(session, user.id)
+    session.commit()
+    if users:
+        logger.info("accounts unlinked from an erased employee",
+                    extra={"event": "auth.employee_unlinked", "employee_id": employee_id,
+                           "user_ids": [u.id for u in users]})
+    return len(users)

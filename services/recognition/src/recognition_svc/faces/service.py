@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
 from recognition_svc.crypto import EncodingCipher
@@ -61,6 +61,21 @@ def delete_faces(session: Session, *, person_id: str,
     session.add_all(changes)
     session.flush()
     return row_ids, max(c.id for c in changes)
+
+
+def flush_erased_pages(session: Session) -> bool:
+    """After an erasure on SQLite: copy the write-ahead log into the database file and truncate
+    it, so the erased encodings' old pages are not left in the `-wal` file (secure_delete has
+    zeroed them in the database file). False when a reader still needs the log after 2 s: the
+    next erasure, or SQLite's own checkpoint once the readers are gone, finishes it."""
+    if session.get_bind().dialect.name != "sqlite":
+        return True
+    session.execute(text("PRAGMA busy_timeout = 2000"))  # an erasure answer must not wait long
+    try:
+        busy, _, _ = session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)")).one()
+    finally:
+        session.execute(text("PRAGMA busy_timeout = 30000"))
+    return not busy
 
 
 def list_faces(session: Session, *, person_id: str) -> list[StoredFace]:

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from reporting_svc.attendance import AttendanceClient, PeerRefused
 from reporting_svc.csvfile import CsvWriter
+from reporting_svc.reports.wording import columns, word
 
 Progress = Callable[[float], None]
 
@@ -20,10 +21,10 @@ class Directory:
     10,000 employees, while the rows themselves are never held."""
 
     def __init__(self, client: AttendanceClient, *, employee_id: int | None = None,
-                 department_id: int | None = None) -> None:
+                 department_id: int | None = None, site_id: int | None = None) -> None:
         self._client = client
         self._employee_id = employee_id
-        self._department_id = department_id
+        self._scope = {"department_id": department_id, "site_id": site_id}
         self._people: dict[int, tuple[str, str, str]] | None = None
         self._departments: dict[int, str] = {}
 
@@ -37,8 +38,7 @@ class Directory:
                              for d in page.items}
         people: dict[int, tuple[str, str, str]] = {}
         if self._employee_id is None:
-            query = {"department_id": self._department_id}
-            for page in self._client.pages("/api/v1/employees", query):
+            for page in self._client.pages("/api/v1/employees", self._scope):
                 for employee in page.items:
                     people[int(employee["id"])] = self._entry(employee)
         return people
@@ -65,6 +65,10 @@ class Context:
     out: CsvWriter
     progress: Progress
     tz: ZoneInfo
+
+    @property
+    def language(self) -> str:
+        return str(self.params.get("language", "en"))
 
 
 Builder = Callable[[Context], str]
@@ -108,9 +112,14 @@ def _local(value: Any, tz: ZoneInfo) -> datetime:
     return moment.astimezone(tz)
 
 
+def _scope(params: dict[str, Any]) -> dict[str, Any]:
+    """The department and site a report is narrowed to, as attendance's lists take them."""
+    return {"department_id": params.get("department_id"), "site_id": params.get("site_id")}
+
+
 def _scope_suffix(params: dict[str, Any]) -> str:
-    department = params.get("department_id")
-    return f"_dept{department}" if department else ""
+    department, site = params.get("department_id"), params.get("site_id")
+    return (f"_site{site}" if site else "") + (f"_dept{department}" if department else "")
 
 
 def roll_call(ctx: Context) -> str:
@@ -123,13 +132,13 @@ def roll_call(ctx: Context) -> str:
         raise PeerRefused(f"roll call {roll_call_id} is not a roll call of department "
                           f"{department_id}")
     at = _local(body.get("at"), ctx.tz)
-    out.header(["Employee No", "Name", "Department", "Status", "Time"])
+    out.header(columns(["Employee No", "Name", "Department", "Status", "Time"], ctx.language))
     groups = (("present", body.get("present") or []), ("absent", body.get("absent") or []))
     for status, people in groups:
         for person in sorted(people, key=lambda p: str(p.get("employee_no") or "")):
             time = at.strftime("%Y-%m-%d %H:%M:%S") if status == "present" else ""
             out.row([person.get("employee_no", ""), _name(person), _department(person),
-                     status, time])
+                     word(status, ctx.language), time])
     ctx.progress(1.0)
     return f"RollCall_{_stamp(at)}.csv"
 
@@ -160,12 +169,13 @@ def _by_type(value: Any) -> str:
 
 def daily(ctx: Context) -> str:
     params = ctx.params
-    ctx.out.header(DAILY_COLUMNS)
-    directory = Directory(ctx.client, department_id=params.get("department_id"))
-    query = {"date": params["date"], "department_id": params.get("department_id")}
+    ctx.out.header(columns(DAILY_COLUMNS, ctx.language))
+    directory = Directory(ctx.client, **_scope(params))
+    query = {"date": params["date"], **_scope(params)}
     _paged(ctx, "/api/v1/attendance/daily", query, lambda d: [
         d.get("employee_id"), *_who(d, directory), d.get("date", params["date"]),
-        d.get("status", ""), d.get("final"), d.get("scheduled_minutes"), d.get("late_minutes"),
+        word(d.get("status", ""), ctx.language), word(d.get("final"), ctx.language),
+        d.get("scheduled_minutes"), d.get("late_minutes"),
         d.get("early_leave_minutes"), d.get("worked_minutes"), d.get("overtime_minutes"),
         d.get("leave_minutes"), _by_type(d.get("leave_by_type")), d.get("business_trip_minutes"),
         d.get("missing_checkouts"), d.get("explanation", ""),
@@ -195,17 +205,17 @@ def _monthly_row(month: str, m: dict[str, Any], directory: Directory) -> list[An
 
 def monthly(ctx: Context) -> str:
     params = ctx.params
-    ctx.out.header(MONTHLY_COLUMNS)
-    directory = Directory(ctx.client, department_id=params.get("department_id"))
+    ctx.out.header(columns(MONTHLY_COLUMNS, ctx.language))
+    directory = Directory(ctx.client, **_scope(params))
     month = params["month"]
-    query = {"month": month, "department_id": params.get("department_id")}
+    query = {"month": month, **_scope(params)}
     _paged(ctx, "/api/v1/attendance/monthly", query,
            lambda m: _monthly_row(month, m, directory))
     return f"Monthly_{month}{_scope_suffix(params)}.csv"
 
 
 PUNCH_COLUMNS = ["Punch ID", "Employee ID", "Employee No", "Name", "Department", "Time", "Kind",
-                 "Source", "Device", "Status"]
+                 "Source", "Device", "Status", "Liveness checked"]
 
 
 def _bound(value: str, tz: ZoneInfo, *, end: bool) -> str:
@@ -219,17 +229,19 @@ def _bound(value: str, tz: ZoneInfo, *, end: bool) -> str:
 
 def punches(ctx: Context) -> str:
     params = ctx.params
-    ctx.out.header(PUNCH_COLUMNS)
-    directory = Directory(ctx.client, employee_id=params.get("employee_id"),
-                          department_id=params.get("department_id"))
+    ctx.out.header(columns(PUNCH_COLUMNS, ctx.language))
+    directory = Directory(ctx.client, employee_id=params.get("employee_id"), **_scope(params))
     query = {"from": _bound(params["from"], ctx.tz, end=False),
              "to": _bound(params["to"], ctx.tz, end=True),
-             "employee_id": params.get("employee_id"),
-             "department_id": params.get("department_id")}
+             "employee_id": params.get("employee_id"), **_scope(params),
+             "liveness": params.get("liveness")}
     _paged(ctx, "/api/v1/punches", query, lambda p: [
         p.get("id", p.get("punch_id")), p.get("employee_id"), *_who(p, directory),
-        _local(p.get("at"), ctx.tz).isoformat(), p.get("kind") or "", p.get("source") or "",
-        p.get("device_id") or "", p.get("status") or "",
+        # Local wall-clock time to the second: what a spreadsheet reader expects.
+        _local(p.get("at"), ctx.tz).strftime("%Y-%m-%d %H:%M:%S"),
+        word(p.get("kind") or "", ctx.language), word(p.get("source") or "", ctx.language),
+        p.get("device_name") or p.get("device_id") or "", word(p.get("status") or "", ctx.language),
+        word("yes" if p.get("liveness_checked") else "no", ctx.language),
     ])
     start, end = str(params["from"])[:10], str(params["to"])[:10]
     return f"Punches_{start}_{end}{_scope_suffix(params)}.csv"

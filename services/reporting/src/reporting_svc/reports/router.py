@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from flask import Blueprint, Response, g, jsonify, request, send_file
 
+from faceclock_common.bounds import OFFSET_MAX, ROW_ID_MAX
 from faceclock_common.errors import ApiError
+from faceclock_common.i18n import negotiate
 from faceclock_common.security import Principal
 from reporting_svc import deps
+from reporting_svc.attendance import PeerError, PeerRefused
 from reporting_svc.reports import service
 from reporting_svc.reports.models import DONE, FAILED, Report
 from reporting_svc.reports.schemas import ReportCreate, ReportPage, ReportRead
 from reporting_svc.reports.tasks import enqueue
 from reporting_svc.security import authenticated, current_principal, require_roles
+from reporting_svc.xlsxfile import XLSX_MEDIA_TYPE, csv_to_xlsx
 
 blueprint = Blueprint("reports", __name__, url_prefix="/api/v1/reports")
 
@@ -65,8 +70,25 @@ def _scope_params(principal: Principal, kind: str, params: dict[str, Any]) -> di
     return params
 
 
+def _check_own_roll_call(principal: Principal, roll_call_id: int) -> None:
+    """A kiosk exports the roll calls it took, not anyone else's (HR's organisation-wide one)."""
+    try:
+        with deps.runtime().attendance() as client:
+            roll_call = client.get_json(f"/internal/roll-calls/{roll_call_id}")
+    except PeerRefused:
+        roll_call = None
+    except PeerError as exc:
+        raise ApiError(503, "attendance_unavailable",
+                       "The attendance service is unavailable right now; try again shortly.") from exc
+    if not isinstance(roll_call, dict) or roll_call.get("actor") != principal.subject:
+        raise ApiError(404, "roll_call_not_found", "No such roll call of this kiosk.")
+
+
 def _json_body() -> dict[str, Any]:
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:
+        raise ApiError(400, "bad_request", "The JSON body is nested too deeply.") from None
     if not isinstance(body, dict):
         raise ApiError(400, "bad_request", "The body must be a JSON object.")
     return body
@@ -80,6 +102,12 @@ def create_report() -> tuple[Response, int]:
     if not principal.has_any(KIND_ROLES[wanted.kind] | {"admin"}):
         raise _forbidden(f"Your role may not request {wanted.kind} reports.")
     params = _scope_params(principal, wanted.kind, wanted.validated_params())
+    if wanted.kind == "roll_call" and "kiosk" in principal.roles and not principal.has_any(
+            {"admin", "hr", "manager", "service"}):
+        _check_own_roll_call(principal, int(params["roll_call_id"]))
+    language = negotiate(request.headers.get("Accept-Language"))
+    if language != "en":
+        params = {**params, "language": language}  # the worker writes the file in it later
     session = deps.db_session()
     limit = deps.runtime().settings.max_active_per_owner
     if service.count_active(session, owner_subject=principal.subject) >= limit:
@@ -118,7 +146,7 @@ def list_reports() -> Response:
     if scope == "all" and not principal.has_any(READ_ALL_ROLES):
         raise _forbidden("Only admin and hr may list every report.")
     limit = _int_arg("limit", 50, 1, MAX_LIMIT)
-    offset = _int_arg("offset", 0, 0, 2**31)
+    offset = _int_arg("offset", 0, 0, OFFSET_MAX)
     items, total = service.list_reports(
         deps.db_session(), owner_subject=None if scope == "all" else principal.subject,
         limit=limit, offset=offset)
@@ -136,13 +164,13 @@ def _visible_report(report_id: int) -> Report:
     return report
 
 
-@blueprint.get("/<int(max=9007199254740991):report_id>")
+@blueprint.get(f"/<int(max={ROW_ID_MAX}):report_id>")
 @authenticated
 def get_report(report_id: int) -> Response:
     return jsonify(to_read(_visible_report(report_id)))
 
 
-@blueprint.get("/<int(max=9007199254740991):report_id>/download")
+@blueprint.get(f"/<int(max={ROW_ID_MAX}):report_id>/download")
 @authenticated
 def download_report(report_id: int) -> Response:
     report = _visible_report(report_id)
@@ -153,5 +181,13 @@ def download_report(report_id: int) -> Response:
     if report.file_deleted_at is not None or not path.is_file():
         raise ApiError(410, "report_expired", "The report's file was deleted after its retention "
                        "period; request the report again.")
-    return send_file(path, mimetype="text/csv; charset=utf-8", as_attachment=True,
+    wanted = request.args.get("format", "csv")
+    if wanted == "xlsx":
+        name = report.file_name.removesuffix(".csv") + ".xlsx"
+        return send_file(io.BytesIO(csv_to_xlsx(path, report.kind)), mimetype=XLSX_MEDIA_TYPE,
+                         as_attachment=True, download_name=name, max_age=0)
+    if wanted != "csv":
+        raise ApiError(422, "validation_error", "format: must be csv or xlsx.")
+    # Flask adds "; charset=utf-8" to text types itself.
+    return send_file(path, mimetype="text/csv", as_attachment=True,
                      download_name=report.file_name, max_age=0)

@@ -8,7 +8,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-Id = Annotated[int, Field(gt=0, le=2**53)]
+from faceclock_common.bounds import ROW_ID_MAX
+
+Id = Annotated[int, Field(gt=0, le=ROW_ID_MAX)]
 MAX_PUNCH_RANGE_DAYS = 366
 
 
@@ -25,11 +27,14 @@ class RollCallParams(_Params):
 class DailyParams(_Params):
     date: date
     department_id: Id | None = None
+    # Only the people of this site (attendance's lists take it as `site_id`).
+    site_id: Id | None = None
 
 
 class MonthlyParams(_Params):
     month: str
     department_id: Id | None = None
+    site_id: Id | None = None
 
     @field_validator("month")
     @classmethod
@@ -47,6 +52,9 @@ class PunchesParams(_Params):
     to: date | AwareDatetime
     employee_id: Id | None = None
     department_id: Id | None = None
+    site_id: Id | None = None
+    # Only face punches whose liveness was (not) checked; None: every punch.
+    liveness: Literal["checked", "not_checked"] | None = None
 
     @model_validator(mode="after")
     def _range(self) -> PunchesParams:

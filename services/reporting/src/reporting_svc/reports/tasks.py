@@ -4,8 +4,7 @@ what happened, so a task delivered twice, late, or after its worker died does th
 from __future__ import annotations
 
 import logging
-import time
-from dataclasses import dataclass
+import threading
 from datetime import date, datetime, timedelta
 from enum import Enum
 from zoneinfo import ZoneInfo
@@ -44,22 +43,52 @@ class ReportTaken(Exception):
     """This attempt lost the report (the sweeper gave it to another worker): stop writing."""
 
 
-@dataclass
 class _Heartbeat:
-    runtime: Runtime
-    report_id: int
-    attempt: int
-    last: float = 0.0
+    """Beats on a thread of the process running the report, whatever the report waits on: a slow
+    page must not make a live worker look dead. The beat stops when the process dies, which is
+    what the sweeper looks for. The builder's progress goes out with the next beat."""
+
+    def __init__(self, runtime: Runtime, report_id: int, attempt: int) -> None:
+        self.runtime = runtime
+        self.report_id = report_id
+        self.attempt = attempt
+        self.interval = min(HEARTBEAT_EVERY_SECONDS, runtime.settings.stale_after_seconds / 4)
+        self._progress = 0.0
+        self._taken = False
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat_until_stopped, daemon=True,
+                                        name=f"report-{report_id}-heartbeat")
+
+    def __enter__(self) -> _Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
 
     def __call__(self, progress: float) -> None:
-        now = time.monotonic()
-        if now - self.last < HEARTBEAT_EVERY_SECONDS and progress < 1.0:
-            return
-        self.last = now
+        """The builder's progress callback; stops an attempt that lost its report. At 1.0 it asks
+        the database, not the thread, so a taken report is never renamed into place."""
+        self._progress = progress
+        if self._taken or (progress >= 1.0 and not self._beat()):
+            raise ReportTaken(f"report {self.report_id} attempt {self.attempt} was taken over")
+
+    def _beat(self) -> bool:
         with session_scope(self.runtime.sessions) as session:
-            if not service.beat(session, report_id=self.report_id, attempt=self.attempt,
-                                progress=progress):
-                raise ReportTaken(f"report {self.report_id} attempt {self.attempt} was taken over")
+            return service.beat(session, report_id=self.report_id, attempt=self.attempt,
+                                progress=self._progress)
+
+    def _beat_until_stopped(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                owned = self._beat()
+            except Exception:  # a database hiccup: the next beat tries again
+                logger.exception("report heartbeat failed", extra={"report_id": self.report_id})
+                continue
+            if not owned:
+                self._taken = True
+                return
 
 
 def generate_report(runtime: Runtime, report_id: int) -> Outcome:
@@ -77,12 +106,14 @@ def generate_report(runtime: Runtime, report_id: int) -> Outcome:
     token = request_id_var.set(request_id)
     logger.info("report started", extra={"report_id": report_id, "attempt": attempt})
     final = service.file_path(settings.files_dir, report_id)
-    heartbeat = _Heartbeat(runtime, report_id, attempt)
     try:
-        with runtime.attendance() as client, atomic_csv(final, attempt) as out:
+        with (_Heartbeat(runtime, report_id, attempt) as heartbeat,
+              runtime.attendance() as client, atomic_csv(final, attempt) as out):
+            client.language = str(params.get("language", "en"))
             file_name = BUILDERS[kind](Context(params=params, client=client, out=out,
                                                progress=heartbeat,
                                                tz=ZoneInfo(settings.timezone)))
+            heartbeat(1.0)  # still ours? checked before atomic_csv renames the file into place
         with session_scope(runtime.sessions) as session:
             service.finish(session, report_id=report_id, attempt=attempt, file_name=file_name,
                            rows=out.rows, size_bytes=final.stat().st_size)
@@ -146,6 +177,34 @@ def sweep(celery: Celery, runtime: Runtime) -> int:
     if sent:
         logger.info("lost reports sent again", extra={"count": sent})
     return sent
+
+
+class WorkerSweeper:
+    """The sweep, every sweep_interval_seconds, on a thread of each worker's main process.
+
+    Beat schedules it too, but beat is one process (or, in the embedded run, a child of the
+    worker): if it dies, reports whose worker died must still be taken up again. Sweeps that
+    overlap are harmless: re-sending is a conditional update, and a report is claimed once.
+    """
+
+    def __init__(self, celery: Celery, runtime: Runtime) -> None:
+        self.celery = celery
+        self.runtime = runtime
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="report-sweeper", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.runtime.settings.sweep_interval_seconds):
+            try:
+                sweep(self.celery, self.runtime)
+            except Exception:  # a database or broker hiccup: the next round tries again
+                logger.exception("sweep failed")
 
 
 def purge(runtime: Runtime) -> int:

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n0faceclock_proto/recognition/v1/recognition.proto\x12\x18\x66\x61\x63\x65\x63lock.recognition.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"C\n\x07\x46\x61\x63\x65\x42ox\x12\x0b\n\x03top\x18\x01 \x01(\x05\x12\r\n\x05right\x18\x02 \x01(\x05\x12\x0e\n\x06\x62ottom\x18\x03 \x01(\x05\x12\x0c\n\x04left\x18\x04 \x01(\x05\"(\n\x07Refusal\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\"W\n\rSampleQuality\x12\x15\n\rface_width_px\x18\x01 \x01(\x05\x12\x11\n\tsharpness\x18\x02 \x01(\x01\x12\x1c\n\x14nearest_own_distance\x18\x03 \x01(\x01\"2\n\x0bPersonMatch\x12\x11\n\tperson_id\x18\x01 \x01(\t\x12\x10\n\x08\x64istance\x18\x02 \x01(\x01\"1\n\rEnrollRequest\x12\x11\n\tperson_id\x18\x01 \x01(\t\x12\r\n\x05image\x18\x02 \x01(\x0c\"\xf9\x01\n\x0e\x45nrollResponse\x12\x0f\n\x07\x66\x61\x63\x65_id\x18\x01 \x01(\t\x12\x32\n\x07refusal\x18\x02 \x01(\x0b\x32!.faceclock.recognition.v1.Refusal\x12\x38\n\x07quality\x18\x03 \x01(\x0b\x32\'.faceclock.recognition.v1.SampleQuality\x12.\n\x03\x62ox\x18\x04 \x01(\x0b\x32!.faceclock.recognition.v1.FaceBox\x12\x38\n\tresembles\x18\x05 \x03(\x0b\x32%.faceclock.recognition.v1.PersonMatch\"3\n\x0fIdentifyRequest\x12\r\n\x05image\x18\x01 \x01(\x0c\x12\x11\n\tthreshold\x18\x02 \x01(\x01\"\xc2\x01\n\tFaceMatch\x12.\n\x03\x62ox\x18\x01 \x01(\x0b\x32!.faceclock.recognition.v1.FaceBox\x12\x11\n\tperson_id\x18\x02 \x01(\t\x12\x10\n\x08\x64istance\x18\x03 \x01(\x01\x12\x12\n\nconfidence\x18\x04 \x01(\x01\x12\x11\n\tambiguous\x18\x05 \x01(\x08\x12\x39\n\ncandidates\x18\x06 \x03(\x0b\x32%.faceclock.recognition.v1.PersonMatch\"q\n\x10IdentifyResponse\x12\x32\n\x05\x66\x61\x63\x65s\x18\x01 \x03(\x0b\x32#.faceclock.recognition.v1.FaceMatch\x12\x13\n\x0bimage_width\x18\x02 \x01(\x05\x12\x14\n\x0cimage_height\x18\x03 \x01(\x05\"1\n\rVerifyRequest\x12\x11\n\tperson_id\x18\x01 \x01(\t\x12\r\n\x05image\x18\x02 \x01(\x0c\"E\n\x0eVerifyResponse\x12\r\n\x05match\x18\x01 \x01(\x08\x12\x10\n\x08\x64istance\x18\x02 \x01(\x01\x12\x12\n\nface_found\x18\x03 \x01(\x08\"%\n\x10ListFacesRequest\x12\x11\n\tperson_id\x18\x01 \x01(\t\"M\n\nFaceRecord\x12\x0f\n\x07\x66\x61\x63\x65_id\x18\x01 \x01(\t\x12.\n\ncreated_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"H\n\x11ListFacesResponse\x12\x33\n\x05\x66\x61\x63\x65s\x18\x01 \x03(\x0b\x32$.faceclock.recognition.v1.FaceRecord\"9\n\x12\x44\x65leteFacesRequest\x12\x11\n\tperson_id\x18\x01 \x01(\t\x12\x10\n\x08\x66\x61\x63\x65_ids\x18\x02 \x03(\t\"&\n\x13\x44\x65leteFacesResponse\x12\x0f\n\x07\x64\x65leted\x18\x01 \x01(\x05\"\x0e\n\x0cStatsRequest\"\x82\x01\n\rStatsResponse\x12\r\n\x05\x66\x61\x63\x65s\x18\x01 \x01(\x03\x12\x0f\n\x07persons\x18\x02 \x01(\x03\x12\x12\n\nindex_type\x18\x03 \x01(\t\x12\x19\n\x11\x61pplied_change_id\x18\x04 \x01(\x03\x12\x11\n\tthreshold\x18\x05 \x01(\x01\x12\x0f\n\x07\x65ncoder\x18\x06 \x01(\t2\xd6\x04\n\x0bRecognition\x12[\n\x06\x45nroll\x12\'.faceclock.recognition.v1.EnrollRequest\x1a(.faceclock.recognition.v1.EnrollResponse\x12\x61\n\x08Identify\x12).faceclock.recognition.v1.IdentifyRequest\x1a*.faceclock.recognition.v1.IdentifyResponse\x12[\n\x06Verify\x12\'.faceclock.recognition.v1.VerifyRequest\x1a(.faceclock.recognition.v1.VerifyResponse\x12\x64\n\tListFaces\x12*.faceclock.recognition.v1.ListFacesRequest\x1a+.faceclock.recognition.v1.ListFacesResponse\x12j\n\x0b\x44\x65leteFaces\x12,.faceclock.recognition.v1.DeleteFacesRequest\x1a-.faceclock.recognition.v1.DeleteFacesResponse\x12X\n\x05Stats\x12&.faceclock.recognition.v1.StatsRequest\x1a\'.faceclock.recognition.v1.StatsResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n0faceclock_proto/recognition/v1/recognition.proto\x12\x18\x66\x61\x63\x65\x63lock.recognition.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"C\n\x07\x46\x61\x63\x65\x42ox\x12\x0b\n\x03top\x18\x01 \x01(\x05\x12\r\n\x05right\x18\x02 \x01(\x05\x12\x0e\n\x06\x62ottom\x18\x03 \x01(\x05\x12\x0c\n\x04left\x18\x04 \x01(\x05\"(\n\x07Refusal\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\"W\n\rSampleQuality\x12\x15\n\rface_width_px\x18\x01 \x01(\x05\x12\x11\n\tsharpness\x18\x02 \x01(\x01\x12\x1c\n\x14nearest_own_distance\x18\x03 \x01(\x01\"2\n\x0bPersonMatch\x12\x11\n\tperson_id\x18\x01 \x01(\t\x12\x10\n\x08\x64istance\x18\x02 \x01(\x01\"1\n\rEnrollRequest\x12\x11\n\tperson_id\x18\x01 \x01(\t\x12\r\n\x05image\x18\x02 \x01(\x0c\"\x8c\x02\n\x0e\x45nrollResponse\x12\x0f\n\x07\x66\x61\x63\x65_id\x18\x01 \x01(\t\x12\x32\n\x07refusal\x18\x02 \x01(\x0b\x32!.faceclock.recognition.v1.Refusal\x12\x38\n\x07quality\x18\x03 \x01(\x0b\x32\'.faceclock.recognition.v1.SampleQuality\x12.\n\x03\x62ox\x18\x04 \x01(\x0b\x32!.faceclock.recognition.v1.FaceBox\x12\x38\n\tresembles\x18\x05 \x03(\x0b\x32%.faceclock.recognition.v1.PersonMatch\x12\x11\n\tlookalike\x18\x06 \x01(\x08\"\"\n\x0cGalleryScope\x12\x12\n\nperson_ids\x18\x01 \x03(\t\"\x89\x01\n\x0fIdentifyRequest\x12\r\n\x05image\x18\x01 \x01(\x0c\x12\x11\n\tthreshold\x18\x02 \x01(\x01\x12\x35\n\x05scope\x18\x03 \x01(\x0b\x32&.faceclock.recognition.v1.GalleryScope\x12\x1d\n\x15within_identify_limit\x18\x04 \x01(\x08\"\xc2\x01\n\tFaceMatch\x12.\n\x03\x62ox\x18\x01 \x01(\x0b\x32!.faceclock.recognition.v1.FaceBox\x12\x11\n\tperson_id\x18\x02 \x01(\t\x12\x10\n\x08\x64istance\x18\x03 \x01(\x01\x12\x12\n\nconfidence\x18\x04 \x01(\x01\x12\x11\n\tambiguous\x18\x05 \x01(\x08\x12\x39\n\ncandidates\x18\x06 \x03(\x0b\x32%.faceclock.recognition.v1.PersonMatch\"\x9b\x01\n\x10IdentifyResponse\x12\x32\n\x05\x66\x61\x63\x65s\x18\x01 \x03(\x0b\x32#.faceclock.recognition.v1.FaceMatch\x12\x13\n\x0bimage_width\x18\x02 \x01(\x05\x12\x14\n\x0cimage_height\x18\x03 \x01(\x05\x12\x11\n\tthreshold\x18\x04 \x01(\x01\x12\x15\n\rgallery_faces\x18\x05 \x01(\x03\"1\n\rVerifyRequest\x12\x11\n\tperson_id\x18\x01 \x01(\t\x12\r\n\x05image\x18\x02 \x01(\x0c\"{\n\x0eVerifyResponse\x12\r\n\x05match\x18\x01 \x01(\x08\x12\x10\n\x08\x64istance\x18\x02 \x01(\x01\x12\x12\n\nface_found\x18\x03 \x01(\x08\x12\x11\n\tthreshold\x18\x04 \x01(\x01\x12\x12\n\nconfidence\x18\x05 \x01(\x01\x12\r\n\x05\x66\x61\x63\x65s\x18\x06 \x01(\x05\"%\n\x10ListFacesRequest\x12\x11\n\tperson_id\x18\x01 \x01(\t\"M\n\nFaceRecord\x12\x0f\n\x07\x66\x61\x63\x65_id\x18\x01 \x01(\t\x12.\n\ncreated_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"H\n\x11ListFacesResponse\x12\x33\n\x05\x66\x61\x63\x65s\x18\x01 \x03(\x0b\x32$.faceclock.recognition.v1.FaceRecord\"9\n\x12\x44\x65leteFacesRequest\x12\x11\n\tperson_id\x18\x01 \x01(\t\x12\x10\n\x08\x66\x61\x63\x65_ids\x18\x02 \x03(\t\"&\n\x13\x44\x65leteFacesResponse\x12\x0f\n\x07\x64\x65leted\x18\x01 \x01(\x05\"E\n\x0cStatsRequest\x12\x35\n\x05scope\x18\x01 \x01(\x0b\x32&.faceclock.recognition.v1.GalleryScope\"\xb6\x03\n\rStatsResponse\x12\r\n\x05\x66\x61\x63\x65s\x18\x01 \x01(\x03\x12\x0f\n\x07persons\x18\x02 \x01(\x03\x12\x12\n\nindex_type\x18\x03 \x01(\t\x12\x19\n\x11\x61pplied_change_id\x18\x04 \x01(\x03\x12\x11\n\tthreshold\x18\x05 \x01(\x01\x12\x0f\n\x07\x65ncoder\x18\x06 \x01(\t\x12\x13\n\x0btarget_fpir\x18\x07 \x01(\x01\x12\x1c\n\x14identify_limit_faces\x18\x08 \x01(\x03\x12\x13\n\x0bscope_faces\x18\t \x01(\x03\x12\x17\n\x0fscope_threshold\x18\n \x01(\x01\x12\x18\n\x10verify_threshold\x18\x0b \x01(\x01\x12\x19\n\x11identify_max_fnir\x18\x0c \x01(\x01\x12\x12\n\nscope_fnir\x18\r \x01(\x01\x12\x1a\n\x12\x63\x61libration_source\x18\x0e \x01(\t\x12\x12\n\nload_state\x18\x0f \x01(\t\x12\x16\n\x0epending_photos\x18\x10 \x01(\x05\x12\x1a\n\x12max_pending_photos\x18\x11 \x01(\x05\x12\x0f\n\x07workers\x18\x12 \x01(\x05\x12\x13\n\x0bworker_mode\x18\x13 \x01(\t\"u\n\x14\x43heckLivenessRequest\x12\x0e\n\x06\x66rames\x18\x01 \x03(\x0c\x12\r\n\x05steps\x18\x02 \x03(\t\x12>\n\x0eidentify_scope\x18\x03 \x01(\x0b\x32&.faceclock.recognition.v1.GalleryScope\"\xd2\x01\n\x15\x43heckLivenessResponse\x12\x0c\n\x04live\x18\x01 \x01(\x08\x12\x0f\n\x07refusal\x18\x02 \x01(\t\x12\x0f\n\x07message\x18\x03 \x01(\t\x12\x0e\n\x06\x66rames\x18\x04 \x01(\x05\x12\x18\n\x10\x66rames_with_face\x18\x05 \x01(\x05\x12\x12\n\nbest_frame\x18\x06 \x01(\x05\x12\x32\n\x05match\x18\x07 \x01(\x0b\x32#.faceclock.recognition.v1.FaceMatch\x12\x17\n\x0f\x61greeing_frames\x18\x08 \x01(\x05\x32\xc8\x05\n\x0bRecognition\x12[\n\x06\x45nroll\x12\'.faceclock.recognition.v1.EnrollRequest\x1a(.faceclock.recognition.v1.EnrollResponse\x12\x61\n\x08Identify\x12).faceclock.recognition.v1.IdentifyRequest\x1a*.faceclock.recognition.v1.IdentifyResponse\x12[\n\x06Verify\x12\'.faceclock.recognition.v1.VerifyRequest\x1a(.faceclock.recognition.v1.VerifyResponse\x12\x64\n\tListFaces\x12*.faceclock.recognition.v1.ListFacesRequest\x1a+.faceclock.recognition.v1.ListFacesResponse\x12j\n\x0b\x44\x65leteFaces\x12,.faceclock.recognition.v1.DeleteFacesRequest\x1a-.faceclock.recognition.v1.DeleteFacesResponse\x12X\n\x05Stats\x12&.faceclock.recognition.v1.StatsRequest\x1a\'.faceclock.recognition.v1.StatsResponse\x12p\n\rCheckLiveness\x12..faceclock.recognition.v1.CheckLivenessRequest\x1a/.faceclock.recognition.v1.CheckLivenessResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -43,31 +43,37 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_ENROLLREQUEST']._serialized_start=363
   _globals['_ENROLLREQUEST']._serialized_end=412
   _globals['_ENROLLRESPONSE']._serialized_start=415
-  _globals['_ENROLLRESPONSE']._serialized_end=664
-  _globals['_IDENTIFYREQUEST']._serialized_start=666
-  _globals['_IDENTIFYREQUEST']._serialized_end=717
-  _globals['_FACEMATCH']._serialized_start=720
-  _globals['_FACEMATCH']._serialized_end=914
-  _globals['_IDENTIFYRESPONSE']._serialized_start=916
-  _globals['_IDENTIFYRESPONSE']._serialized_end=1029
-  _globals['_VERIFYREQUEST']._serialized_start=1031
-  _globals['_VERIFYREQUEST']._serialized_end=1080
-  _globals['_VERIFYRESPONSE']._serialized_start=1082
-  _globals['_VERIFYRESPONSE']._serialized_end=1151
-  _globals['_LISTFACESREQUEST']._serialized_start=1153
-  _globals['_LISTFACESREQUEST']._serialized_end=1190
-  _globals['_FACERECORD']._serialized_start=1192
-  _globals['_FACERECORD']._serialized_end=1269
-  _globals['_LISTFACESRESPONSE']._serialized_start=1271
-  _globals['_LISTFACESRESPONSE']._serialized_end=1343
-  _globals['_DELETEFACESREQUEST']._serialized_start=1345
-  _globals['_DELETEFACESREQUEST']._serialized_end=1402
-  _globals['_DELETEFACESRESPONSE']._serialized_start=1404
-  _globals['_DELETEFACESRESPONSE']._serialized_end=1442
-  _globals['_STATSREQUEST']._serialized_start=1444
-  _globals['_STATSREQUEST']._serialized_end=1458
-  _globals['_STATSRESPONSE']._serialized_start=1461
-  _globals['_STATSRESPONSE']._serialized_end=1591
-  _globals['_RECOGNITION']._serialized_start=1594
-  _globals['_RECOGNITION']._serialized_end=2192
+  _globals['_ENROLLRESPONSE']._serialized_end=683
+  _globals['_GALLERYSCOPE']._serialized_start=685
+  _globals['_GALLERYSCOPE']._serialized_end=719
+  _globals['_IDENTIFYREQUEST']._serialized_start=722
+  _globals['_IDENTIFYREQUEST']._serialized_end=859
+  _globals['_FACEMATCH']._serialized_start=862
+  _globals['_FACEMATCH']._serialized_end=1056
+  _globals['_IDENTIFYRESPONSE']._serialized_start=1059
+  _globals['_IDENTIFYRESPONSE']._serialized_end=1214
+  _globals['_VERIFYREQUEST']._serialized_start=1216
+  _globals['_VERIFYREQUEST']._serialized_end=1265
+  _globals['_VERIFYRESPONSE']._serialized_start=1267
+  _globals['_VERIFYRESPONSE']._serialized_end=1390
+  _globals['_LISTFACESREQUEST']._serialized_start=1392
+  _globals['_LISTFACESREQUEST']._serialized_end=1429
+  _globals['_FACERECORD']._serialized_start=1431
+  _globals['_FACERECORD']._serialized_end=1508
+  _globals['_LISTFACESRESPONSE']._serialized_start=1510
+  _globals['_LISTFACESRESPONSE']._serialized_end=1582
+  _globals['_DELETEFACESREQUEST']._serialized_start=1584
+  _globals['_DELETEFACESREQUEST']._serialized_end=1641
+  _globals['_DELETEFACESRESPONSE']._serialized_start=1643
+  _globals['_DELETEFACESRESPONSE']._serialized_end=1681
+  _globals['_STATSREQUEST']._serialized_start=1683
+  _globals['_STATSREQUEST']._serialized_end=1752
+  _globals['_STATSRESPONSE']._serialized_start=1755
+  _globals['_STATSRESPONSE']._serialized_end=2193
+  _globals['_CHECKLIVENESSREQUEST']._serialized_start=2195
+  _globals['_CHECKLIVENESSREQUEST']._serialized_end=2312
+  _globals['_CHECKLIVENESSRESPONSE']._serialized_start=2315
+  _globals['_CHECKLIVENESSRESPONSE']._serialized_end=2525
+  _globals['_RECOGNITION']._serialized_start=2528
+  _globals['_RECOGNITION']._serialized_end=3240
 # @@protoc_insertion_point(module_scope)

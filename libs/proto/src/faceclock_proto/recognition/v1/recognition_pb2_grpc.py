@@ -64,6 +64,11 @@ class RecognitionStub:
                 request_serializer=faceclock__proto_dot_recognition_dot_v1_dot_recognition__pb2.StatsRequest.SerializeToString,
                 response_deserializer=faceclock__proto_dot_recognition_dot_v1_dot_recognition__pb2.StatsResponse.FromString,
                 _registered_method=True)
+        self.CheckLiveness = channel.unary_unary(
+                '/faceclock.recognition.v1.Recognition/CheckLiveness',
+                request_serializer=faceclock__proto_dot_recognition_dot_v1_dot_recognition__pb2.CheckLivenessRequest.SerializeToString,
+                response_deserializer=faceclock__proto_dot_recognition_dot_v1_dot_recognition__pb2.CheckLivenessResponse.FromString,
+                _registered_method=True)
 
 
 class RecognitionServicer:
@@ -111,6 +116,15 @@ class RecognitionServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CheckLiveness(self, request, context):
+        """Active liveness: did a burst of frames perform the challenge (head turns, a blink, in
+        order), with one and the same person in it? Who that person is, the caller asks with
+        Identify or Verify on the frame this answers with, as for a single photo.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_RecognitionServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -143,6 +157,11 @@ def add_RecognitionServicer_to_server(servicer, server):
                     servicer.Stats,
                     request_deserializer=faceclock__proto_dot_recognition_dot_v1_dot_recognition__pb2.StatsRequest.FromString,
                     response_serializer=faceclock__proto_dot_recognition_dot_v1_dot_recognition__pb2.StatsResponse.SerializeToString,
+            ),
+            'CheckLiveness': grpc.unary_unary_rpc_method_handler(
+                    servicer.CheckLiveness,
+                    request_deserializer=faceclock__proto_dot_recognition_dot_v1_dot_recognition__pb2.CheckLivenessRequest.FromString,
+                    response_serializer=faceclock__proto_dot_recognition_dot_v1_dot_recognition__pb2.CheckLivenessResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -307,6 +326,33 @@ class Recognition:
             '/faceclock.recognition.v1.Recognition/Stats',
             faceclock__proto_dot_recognition_dot_v1_dot_recognition__pb2.StatsRequest.SerializeToString,
             faceclock__proto_dot_recognition_dot_v1_dot_recognition__pb2.StatsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CheckLiveness(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/faceclock.recognition.v1.Recognition/CheckLiveness',
+            faceclock__proto_dot_recognition_dot_v1_dot_recognition__pb2.CheckLivenessRequest.SerializeToString,
+            faceclock__proto_dot_recognition_dot_v1_dot_recognition__pb2.CheckLivenessResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -63,7 +63,9 @@ async function errorOf(response) {
 }
 
 function rawFetch(method, path, { json, form, headers = {}, auth = true } = {}) {
-  const init = { method, headers: { Accept: 'application/json', ...headers } };
+  // The server writes its messages (errors, explanations, reports) in the reader's language.
+  const language = document.documentElement.lang || 'en';
+  const init = { method, headers: { Accept: 'application/json', 'Accept-Language': language, ...headers } };
   if (auth && accessToken) init.headers.Authorization = `Bearer ${accessToken}`;
   if (json !== undefined) {
     init.headers['Content-Type'] = 'application/json';
@@ -102,9 +104,22 @@ export function refresh() {
   return refreshing;
 }
 
+// A 401 that judges what was typed (a kiosk's wrong badge number or PIN), not the token: sent
+// again after a renewal it would count as a second wrong try towards the lockout.
+async function isVerdict(response) {
+  try {
+    return (await response.clone().json()).error.code === 'invalid_credentials';
+  } catch {
+    return false;
+  }
+}
+
 export async function send(method, path, options = {}) {
+  const sentWith = accessToken;
   let response = await rawFetch(method, path, options);
-  if (response.status === 401 && options.auth !== false && (await refresh())) {
+  // A call sent with a token that another call has renewed meanwhile only needs sending again.
+  if (response.status === 401 && options.auth !== false && !(await isVerdict(response))
+      && (accessToken !== sentWith || (await refresh()))) {
     response = await rawFetch(method, path, options);
   }
   if (!response.ok) throw await errorOf(response);
@@ -148,6 +163,13 @@ export async function deviceLogin(secret) {
   localStorage.removeItem(REFRESH_KEY);
   localStorage.setItem(DEVICE_KEY, secret);
   storePair(pair);
+}
+
+// A short code an admin handed out, instead of the long secret: the device gets its secret.
+export async function pairDevice(code) {
+  const paired = await request('POST', '/auth/device-pair', { json: { code }, auth: false });
+  await deviceLogin(paired.device_secret);
+  return paired;
 }
 
 export async function logout() {

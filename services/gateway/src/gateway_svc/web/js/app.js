@@ -10,6 +10,7 @@ const ROUTES = [
   { path: '/register', page: 'auth', view: 'register', access: 'public' },
   { path: '/forgot-password', page: 'auth', view: 'forgot', access: 'public' },
   { path: '/reset-password', page: 'auth', view: 'reset', access: 'public' },
+  { path: '/accept-invitation', page: 'auth', view: 'accept', access: 'public' },
   { path: '/', page: 'dashboard', nav: 'nav.dashboard', roles: ['admin', 'hr', 'manager', 'employee'] },
   { path: '/employees', page: 'employees', nav: 'nav.employees', roles: ['admin', 'hr', 'manager'] },
   { path: '/employees/:id', page: 'employee', roles: ['admin', 'hr', 'manager'] },
@@ -20,7 +21,9 @@ const ROUTES = [
   { path: '/attendance', page: 'attendance', nav: 'nav.attendance', roles: ['admin', 'hr', 'manager', 'employee'] },
   { path: '/rules', page: 'rules', nav: 'nav.rules', roles: ['admin', 'hr'] },
   { path: '/requests', page: 'requests', nav: 'nav.requests', roles: ['admin', 'hr', 'manager', 'employee'] },
+  { path: '/notifications', page: 'notifications', nav: 'nav.notifications', roles: ['admin', 'hr', 'manager', 'employee'] },
   { path: '/reports', page: 'reports', nav: 'nav.reports', roles: ['admin', 'hr', 'manager', 'employee'] },
+  { path: '/recognition-test', page: 'recognition-test', nav: 'devices.nav.test', roles: ['admin', 'hr'] },
   { path: '/admin', page: 'admin', nav: 'nav.admin', roles: ['admin'] },
 ];
 
@@ -138,6 +141,18 @@ function renderNav(current) {
   const links = shown.map((r) => h('li', {},
     h('a', { href: r.path, 'data-link': '', 'aria-current': current === r ? 'page' : null }, t(r.nav))));
   clear(nav, h('ul', {}, links));
+  const notices = shown.indexOf(ROUTES.find((r) => r.page === 'notifications'));
+  if (notices >= 0 && current !== shown[notices]) countUnread(links[notices].firstChild);
+}
+
+// The Notifications link shows how many are unread (not on that page: opening it reads them).
+async function countUnread(anchor) {
+  try {
+    const { unread } = await client.api.get('/notifications', { limit: 1 });
+    if (unread > 0 && anchor.isConnected) anchor.append(' ', h('span', { class: 'badge badge-pending nav-count' }, String(unread)));
+  } catch {
+    // A nicety: the menu works without it.
+  }
 }
 
 export async function render() {

@@ -32,11 +32,21 @@ export function stopCamera(video) {
 
 // One frame as a JPEG; large frames are scaled down (detection time grows with pixels).
 export function captureFrame(video, { maxWidth = 960, quality = 0.9 } = {}) {
+  return encodeFrame(grabFrame(video, { maxWidth }), quality);
+}
+
+// The picture now, scaled, not yet encoded: cheap, so a burst keeps its cadence on a device
+// where JPEG encoding is slow.
+export function grabFrame(video, { maxWidth = 960 } = {}) {
   const scale = Math.min(1, maxWidth / video.videoWidth);
   const canvas = document.createElement('canvas');
   canvas.width = Math.round(video.videoWidth * scale);
   canvas.height = Math.round(video.videoHeight * scale);
   canvas.getContext('2d').drawImage(video, 0, 0, canvas.width, canvas.height);
+  return canvas;
+}
+
+export function encodeFrame(canvas, quality = 0.9) {
   return new Promise((resolve, reject) => {
     canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error(t('camera.nocapture')))), 'image/jpeg', quality);
   });

@@ -55,11 +55,19 @@ export function formatDateTime(value) {
   return date.toLocaleString(locales[current], { dateStyle: 'medium', timeStyle: 'short' });
 }
 
-export function formatTime(value) {
+// `timeZone` (an IANA name the server gives, e.g. the employee's or site's): times as they read
+// on that wall clock, matching the server's explanations; without it, this browser's zone.
+export function formatTime(value, timeZone) {
   if (!value) return '';
   const date = new Date(value);
   if (Number.isNaN(date.getTime())) return String(value);
-  return date.toLocaleTimeString(locales[current], { hour: '2-digit', minute: '2-digit' });
+  const options = { hour: '2-digit', minute: '2-digit' };
+  if (timeZone) options.timeZone = timeZone;
+  try {
+    return date.toLocaleTimeString(locales[current], options);
+  } catch {
+    return date.toLocaleTimeString(locales[current], { hour: '2-digit', minute: '2-digit' });
+  }
 }
 
 export function formatNumber(value, digits = 1) {
@@ -68,8 +76,12 @@ export function formatNumber(value, digits = 1) {
 }
 
 // Status codes from the API shown as words ("late_and_early_leave" → "Late and left early").
-export function statusLabel(status) {
+// `scope` picks a wording where one code means two things: a day "pending" is not over yet,
+// a request "pending" awaits approval.
+export function statusLabel(status, scope) {
   if (!status) return '';
+  const scoped = scope ? `status.${scope}.${status}` : null;
+  if (scoped && t(scoped) !== scoped) return t(scoped);
   const key = `status.${status}`;
   const text = t(key);
   return text === key ? status.replace(/_/g, ' ') : text;

@@ -140,8 +140,8 @@ export function table(columns, rows, { empty, caption } = {}) {
       h('thead', {}, head), h('tbody', {}, body)));
 }
 
-export function badge(status) {
-  return h('span', { class: `badge badge-${String(status || 'unknown').replace(/[^a-z_]/g, '')}` }, statusLabel(status));
+export function badge(status, scope) {
+  return h('span', { class: `badge badge-${String(status || 'unknown').replace(/[^a-z_]/g, '')}` }, statusLabel(status, scope));
 }
 
 export function pageHeader(title, ...actions) {

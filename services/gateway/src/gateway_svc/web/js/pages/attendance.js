@@ -5,7 +5,7 @@ import { api } from '../api.js';
 import { hasRole, me } from '../app.js';
 import { barChart } from '../charts.js';
 import {
-  departmentOptions, departments as loadDepartments, employeeOptions, employees as loadEmployees, nameMap,
+  departmentOptions, departments as loadDepartments, employeeOptions, employees as loadEmployees, livenessOptions, nameMap,
 } from '../data.js';
 import { formatDateTime, formatNumber, formatTime, statusLabel, t } from '../i18n.js';
 import {
@@ -32,11 +32,11 @@ function dayBounds(fromDate, toDate) {
   return { from: start.toISOString(), to: end.toISOString() };
 }
 
-function periodText(p) {
-  const span = [p.start, p.end].map((x) => (x ? formatTime(x) : '?')).join('–');
-  const seen = [p.first_in ? `${t('kiosk.kind.in')} ${formatTime(p.first_in)}` : null,
-    p.last_out ? `${t('kiosk.kind.out')} ${formatTime(p.last_out)}` : null].filter(Boolean).join(', ');
-  return `${span}: ${statusLabel(p.status)}${seen ? ` (${seen})` : ''}`;
+function periodText(p, zone) {
+  const span = [p.start, p.end].map((x) => (x ? formatTime(x, zone) : '?')).join('–');
+  const seen = [p.first_in ? `${t('kiosk.kind.in')} ${formatTime(p.first_in, zone)}` : null,
+    p.last_out ? `${t('kiosk.kind.out')} ${formatTime(p.last_out, zone)}` : null].filter(Boolean).join(', ');
+  return `${span}: ${statusLabel(p.status, 'day')}${seen ? ` (${seen})` : ''}`;
 }
 
 function dailyTab(ctx) {
@@ -64,17 +64,17 @@ function dailyTab(ctx) {
         byEmployee.get(punch.employee_id).push(punch);
       }
       clear(out, table([
-        { label: t('common.employee'), render: (r) => r.name || r.employee_name || ctx.names.get(r.employee_id) || `#${r.employee_id}` },
-        { label: t('att.status'), render: (r) => badge(r.status) },
+        { label: t('common.employee'), render: (r) => r.name || r.employee_name || ctx.names.get(r.employee_id) || '' },
+        { label: t('att.status'), render: (r) => badge(r.status, 'day') },
         { label: t('att.punches'), class: 'punches', render: (r) => (byEmployee.get(r.employee_id) || [])
-          .map((p) => `${formatTime(p.at)}${p.kind ? ` ${t(`kiosk.kind.${p.kind}`)}` : ''}`).join(', ') || t('att.nopunch') },
+          .map((p) => `${formatTime(p.at, r.timezone)}${p.kind ? ` ${t(`kiosk.kind.${p.kind}`)}` : ''}`).join(', ') || t('att.nopunch') },
         { label: t('att.late'), render: (r) => minutes(r.late_minutes) },
         { label: t('att.early'), render: (r) => minutes(r.early_leave_minutes) },
         { label: t('att.worked'), render: (r) => minutes(r.worked_minutes) },
         { label: t('att.overtime'), render: (r) => minutes(r.overtime_minutes) },
         { label: t('att.explanation'), class: 'explanation', render: (r) => [
           h('span', {}, Array.isArray(r.explanation) ? r.explanation.join('; ') : r.explanation),
-          (r.periods || []).length ? h('ul', { class: 'periods-list' }, r.periods.map((p) => h('li', {}, periodText(p)))) : null,
+          (r.periods || []).length ? h('ul', { class: 'periods-list' }, r.periods.map((p) => h('li', {}, periodText(p, r.timezone)))) : null,
         ] },
       ], items(daily), { empty: t('att.nodaily') }));
     } catch (err) {
@@ -95,21 +95,25 @@ function punchesTab(ctx) {
   const from = input('from', { type: 'date', value: today(), required: true });
   const to = input('to', { type: 'date', value: today(), required: true });
   const person = select('employee_id', employeeOptions(ctx.people), { value: ctx.ownId || '' });
+  const liveness = select('liveness', livenessOptions());
   const turn = latestOnly();
   const load = async () => {
     message.clear();
     const isCurrent = turn();
     try {
       // The API takes instants; the picked days are local calendar days.
-      const answer = await api.get('/punches', { employee_id: person.value, ...dayBounds(from.value, to.value), limit: 1000 });
+      const answer = await api.get('/punches', {
+        employee_id: person.value, liveness: liveness.value, ...dayBounds(from.value, to.value), limit: 1000,
+      });
       if (!isCurrent()) return;
       clear(out, h('p', { class: 'count' }, t('common.total', { n: answer.total ?? items(answer).length })), table([
         { label: t('att.at'), render: (p) => formatDateTime(p.at) },
-        { label: t('common.employee'), render: (p) => p.employee_name || ctx.names.get(p.employee_id) || `#${p.employee_id}` },
+        { label: t('common.employee'), render: (p) => p.name || p.employee_name || ctx.names.get(p.employee_id) || '' },
         { label: t('att.kind'), render: (p) => (p.kind ? t(`kiosk.kind.${p.kind}`) : '') },
         { label: t('att.status'), render: (p) => (p.status ? badge(p.status) : '') },
         { label: t('att.source'), render: (p) => p.source || '' },
-        { label: t('att.device'), render: (p) => p.device_id || '' },
+        { label: t('att.device'), render: (p) => p.device_name || p.device_id || '' },
+        { label: t('att.liveness'), render: (p) => (p.source === 'live' ? t(`att.liveness.${p.liveness_checked ? 'checked' : 'not_checked'}`) : '') },
       ], items(answer), { empty: t('att.nopunches') }));
     } catch (err) {
       clear(out);
@@ -118,6 +122,7 @@ function punchesTab(ctx) {
   };
   const filters = [field(t('common.from'), from), field(t('common.to'), to)];
   if (ctx.manager) filters.push(field(t('common.employee'), person));
+  filters.push(field(t('att.liveness'), liveness));
   const box = h('div', {}, filterForm(filters, load), message, out);
   load();
   return box;
@@ -186,7 +191,7 @@ function monthlyTab(ctx) {
       clear(out,
         barChart(totals, { title: t('att.monthchart', { month: month.value }) }),
         table([
-          { label: t('common.employee'), render: (r) => r.name || r.employee_name || ctx.names.get(r.employee_id) || `#${r.employee_id}` },
+          { label: t('common.employee'), render: (r) => r.name || r.employee_name || ctx.names.get(r.employee_id) || '' },
           { label: t('att.m.present'), key: 'days_present' },
           { label: t('att.m.absent'), key: 'days_absent' },
           { label: t('att.m.late'), key: 'late_count' },
@@ -198,7 +203,7 @@ function monthlyTab(ctx) {
           { label: t('att.calendar.short'), render: (r) => button(t('att.calendar.show'), {
             class: 'btn btn-small',
             onclick: async () => {
-              const name = r.name || r.employee_name || ctx.names.get(r.employee_id) || `#${r.employee_id}`;
+              const name = r.name || r.employee_name || ctx.names.get(r.employee_id) || '';
               clear(cal, h('p', { class: 'loading' }, t('common.loading')));
               clear(cal, await calendar(r.employee_id, name, month.value));
               cal.scrollIntoView({ block: 'nearest' });

@@ -1,4 +1,5 @@
-// Sign in, register, forgot password and reset password (the e-mailed link lands here).
+// Sign in, register, forgot password and reset password (the e-mailed link lands here), and
+// accepting HR's invitation (its link lands here too).
 
 import * as client from '../api.js';
 import { signedIn } from '../app.js';
@@ -53,7 +54,13 @@ function registerView(main) {
   submitForm(form, message, async (data) => {
     const username = data.get('username').trim();
     await client.api.post('/auth/register', { username, email: data.get('email').trim(), password: data.get('password') }, { auth: false });
-    await client.login(username, data.get('password'));
+    // Registration answers the same for a taken name; the e-mail tells the address's owner.
+    try {
+      await client.login(username, data.get('password'));
+    } catch {
+      message.show(t('auth.register.sent'));
+      return;
+    }
     await signedIn();
   });
   main.append(card(t('auth.register'), message, form, h('p', { class: 'auth-links' }, link('/login', t('auth.haveaccount')))));
@@ -101,9 +108,35 @@ function resetView(main, query) {
   main.append(card(t('auth.reset'), message, form));
 }
 
+// An invitation from HR: the account made here is linked to the employee already.
+function acceptView(main, query) {
+  const message = messageBox();
+  const token = query.get('token') || '';
+  if (!token) {
+    main.append(card(t('invite.accept'), h('p', { class: 'notice notice-error', role: 'alert' }, t('invite.notoken'))));
+    return;
+  }
+  const form = h('form', { class: 'form-stack', 'aria-label': t('invite.accept') },
+    h('p', {}, t('invite.accept.intro')),
+    field(t('auth.username'), input('username', { autocomplete: 'username', required: true, autocapitalize: 'none', minlength: '3' }),
+      { hint: t('auth.username.hint') }),
+    field(t('auth.password'), input('password', { type: 'password', autocomplete: 'new-password', required: true, minlength: '8' }),
+      { hint: t('auth.password.hint') }),
+    h('button', { type: 'submit', class: 'btn btn-primary' }, t('invite.accept.submit')));
+  submitForm(form, message, async (data) => {
+    const username = data.get('username').trim();
+    await client.api.post('/auth/invitations/accept', { token, username, password: data.get('password') }, { auth: false });
+    // The link is spent: out of the address bar and history, then straight in.
+    history.replaceState({}, '', '/accept-invitation');
+    await client.login(username, data.get('password'));
+    await signedIn();
+  });
+  main.append(card(t('invite.accept'), message, form));
+}
+
 export function render(main, { view, query }) {
   main.classList.add('auth-page');
-  const views = { login: loginView, register: registerView, forgot: forgotView, reset: resetView };
+  const views = { login: loginView, register: registerView, forgot: forgotView, reset: resetView, accept: acceptView };
   if (view === 'reset' && query.get('done')) {
     main.append(card(t('auth.reset'), h('p', { class: 'notice notice-ok' }, t('auth.reset.done')), h('p', {}, link('/login', t('auth.signin')))));
   } else {

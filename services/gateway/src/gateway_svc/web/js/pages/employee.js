@@ -1,12 +1,13 @@
-// One employee: details, face samples, enrolment by file or camera, erasure.
+// One employee: details, an invitation to make their account, face samples, enrolment by file
+// or camera, erasure.
 
 import { api } from '../api.js';
 import { hasRole, navigate } from '../app.js';
 import { captureFrame, startCamera, stopCamera } from '../camera.js';
-import { departments as loadDepartments } from '../data.js';
+import { departments as loadDepartments, sites as loadSites } from '../data.js';
 import { formatDateTime, formatNumber, t } from '../i18n.js';
 import {
-  button, clear, confirmDialog, errorText, field, formValues, h, input, link, messageBox, pageHeader, section, table, toast,
+  button, clear, confirmDialog, errorText, field, formValues, h, input, link, messageBox, pageHeader, section, select, table, toast,
 } from '../ui.js';
 import { employeeBody, employeeFields } from './employees.js';
 
@@ -52,7 +53,7 @@ function enrolSection(employeeId, onEnrolled) {
   }
 
   // Upload: several files at once, one verdict each.
-  const files = input('images', { type: 'file', accept: 'image/jpeg,image/png', multiple: true });
+  const files = input('images', { type: 'file', accept: 'image/jpeg,image/png,image/webp,image/heic,image/heif,.heic', multiple: true });
   const uploadForm = h('form', { class: 'form-inline' },
     field(t('face.files'), files, { hint: t('face.files.hint') }),
     h('button', { type: 'submit', class: 'btn btn-primary' }, t('face.upload')));
@@ -160,6 +161,36 @@ function pinSection(employee) {
   return section(t('pin.title'), h('p', {}, t('pin.text')), message, status, form, h('div', { class: 'actions' }, clearButton));
 }
 
+// HR invites the employee to make their own account: an e-mailed link that works once, the
+// account linked to this record. Shown while no account is linked yet.
+function inviteSection(employee) {
+  const message = messageBox();
+  const box = h('div', {});
+  const email = input('email', { type: 'email', required: true, value: employee.email || '' });
+  const language = select('language', [['en', 'English'], ['zh-CN', '简体中文']], { value: document.documentElement.lang === 'zh-CN' ? 'zh-CN' : 'en' });
+  const form = h('form', { class: 'form-inline' }, field(t('invite.email'), email), field(t('invite.language'), language),
+    h('button', { type: 'submit', class: 'btn btn-primary' }, t('invite.send')));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    message.clear();
+    try {
+      const sent = await api.post('/users/invitations', { employee_id: employee.id, email: email.value.trim(), name: employee.name, language: language.value });
+      message.ok(t('invite.sent', { email: sent.email, until: formatDateTime(sent.expires_at) }));
+    } catch (err) {
+      message.error(err);
+    }
+  });
+  (async () => {
+    try {
+      const linked = (await api.get('/users', { employee_id: employee.id, limit: 1 })).total > 0;
+      clear(box, linked ? h('p', { class: 'muted' }, t('invite.linked')) : h('div', {}, h('p', { class: 'hint' }, t('invite.hint')), form));
+    } catch (err) {
+      message.error(err);
+    }
+  })();
+  return section(t('invite.title'), message, box);
+}
+
 export async function render(main, { params }) {
   const id = Number(params.id);
   const message = messageBox();
@@ -171,13 +202,13 @@ export async function render(main, { params }) {
     message.error(err);
     return undefined;
   }
-  const departments = await loadDepartments();
+  const [departments, sites] = await Promise.all([loadDepartments(), loadSites()]);
   const canEdit = hasRole('hr');
   main.append(pageHeader(employee.name, link('/employees', t('emp.back'), { class: 'btn btn-ghost' })), message);
 
   // Details, editable by HR.
   const details = h('form', { class: 'form-grid' });
-  employeeFields(details, departments, employee);
+  employeeFields(details, departments, sites, employee);
   if (canEdit) {
     details.append(h('div', { class: 'actions field-wide' }, h('button', { type: 'submit', class: 'btn btn-primary' }, t('common.save'))));
     details.addEventListener('submit', async (event) => {
@@ -193,6 +224,7 @@ export async function render(main, { params }) {
     for (const el of details.elements) el.disabled = true;
   }
   main.append(section(t('emp.details'), details));
+  if (canEdit) main.append(inviteSection(employee));
 
   // Enrolled samples.
   const sampleList = h('div', { 'aria-live': 'polite' });
@@ -203,7 +235,8 @@ export async function render(main, { params }) {
       clear(sampleList,
         h('p', { class: 'count', id: 'sample-count' }, t('face.count', { n: list.length })),
         table([
-          { label: t('face.id'), render: (f) => h('code', {}, f.face_id) },
+          // Samples by number and date: the UUID means nothing to a person.
+          { label: t('face.id'), render: (f) => t('face.number', { n: list.indexOf(f) + 1 }) },
           { label: t('face.added'), render: (f) => formatDateTime(f.created_at) },
           canEdit ? { label: t('common.actions'), render: (f) => button(t('common.delete'), { class: 'btn btn-small btn-danger', onclick: () => deleteSample(f.face_id) }) } : null,
         ].filter(Boolean), list, { empty: t('face.none') }));

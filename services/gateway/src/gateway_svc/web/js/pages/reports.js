@@ -1,7 +1,9 @@
 // Reports: request one, watch its progress, download it; the history, newest first.
 
 import { api, download } from '../api.js';
-import { departmentOptions, departments as loadDepartments } from '../data.js';
+import {
+  departmentOptions, departments as loadDepartments, livenessOptions, siteOptions, sites as loadSites,
+} from '../data.js';
 import { formatDateTime, t } from '../i18n.js';
 import {
   badge, button, clear, field, h, input, isoDate, items, messageBox, pageHeader, progressBar, section, select, table, today,
@@ -20,21 +22,24 @@ export async function waitForReport(id, onUpdate, { interval = 800, timeout = 30
   }
 }
 
-function paramFields(kind, departments) {
+function paramFields(kind, departments, sites) {
   const dept = field(t('emp.department'), select('department_id', departmentOptions(departments)));
+  // Offered where the organisation has sites; the report then covers that site's people.
+  const site = sites.length ? field(t('sites.site'), select('site_id', siteOptions(sites))) : null;
   const month = isoDate(new Date()).slice(0, 7);
-  if (kind === 'daily') return [field(t('common.date'), input('date', { type: 'date', value: today(), required: true })), dept];
-  if (kind === 'monthly') return [field(t('common.month'), input('month', { type: 'month', value: month, required: true })), dept];
+  if (kind === 'daily') return [field(t('common.date'), input('date', { type: 'date', value: today(), required: true })), site, dept];
+  if (kind === 'monthly') return [field(t('common.month'), input('month', { type: 'month', value: month, required: true })), site, dept];
   if (kind === 'punches') {
     return [field(t('common.from'), input('from', { type: 'date', value: `${month}-01`, required: true })),
-      field(t('common.to'), input('to', { type: 'date', value: today(), required: true })), dept];
+      field(t('common.to'), input('to', { type: 'date', value: today(), required: true })), site, dept,
+      field(t('att.liveness'), select('liveness', livenessOptions()))];
   }
   return [field(t('reports.rollcallid'), input('roll_call_id', { type: 'number', min: '1', required: true }))];
 }
 
 export async function render(main) {
   const message = messageBox();
-  const departments = await loadDepartments();
+  const [departments, sites] = await Promise.all([loadDepartments(), loadSites()]);
   const history = h('div', { 'aria-live': 'polite' });
   const watching = new Set();
   let stopped = false;
@@ -42,7 +47,7 @@ export async function render(main) {
   const kind = select('kind', [['daily', t('reports.kind.daily')], ['monthly', t('reports.kind.monthly')],
     ['roll_call', t('reports.kind.roll_call')], ['punches', t('reports.kind.punches')]]);
   const paramBox = h('div', { class: 'form-grid-inner' });
-  const fillParams = () => clear(paramBox, paramFields(kind.value, departments));
+  const fillParams = () => clear(paramBox, paramFields(kind.value, departments, sites));
   kind.addEventListener('change', fillParams);
   fillParams();
   const form = h('form', { class: 'form-grid' }, field(t('reports.kind'), kind), paramBox,
@@ -63,9 +68,13 @@ export async function render(main) {
     }
   });
 
-  async function fetchFile(report) {
+  // The CSV as the worker wrote it, or the same as an Excel workbook.
+  async function fetchFile(report, format = 'csv') {
+    const csvName = report.file_name || `report-${report.id}.csv`;
     try {
-      const name = await download(`/reports/${report.id}/download`, report.file_name || `report-${report.id}.csv`);
+      const name = format === 'xlsx'
+        ? await download(`/reports/${report.id}/download?format=xlsx`, csvName.replace(/\.csv$/, '.xlsx'))
+        : await download(`/reports/${report.id}/download`, csvName);
       message.ok(t('reports.downloaded', { name }));
     } catch (err) {
       message.error(err);
@@ -82,7 +91,9 @@ export async function render(main) {
         { label: t('att.status'), render: (r) => badge(r.status) },
         { label: t('reports.progress'), render: (r) => progressBar(r.progress, t('reports.progress')) },
         { label: t('common.actions'), render: (r) => (r.status === 'done'
-          ? button(t('reports.download'), { class: 'btn btn-small', onclick: () => fetchFile(r) })
+          ? h('div', { class: 'row-actions' },
+            button(t('reports.download'), { class: 'btn btn-small', onclick: () => fetchFile(r) }),
+            button(t('reports.xlsx'), { class: 'btn btn-small', onclick: () => fetchFile(r, 'xlsx') }))
           : (r.error ? h('span', { class: 'error-text' }, r.error) : '')) },
       ], list, { empty: t('reports.none') }));
       // Keep refreshing while anything is still running.

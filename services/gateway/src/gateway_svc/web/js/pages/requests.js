@@ -5,7 +5,10 @@ import { hasRole, me } from '../app.js';
 import { employeeOptions, employees as loadEmployees, nameMap } from '../data.js';
 import { formatDateTime, formatNumber, t } from '../i18n.js';
 import {
-  badge, button, clear, field, h, input, items, messageBox, pageHeader, section, select, table, tabs, toast,
+  amount, balanceText, leaveFields, leaveSpan, leaveTypeLabel, leaveTypes,
+} from '../leave.js';
+import {
+  badge, button, clear, confirmDialog, field, h, input, items, messageBox, pageHeader, section, select, table, tabs, toast,
 } from '../ui.js';
 
 const KINDS = {
@@ -14,7 +17,6 @@ const KINDS = {
   overtime: '/overtime',
   correction: '/corrections',
 };
-const LEAVE_TYPES = ['annual', 'sick', 'personal', 'unpaid', 'marriage', 'maternity', 'bereavement'];
 
 // "2026-11-21T09:30" from an <input type=datetime-local> → ISO 8601 with this browser's offset.
 export function withOffset(local) {
@@ -32,14 +34,16 @@ function fileForm(ctx, onFiled) {
   const message = messageBox();
   const kind = select('kind', Object.keys(KINDS).map((k) => [k, t(`req.kind.${k}`)]), { id: 'req-kind' });
   const variable = h('div', { class: 'form-grid-inner' });
-  const who = ctx.approver ? field(t('common.employee'), select('employee_id', employeeOptions(ctx.people, t('req.choose')), { required: true, value: ctx.ownId || '' })) : null;
+  const person = ctx.approver ? select('employee_id', employeeOptions(ctx.people, t('req.choose')), { required: true, value: ctx.ownId || '' }) : null;
+  const who = person ? field(t('common.employee'), person) : null;
+  let leave = null;
   const fill = () => {
     const k = kind.value;
     const parts = [];
-    if (k === 'leave') parts.push(field(t('req.leave_type'), select('leave_type', LEAVE_TYPES.map((x) => [x, t(`req.leave.${x}`)]))));
+    leave = null;
     if (k === 'leave' || k === 'business_trip') {
-      parts.push(field(t('req.start'), input('start', { type: 'datetime-local', required: true })),
-        field(t('req.end'), input('end', { type: 'datetime-local', required: true })));
+      leave = leaveFields(k, ctx.types, () => Number((person && person.value) || ctx.ownId));
+      parts.push(...leave.parts);
     }
     if (k === 'overtime') {
       parts.push(field(t('common.date'), input('date', { type: 'date', required: true })),
@@ -54,6 +58,7 @@ function fileForm(ctx, onFiled) {
     clear(variable, parts);
   };
   kind.addEventListener('change', fill);
+  if (person) person.addEventListener('change', () => leave && leave.refresh());
   fill();
   const form = h('form', { class: 'form-grid' }, field(t('req.kind'), kind), who, variable,
     h('div', { class: 'actions field-wide' }, h('button', { type: 'submit', class: 'btn btn-primary' }, t('req.file'))));
@@ -67,11 +72,8 @@ function fileForm(ctx, onFiled) {
     }
     const k = data.get('kind');
     const body = { employee_id: employeeId, reason: data.get('reason') };
-    if (k === 'leave' || k === 'business_trip') {
-      // Without an offset the server reads these in the employee's own time zone, which is what
-      // a leave request means (an HR officer elsewhere files it in the employee's local time).
-      Object.assign(body, { kind: k, start: data.get('start'), end: data.get('end') });
-      if (k === 'leave') body.leave_type = data.get('leave_type');
+    if (leave) {
+      Object.assign(body, leave.body());
     } else if (k === 'overtime') {
       body.date = data.get('date');
       if (data.get('start')) body.start = data.get('start');
@@ -94,6 +96,7 @@ function fileForm(ctx, onFiled) {
 }
 
 export function describe(r) {
+  if (r.half !== undefined) return leaveSpan(r, formatDateTime);  // leave or a business trip
   const hours = r.hours ? ` (${t('req.hoursn', { n: formatNumber(r.hours) })})` : '';
   if (r.date) return `${r.date} ${[r.start, r.end].filter(Boolean).join('–')}${hours}`;
   if (r.start_at && r.end_at) return `${formatDateTime(r.start_at)} – ${formatDateTime(r.end_at)}${hours}`;
@@ -119,8 +122,8 @@ async function requestRows(params) {
 
 function baseColumns(ctx) {
   return [
-    { label: t('req.kind'), render: (r) => t(`req.kind.${r.kindKey}`) + (r.leave_type ? ` · ${leaveTypeLabel(r.leave_type)}` : '') },
-    { label: t('common.employee'), render: (r) => r.employee_name || ctx.names.get(r.employee_id) || `#${r.employee_id}` },
+    { label: t('req.kind'), render: (r) => t(`req.kind.${r.kindKey}`) + (r.leave_type ? ` · ${leaveTypeLabel(r.leave_type, ctx.types)}` : '') },
+    { label: t('common.employee'), render: (r) => r.employee_name || ctx.names.get(r.employee_id) || '' },
     { label: t('req.when'), render: describe },
     { label: t('req.reason'), key: 'reason' },
     { label: t('att.status'), render: (r) => badge(r.status) },
@@ -129,12 +132,42 @@ function baseColumns(ctx) {
 
 function mineTab(ctx) {
   const box = h('div', { 'aria-live': 'polite' }, h('p', { class: 'loading' }, t('common.loading')));
-  (async () => {
+  const message = messageBox();
+  const withdraw = (r) => async () => {
+    if (!await confirmDialog(t('req.withdraw.title'), t('req.withdraw.text', { what: describe(r) }), t('req.withdraw'))) return;
+    try {
+      await api.post(`${r.path}/${r.id}/withdraw`);
+      toast(t('req.withdrawn'));
+      load();
+    } catch (err) {
+      message.error(err);
+    }
+  };
+  async function load() {
     const { rows, errors } = await requestRows(ctx.ownId ? { employee_id: ctx.ownId } : {});
     clear(box, errors.map((e) => h('p', { class: 'notice notice-error', role: 'alert' }, e)),
-      table([...baseColumns(ctx), { label: t('req.comment'), render: (r) => [r.decision_note, r.decided_by ? `— ${r.decided_by}` : null].filter(Boolean).join(' ') }], rows, { empty: t('req.none') }));
-  })();
-  return box;
+      table([...baseColumns(ctx),
+        { label: t('req.comment'), render: (r) => [r.decision_note, r.decided_by_name || r.decided_by ? `— ${r.decided_by_name || t('req.someone')}` : null].filter(Boolean).join(' ') },
+        { label: t('common.actions'), render: (r) => (r.status === 'pending' ? button(t('req.withdraw'), { class: 'btn btn-small', onclick: withdraw(r) }) : '') },
+      ], rows, { empty: t('req.none') }));
+  }
+  load();
+  return h('div', {}, message, box);
+}
+
+// The approver sees the balance each pending leave request draws on (one call per person).
+async function balancesFor(rows) {
+  const found = new Map();
+  const wanted = new Set(rows.filter((r) => r.kindKey === 'leave' && r.leave_type).map((r) => `${r.employee_id}:${String(r.start).slice(0, 4)}`));
+  await Promise.all([...wanted].map(async (key) => {
+    const [employee, year] = key.split(':');
+    try {
+      for (const b of items(await api.get('/leave-balances', { employee_id: employee, year }))) found.set(`${key}:${b.leave_type}`, b);
+    } catch {
+      // Not theirs to see: the request is decided without it.
+    }
+  }));
+  return (r) => found.get(`${r.employee_id}:${String(r.start).slice(0, 4)}:${r.leave_type}`);
 }
 
 function approveTab(ctx) {
@@ -143,8 +176,11 @@ function approveTab(ctx) {
   async function load() {
     clear(box, h('p', { class: 'loading' }, t('common.loading')));
     const { rows, errors } = await requestRows({ status: 'pending' });
+    const balanceOf = await balancesFor(rows);
     clear(box, errors.map((e) => h('p', { class: 'notice notice-error', role: 'alert' }, e)),
-      table([...baseColumns(ctx), { label: t('req.decide'), render: (r) => decide(r) }], rows, { empty: t('dash.nopending') }));
+      table([...baseColumns(ctx),
+        { label: t('leave.balance.title'), class: 'leave-balance', render: (r) => (balanceOf(r) ? balanceText(balanceOf(r), ctx.types) : '') },
+        { label: t('req.decide'), render: (r) => decide(r) }], rows, { empty: t('dash.nopending') }));
   }
   function decide(r) {
     const comment = input('comment', { placeholder: t('req.comment') });
@@ -165,25 +201,23 @@ function approveTab(ctx) {
   return h('div', {}, message, box);
 }
 
-function leaveTypeLabel(type) {
-  const key = `req.leave.${type}`;
-  const text = t(key);
-  return text === key ? type : text;
-}
-
-// HR sets how many hours of a leave type an employee may take in a year.
-function entitlementForm(person, reload) {
+// HR sets the yearly allocation of a leave type, in days (half days allowed) or in hours.
+function entitlementForm(ctx, person, reload) {
   const message = messageBox();
   const year = input('year', { type: 'number', min: '1900', max: '2200', value: String(new Date().getFullYear()), required: true });
-  const type = select('leave_type', LEAVE_TYPES.map((x) => [x, t(`req.leave.${x}`)]));
-  const hours = input('entitled_hours', { type: 'number', min: '0', max: '10000', step: '0.5', required: true });
+  const type = select('leave_type', ctx.types.map((x) => [x.code, leaveTypeLabel(x.code, ctx.types)]));
+  const size = input('entitled', { type: 'number', min: '0', max: '10000', step: '0.5', required: true });
+  const unit = select('unit', [['days', t('leave.unit.days')], ['hours', t('leave.unit.hours')]]);
   const form = h('form', { class: 'form-inline' }, field(t('req.year'), year), field(t('req.leave_type'), type),
-    field(t('req.entitled'), hours), h('button', { type: 'submit', class: 'btn btn-primary' }, t('req.setentitlement')));
+    field(t('req.entitled'), size), field(t('leave.unit'), unit), h('button', { type: 'submit', class: 'btn btn-primary' }, t('req.setentitlement')));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     if (!person.value) { message.show(t('req.noemployee'), 'error'); return; }
     try {
-      await api.put('/leave-balances', { employee_id: Number(person.value), year: Number(year.value), leave_type: type.value, entitled_hours: Number(hours.value) });
+      await api.put('/leave-balances', {
+        employee_id: Number(person.value), year: Number(year.value), leave_type: type.value,
+        [unit.value === 'days' ? 'entitled_days' : 'entitled_hours']: Number(size.value),
+      });
       message.ok(t('common.saved'));
       reload();
     } catch (err) {
@@ -196,16 +230,18 @@ function entitlementForm(person, reload) {
 function balancesTab(ctx) {
   const box = h('div', { 'aria-live': 'polite' });
   const person = select('employee_id', employeeOptions(ctx.people, t('req.choose')), { value: ctx.ownId || '' });
+  // Each allocation in its own unit; a type without one shows what was taken.
+  const inUnit = (b, days, hours) => amount(days, hours, b.entitled_hours !== null && b.entitled_days === null ? 'h' : 'd');
   async function load() {
     try {
       const rows = items(await api.get('/leave-balances', { employee_id: person.value || ctx.ownId }));
       clear(box, table([
         { label: t('req.year'), key: 'year' },
-        { label: t('req.leave_type'), render: (b) => leaveTypeLabel(b.leave_type) },
-        { label: t('req.entitled'), render: (b) => (b.entitled_hours === null ? t('req.unlimited') : formatNumber(b.entitled_hours)) },
-        { label: t('req.used'), render: (b) => formatNumber(b.used_hours) },
-        { label: t('req.pendinghours'), render: (b) => formatNumber(b.pending_hours) },
-        { label: t('req.remaining'), render: (b) => (b.remaining_hours === null ? '' : formatNumber(b.remaining_hours)) },
+        { label: t('req.leave_type'), render: (b) => leaveTypeLabel(b.leave_type, ctx.types) },
+        { label: t('req.entitled'), render: (b) => (b.entitled_days === null && b.entitled_hours === null ? t('req.unlimited') : inUnit(b, b.entitled_days, b.entitled_hours)) },
+        { label: t('req.used'), render: (b) => inUnit(b, b.used_days, b.used_hours) },
+        { label: t('req.pending'), render: (b) => inUnit(b, b.pending_days, b.pending_hours) },
+        { label: t('req.remaining'), render: (b) => (b.remaining_days === null && b.remaining_hours === null ? '' : inUnit(b, b.remaining_days, b.remaining_hours)) },
       ], rows, { empty: t('req.nobalances') }));
     } catch (err) {
       clear(box, h('p', { class: 'notice notice-error', role: 'alert' }, err.message));
@@ -213,13 +249,16 @@ function balancesTab(ctx) {
   }
   person.addEventListener('change', load);
   load();
-  return h('div', {}, ctx.approver ? field(t('common.employee'), person) : null, box, ctx.hr ? entitlementForm(person, load) : null);
+  return h('div', {}, ctx.approver ? field(t('common.employee'), person) : null, box, ctx.hr ? entitlementForm(ctx, person, load) : null);
 }
 
 export async function render(main, { query }) {
-  const approver = hasRole('hr', 'manager');
-  const people = approver ? await loadEmployees() : [];
-  const ctx = { approver, hr: hasRole('hr'), people, names: nameMap(people), ownId: me().employee_id || null };
+  // Being named a department's manager (on the Departments page) is enough to approve for it.
+  const manages = !hasRole('hr', 'manager') && me().employee_id
+    ? ((await api.get('/departments')).items || []).length > 0 : false;
+  const approver = hasRole('hr', 'manager') || manages;
+  const [people, types] = await Promise.all([approver ? loadEmployees() : [], leaveTypes()]);
+  const ctx = { approver, hr: hasRole('hr'), people, types, names: nameMap(people), ownId: me().employee_id || null };
   const panel = h('div', { class: 'tab-panel', role: 'tabpanel' });
   const refreshMine = () => { if (current === 'mine') show('mine'); };
   const views = {

@@ -4,12 +4,15 @@
 import { api, download } from '../api.js';
 import { hasRole } from '../app.js';
 import { captureFrame, startCamera, stopCamera } from '../camera.js';
-import { departmentOptions, departments as loadDepartments } from '../data.js';
+import { departmentOptions, departments as loadDepartments, sites as loadSites } from '../data.js';
 import { formatDateTime, t } from '../i18n.js';
 import { button, clear, field, h, input, messageBox, pageHeader, progressBar, section, select, svg } from '../ui.js';
 import { waitForReport } from './reports.js';
 
-function photoWithBoxes(url, faces) {
+const rollLabel = (face) => (face.employee_id !== null && face.employee_id !== undefined && !face.ambiguous ? face.name || t('roll.unknown') : t('roll.unknown'));
+
+// Also the recognition test's photo (recognition-test.js), with its own labels.
+export function photoWithBoxes(url, faces, labelOf = rollLabel) {
   const img = h('img', { src: url, alt: t('roll.photo.alt', { n: faces.length }), class: 'roll-photo' });
   const overlay = svg('svg', { class: 'roll-overlay', 'aria-hidden': 'true', preserveAspectRatio: 'none' });
   const figure = h('figure', { class: 'roll-figure' }, h('div', { class: 'roll-stage' }, img, overlay));
@@ -22,7 +25,7 @@ function photoWithBoxes(url, faces) {
     for (const face of faces) {
       const { top, right, bottom, left } = face.box;
       const known = face.employee_id !== null && face.employee_id !== undefined && !face.ambiguous;
-      const label = known ? (face.name || `#${face.employee_id}`) : t('roll.unknown');
+      const label = labelOf(face, faces.indexOf(face));
       const kind = known ? 'known' : 'unknown';
       const labelY = top > fontSize * 1.6 ? top - fontSize * 1.5 : bottom;
       const background = svg('rect', { x: left, y: labelY, width: Math.max(right - left, label.length * fontSize * 0.7), height: fontSize * 1.5, class: `face-label-bg face-${kind}` });
@@ -35,7 +38,7 @@ function photoWithBoxes(url, faces) {
   };
   if (img.complete && img.naturalWidth) draw();
   else img.addEventListener('load', draw, { once: true });
-  const names = [...faces].sort((a, b) => a.box.left - b.box.left).map((f) => (f.employee_id !== null && f.employee_id !== undefined && !f.ambiguous ? f.name || `#${f.employee_id}` : t('roll.unknown')));
+  const names = [...faces].sort((a, b) => a.box.left - b.box.left).map((f) => labelOf(f, faces.indexOf(f)));
   figure.append(h('figcaption', {}, t('roll.caption', { names: names.join(', ') || t('common.none') })));
   return figure;
 }
@@ -80,7 +83,10 @@ export async function render(main) {
   const result = h('div', { class: 'roll-result', id: 'roll-result' });
   const departments = hasRole('hr') ? await loadDepartments() : [];
   const dept = select('department_id', departmentOptions(departments, t('roll.alldepts')));
-  const file = input('image', { type: 'file', accept: 'image/jpeg,image/png' });
+  // A roll call covers one site or department, never the whole company (a kiosk: its site).
+  const sites = hasRole('hr') ? await loadSites() : [];
+  const site = select('site_id', [['', t('roll.allsites')], ...sites.map((s) => [s.id, s.name])]);
+  const file = input('image', { type: 'file', accept: 'image/jpeg,image/png,image/webp,image/heic,image/heif,.heic' });
   const video = h('video', { class: 'camera-preview', autoplay: true, playsinline: true, muted: true, 'aria-label': t('camera.preview') });
   const cameraBox = h('div', { class: 'camera-box', hidden: true }, video);
   let busy = false;
@@ -93,6 +99,7 @@ export async function render(main) {
     const form = new FormData();
     form.append('image', blob, name);
     if (dept.value) form.append('department_id', dept.value);
+    if (site.value) form.append('site_id', site.value);
     try {
       const roll = await api.upload('/roll-calls', form);
       message.ok(t('roll.done', { present: roll.present.length, absent: roll.absent.length, unknown: roll.unknown_faces }));
@@ -101,6 +108,7 @@ export async function render(main) {
           photoWithBoxes(URL.createObjectURL(blob), roll.faces || []),
           h('div', { class: 'grid-2' }, personList(t('roll.present'), roll.present, 'present'), personList(t('roll.absent'), roll.absent, 'absent')),
           roll.unknown_faces ? h('p', {}, t('roll.unknowncount', { n: roll.unknown_faces })) : null,
+          roll.other_departments && roll.other_departments.length ? h('p', { class: 'roll-elsewhere' }, t('roll.elsewhere', { names: roll.other_departments.map((p) => p.name).join(', ') })) : null,
           csvBlock(roll.report_id)));
     } catch (err) {
       message.error(err);
@@ -109,7 +117,8 @@ export async function render(main) {
     }
   }
 
-  const uploadForm = h('form', { class: 'form-inline' }, departments.length ? field(t('emp.department'), dept) : null,
+  const uploadForm = h('form', { class: 'form-inline' }, sites.length ? field(t('roll.site'), site) : null,
+    departments.length ? field(t('emp.department'), dept) : null,
     field(t('roll.file'), file), h('button', { type: 'submit', class: 'btn btn-primary' }, t('roll.upload')));
   uploadForm.addEventListener('submit', (event) => {
     event.preventDefault();

@@ -1,10 +1,16 @@
-// Rules: shifts (periods and parameters, restore the default), assignments, holidays.
+// Rules: shifts (periods and parameters, restore the default), assignments, holidays; the
+// rules-v2 parts (shift rules, rosters, calendars, leave allocation) live in ../rules/.
 
 import { api } from '../api.js';
 import {
-  departmentOptions, departments as loadDepartments, employeeOptions, employees as loadEmployees, nameMap,
+  departmentOptions, departments as loadDepartments, employeeField, employees as loadEmployees, nameMap,
 } from '../data.js';
 import { t } from '../i18n.js';
+import { pagedList } from '../paging.js';
+import { allocationsSection } from '../rules/allocations.js';
+import { calendarOptions, calendarsSection, loadCalendars } from '../rules/calendars.js';
+import { rostersSection } from '../rules/rosters.js';
+import { fillRules, RULE_DEFAULTS, ruleBody, ruleFields, ruleSummary } from '../rules/shift-rules.js';
 import {
   button, clear, confirmDialog, field, formDialog, h, input, items, messageBox, pageHeader, section, select, table, toast,
 } from '../ui.js';
@@ -19,6 +25,7 @@ export const DEFAULT_SHIFT = {
   checkout_until_minutes: 240,
   half_day_hours: null,
   workdays: [1, 2, 3, 4, 5],
+  ...RULE_DEFAULTS,
 };
 const PARAMS = ['early_checkin_minutes', 'late_grace_minutes', 'absent_after_late_minutes', 'early_leave_grace_minutes',
   'absent_if_early_minutes', 'checkout_until_minutes'];
@@ -43,6 +50,7 @@ function shiftFields(form, shift) {
     for (const name of PARAMS) form.elements[name].value = values[name] ?? '';
     form.elements.half_day_hours.value = values.half_day_hours ?? '';
     for (let day = 1; day <= 7; day += 1) form.elements[`workday_${day}`].checked = (values.workdays || []).includes(day);
+    fillRules(form, values);
   };
 
   form.append(...[
@@ -55,6 +63,7 @@ function shiftFields(form, shift) {
     field(t('emp.timezone'), input('timezone', { value: shift.timezone, placeholder: 'Asia/Shanghai' }), { hint: t('rules.timezone.hint') }),
     h('fieldset', { class: 'field-wide workdays' }, h('legend', {}, t('rules.workdays')),
       [1, 2, 3, 4, 5, 6, 7].map((day) => field(dayName(day), input(`workday_${day}`, { type: 'checkbox' })))),
+    ...ruleFields(),
     field(t('rules.is_default'), input('is_default', { type: 'checkbox', checked: shift.is_default })),
     h('div', { class: 'field-wide' }, button(t('rules.restore.fill'), { class: 'btn', id: 'fill-default', onclick: () => fill({ ...DEFAULT_SHIFT, name: form.elements.name.value }) }),
       h('span', { class: 'hint' }, ` ${t('rules.restore.hint')}`)),
@@ -71,30 +80,29 @@ function shiftBody(values, form) {
   body.workdays = [1, 2, 3, 4, 5, 6, 7].filter((day) => values[`workday_${day}`]);
   body.timezone = values.timezone || null;
   body.is_default = Boolean(values.is_default);
-  return body;
+  return { ...body, ...ruleBody(values) };
 }
 
+// Shifts and assignments are paged and searchable (a site may have hundreds of shifts and
+// thousands of assignments): one page of 20 at a time, never the whole list.
 async function shiftsSection(shiftsChanged) {
   const message = messageBox();
-  const list = h('div', {});
-  async function load() {
-    try {
-      const shifts = items(await api.get('/shifts', { limit: 200 }));
-      shiftsChanged(shifts);
-      clear(list, table([
-        { label: t('rules.name'), render: (s) => [s.name, s.is_default ? h('span', { class: 'badge badge-present' }, t('rules.default')) : null] },
-        { label: t('rules.periods'), render: (s) => (s.periods || []).map((p) => `${p.start}–${p.end}`).join(', ') },
-        { label: t('rules.workdays'), render: (s) => (s.workdays || []).map((d) => dayName(d, 'short')).join(', ') },
-        { label: t('rules.late_grace_minutes'), key: 'late_grace_minutes' },
-        { label: t('rules.absent_after_late_minutes'), key: 'absent_after_late_minutes' },
-        { label: t('common.actions'), render: (s) => h('div', { class: 'row-actions' },
-          button(t('common.edit'), { class: 'btn btn-small', onclick: () => edit(s) }),
-          button(t('common.delete'), { class: 'btn btn-small btn-danger', onclick: () => remove(s) })) },
-      ], shifts, { empty: t('rules.noshifts') }));
-    } catch (err) {
-      message.error(err);
-    }
-  }
+  const list = pagedList({
+    path: '/shifts',
+    searchLabel: t('rules.shift.search'),
+    render: (shifts) => table([
+      { label: t('rules.name'), render: (s) => [s.name, s.is_default ? h('span', { class: 'badge badge-present' }, t('rules.default')) : null] },
+      { label: t('rules.periods'), render: (s) => [(s.periods || []).map((p) => `${p.start}–${p.end}`).join(', '), ' ', ruleSummary(s)] },
+      { label: t('rules.workdays'), render: (s) => (s.workdays || []).map((d) => dayName(d, 'short')).join(', ') },
+      { label: t('rules.late_grace_minutes'), key: 'late_grace_minutes' },
+      { label: t('rules.absent_after_late_minutes'), key: 'absent_after_late_minutes' },
+      { label: t('common.actions'), render: (s) => h('div', { class: 'row-actions' },
+        button(t('common.edit'), { class: 'btn btn-small', onclick: () => edit(s) }),
+        button(t('common.delete'), { class: 'btn btn-small btn-danger', onclick: () => remove(s) })) },
+    ], shifts, { empty: t('rules.noshifts') }),
+  });
+  // The page shows one page of shifts; the pickers (rosters, assignments) get every name.
+  const load = async () => { await list.reload(); await shiftsChanged(); };
   async function edit(shift) {
     const saved = await formDialog(shift ? t('rules.shift.edit') : t('rules.shift.add'), (form) => shiftFields(form, shift || { name: '' }),
       (values, form) => (shift ? api.patch(`/shifts/${shift.id}`, shiftBody(values, form)) : api.post('/shifts', shiftBody(values, form))));
@@ -109,42 +117,81 @@ async function shiftsSection(shiftsChanged) {
     try { await api.post('/shifts/restore-default'); toast(t('common.saved')); load(); } catch (err) { message.error(err); }
   }
   await load();
-  return section(t('rules.shifts'), message, list, h('div', { class: 'actions' },
+  return section(t('rules.shifts'), message, list.element, h('div', { class: 'actions' },
     button(t('rules.restore'), { class: 'btn', id: 'restore-default-shift', onclick: restoreDefault }),
     button(t('rules.shift.add'), { class: 'btn btn-primary', id: 'add-shift', onclick: () => edit(null) })));
 }
 
+// Every shift's name for the pickers (a name list, not the page's table).
+async function shiftChoices() {
+  return items(await api.get('/shifts', { limit: 500 }));
+}
+
 async function assignmentsSection(ctx) {
   const message = messageBox();
-  const list = h('div', {});
-  async function load() {
-    try {
-      const rows = items(await api.get('/shift-assignments', { limit: 500 }));
-      clear(list, table([
-        { label: t('rules.assignee'), render: (a) => (a.employee_id ? ctx.people.get(a.employee_id) || `#${a.employee_id}` : `${t('emp.department')}: ${ctx.depts.get(a.department_id) || `#${a.department_id}`}`) },
-        { label: t('rules.shift'), render: (a) => ctx.shiftNames().get(a.shift_id) || `#${a.shift_id}` },
-        { label: t('common.from'), key: 'from' },
-        { label: t('common.to'), render: (a) => a.to || t('rules.open') },
-        { label: t('common.actions'), render: (a) => button(t('common.delete'), { class: 'btn btn-small btn-danger', onclick: () => remove(a) }) },
-      ], rows, { empty: t('rules.noassignments') }));
-    } catch (err) {
-      message.error(err);
-    }
-  }
+  const byShift = select('shift_id', [['', t('common.all')], ...ctx.shiftOptions()]);
+  const list = pagedList({
+    path: '/shift-assignments',
+    searchLabel: t('rules.assign.search'),
+    params: () => ({ shift_id: byShift.value }),
+    extraFilters: [field(t('rules.shift'), byShift)],
+    render: (rows) => table([
+      { label: t('rules.assignee'), render: (a) => (a.employee_id ? a.employee_name || ctx.people.get(a.employee_id) || '' : `${t('emp.department')}: ${a.department_name || ctx.depts.get(a.department_id) || ''}`) },
+      { label: t('rules.shift'), render: (a) => (a.roster_id ? `${t('rosters.roster')}: ${ctx.rosterNames().get(a.roster_id) || ''}` : a.shift_name || ctx.shiftNames().get(a.shift_id) || '') },
+      { label: t('common.from'), key: 'from' },
+      { label: t('common.to'), render: (a) => a.to || t('rules.open') },
+      { label: t('common.actions'), render: (a) => h('div', { class: 'row-actions' },
+        button(t('common.edit'), { class: 'btn btn-small', onclick: () => edit(a) }),
+        button(t('common.delete'), { class: 'btn btn-small btn-danger', onclick: () => remove(a) })) },
+    ], rows, { empty: t('rules.noassignments') }),
+  });
+  const load = list.reload;
   async function add() {
     const saved = await formDialog(t('rules.assign'), (form) => form.append(
-      field(t('common.employee'), select('employee_id', employeeOptions(ctx.employeeList, t('rules.none')))),
+      employeeField(t('common.employee'), 'employee_id', { emptyLabel: t('rules.none') }).element,
       field(t('emp.department'), select('department_id', departmentOptions(ctx.departmentList, t('rules.none')))),
-      field(t('rules.shift'), select('shift_id', ctx.shiftOptions(), { required: true })),
+      field(t('rules.shift'), select('shift_id', [['', t('rules.none')], ...ctx.shiftOptions()])),
+      field(t('rosters.roster'), select('roster_id', [['', t('rules.none')], ...ctx.rosterOptions()]), { hint: t('rosters.assign.hint') }),
       field(t('common.from'), input('from', { type: 'date', required: true })),
       field(t('common.to'), input('to', { type: 'date' })),
       h('p', { class: 'hint field-wide' }, t('rules.assign.hint')),
     ), (values) => {
-      const body = { shift_id: Number(values.shift_id), from: values.from, to: values.to || null };
+      const body = { from: values.from, to: values.to || null };
+      if (values.shift_id) body.shift_id = Number(values.shift_id);
+      if (values.roster_id) body.roster_id = Number(values.roster_id);
       if (values.employee_id) body.employee_id = Number(values.employee_id);
       if (values.department_id) body.department_id = Number(values.department_id);
       return api.post('/shift-assignments', body);
     });
+    if (saved) { toast(t('common.saved')); load(); }
+  }
+  // One shift or roster for many people at once: all are assigned, or (a conflict) none.
+  async function addMany() {
+    const people = employeeField(t('rules.bulk.people'), 'employee_ids', { multiple: true, required: true });
+    const saved = await formDialog(t('rules.bulk'), (form) => form.append(
+      people.element,
+      field(t('rules.shift'), select('shift_id', [['', t('rules.none')], ...ctx.shiftOptions()])),
+      field(t('rosters.roster'), select('roster_id', [['', t('rules.none')], ...ctx.rosterOptions()])),
+      field(t('common.from'), input('from', { type: 'date', required: true })),
+      field(t('common.to'), input('to', { type: 'date' })),
+      h('p', { class: 'hint field-wide' }, t('rules.bulk.hint')),
+    ), (values) => {
+      const body = { employee_ids: people.chosen(), from: values.from, to: values.to || null };
+      if (values.shift_id) body.shift_id = Number(values.shift_id);
+      if (values.roster_id) body.roster_id = Number(values.roster_id);
+      return api.post('/shift-assignments/bulk', body);
+    }, t('rules.bulk.save'));
+    if (saved) { toast(t('rules.bulk.done', { n: saved.total })); load(); }
+  }
+  // Change the dates, or the shift of a shift assignment (a roster's is changed on its roster).
+  async function edit(a) {
+    const saved = await formDialog(t('rules.assign.edit'), (form) => form.append(...[
+      h('p', { class: 'field-wide' }, a.employee_name || a.department_name || ''),
+      a.roster_id ? null : field(t('rules.shift'), select('shift_id', ctx.shiftOptions(), { required: true, value: a.shift_id })),
+      field(t('common.from'), input('from', { type: 'date', required: true, value: a.from })),
+      field(t('common.to'), input('to', { type: 'date', value: a.to || '' })),
+    ].filter(Boolean)), (values) => api.patch(`/shift-assignments/${a.id}`, {
+      ...(a.roster_id ? {} : { shift_id: Number(values.shift_id) }), from: values.from, to: values.to || null }));
     if (saved) { toast(t('common.saved')); load(); }
   }
   async function remove(a) {
@@ -152,10 +199,12 @@ async function assignmentsSection(ctx) {
     try { await api.del(`/shift-assignments/${a.id}`); toast(t('common.deleted')); load(); } catch (err) { message.error(err); }
   }
   await load();
-  return section(t('rules.assignments'), message, list, button(t('rules.assign'), { class: 'btn btn-primary', onclick: add }));
+  return section(t('rules.assignments'), message, list.element, h('div', { class: 'actions' },
+    button(t('rules.assign'), { class: 'btn btn-primary', onclick: add }),
+    button(t('rules.bulk'), { class: 'btn', onclick: addMany })));
 }
 
-async function holidaysSection() {
+async function holidaysSection(ctx) {
   const message = messageBox();
   const list = h('div', {});
   async function load() {
@@ -164,6 +213,7 @@ async function holidaysSection() {
       clear(list, table([
         { label: t('common.date'), key: 'date' },
         { label: t('rules.holiday.name'), key: 'name' },
+        { label: t('calendars.calendar'), render: (x) => (x.calendar_id ? ctx.calendarNames().get(x.calendar_id) || `#${x.calendar_id}` : t('calendars.organisation')) },
         { label: t('common.actions'), render: (x) => button(t('common.delete'), { class: 'btn btn-small btn-danger', onclick: () => remove(x) }) },
       ], rows, { empty: t('rules.noholidays') }));
     } catch (err) {
@@ -172,12 +222,15 @@ async function holidaysSection() {
   }
   const date = input('date', { type: 'date', required: true });
   const name = input('name', { required: true });
+  const calendar = select('calendar_id', calendarOptions(ctx.calendars()));
+  ctx.onCalendars((list) => clear(calendar, calendarOptions(list).map(([value, label]) => h('option', { value: String(value) }, label))));
   const form = h('form', { class: 'form-inline' }, field(t('common.date'), date), field(t('rules.holiday.name'), name),
+    field(t('calendars.calendar'), calendar),
     h('button', { type: 'submit', class: 'btn btn-primary' }, t('rules.holiday.add')));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     try {
-      await api.post('/holidays', { date: date.value, name: name.value.trim() });
+      await api.post('/holidays', { date: date.value, name: name.value.trim(), calendar_id: calendar.value ? Number(calendar.value) : null });
       form.reset();
       toast(t('common.saved'));
       load();
@@ -193,15 +246,29 @@ async function holidaysSection() {
 }
 
 export async function render(main) {
-  const [departmentList, employeeList] = await Promise.all([loadDepartments(), loadEmployees()]);
-  let shifts = [];
+  const [departmentList, employeeList, calendarList, shiftList] = await Promise.all([loadDepartments(), loadEmployees(), loadCalendars(), shiftChoices()]);
+  let shifts = shiftList;
+  let rosters = [];
+  let calendars = calendarList;
+  const calendarListeners = [];
   const ctx = {
     departmentList, employeeList, people: nameMap(employeeList), depts: nameMap(departmentList),
     shiftNames: () => nameMap(shifts),
     shiftOptions: () => shifts.map((s) => [s.id, s.name]),
+    rosterNames: () => nameMap(rosters),
+    rosterOptions: () => rosters.map((r) => [r.id, r.name]),
+    rostersChanged: (list) => { rosters = list; },
+    calendars: () => calendars,
+    calendarNames: () => nameMap(calendars),
+    onCalendars: (listener) => calendarListeners.push(listener),
+    calendarsChanged: (list) => { calendars = list; calendarListeners.forEach((listener) => listener(list)); },
   };
   main.append(pageHeader(t('nav.rules')));
-  main.append(await shiftsSection((list) => { shifts = list; }));
+  main.append(await shiftsSection(async () => { shifts = await shiftChoices(); }));
+  const rosterSection = await rostersSection(ctx);
   main.append(await assignmentsSection(ctx));
-  main.append(await holidaysSection());
+  main.append(rosterSection);
+  main.append(await holidaysSection(ctx));
+  main.append(await calendarsSection(ctx));
+  main.append(await allocationsSection(ctx));
 }

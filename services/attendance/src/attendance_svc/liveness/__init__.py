@@ -1,0 +1,1 @@
+"""Liveness challenges (single-use, short-lived) and who must pass one, per site."""

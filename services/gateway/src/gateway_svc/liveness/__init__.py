@@ -1,0 +1,1 @@
+"""Active liveness for face clock-ins: challenges, and the burst of frames that answers one."""

@@ -1,0 +1,54 @@
+// A long list read one page at a time from the API, with a search box, a count and
+// Previous/Next: a page of 20 rows instead of thousands rendered at once.
+
+import { api } from './api.js';
+import { t } from './i18n.js';
+import { button, clear, field, h, input, latestOnly, messageBox } from './ui.js';
+
+// `path`: the API list; `params()`: extra filters; `render(items)`: the table of one page;
+// `search: false` for a list without a search box.
+export function pagedList({ path, render, params = () => ({}), pageSize = 20, searchLabel, extraFilters = [], search = true }) {
+  const state = { offset: 0 };
+  const message = messageBox();
+  const results = h('div', { 'aria-live': 'polite' });
+  const q = input('q', { type: 'search', autocomplete: 'off' });
+  const turn = latestOnly();
+  const filters = h('form', { class: 'filters', role: 'search' },
+    field(searchLabel || t('common.search'), q), ...extraFilters,
+    h('button', { type: 'submit', class: 'btn' }, t('common.search')));
+  filters.addEventListener('submit', (event) => { event.preventDefault(); state.offset = 0; load(); });
+  for (const control of filters.querySelectorAll('select')) {
+    control.addEventListener('change', () => { state.offset = 0; load(); });
+  }
+
+  function pager(total) {
+    if (total <= pageSize) return null;
+    return h('div', { class: 'pager' },
+      button(t('common.prev'), { disabled: state.offset === 0, onclick: () => { state.offset = Math.max(0, state.offset - pageSize); load(); } }),
+      h('span', {}, t('common.page', { from: state.offset + 1, to: Math.min(total, state.offset + pageSize), total })),
+      button(t('common.next'), { disabled: state.offset + pageSize >= total, onclick: () => { state.offset += pageSize; load(); } }));
+  }
+
+  async function load() {
+    message.clear();
+    const isCurrent = turn();
+    try {
+      const query = search ? { q: q.value.trim() } : {};
+      const answer = await api.get(path, { ...params(), ...query, limit: pageSize, offset: state.offset });
+      if (!isCurrent()) return;
+      const list = answer.items || [];
+      if (!list.length && state.offset > 0) { // the last row of the last page went away
+        state.offset = Math.max(0, state.offset - pageSize);
+        load();
+        return;
+      }
+      clear(results, h('p', { class: 'count' }, t('common.total', { n: answer.total ?? list.length })),
+        render(list), pager(answer.total ?? list.length));
+    } catch (err) {
+      clear(results);
+      message.error(err);
+    }
+  }
+
+  return { element: h('div', {}, search ? filters : null, message, results), reload: load };
+}
