@@ -229,6 +229,30 @@ def test_roll_calls_stay_within_the_chosen_site(session: Session) -> None:
     assert [p["employee_id"] for p in at_west.json()["present"]] == [alex["id"]]
 
 
+def test_a_roll_call_is_recorded_while_reporting_is_away(stack: StackProcesses,
+                                                       session: Session) -> None:
+    """The roll call's CSV is queued after the roll call is stored; without reporting the answer
+    says so (report_id null) instead of losing the roll call, and the CSV can be asked for later."""
+    s = session
+    site = _site(s, "South", "verify")
+    alex = _employee(s, "Alex Lacamoire S", site_id=site)
+    _enrol(s, alex, "alex_lacamoire/alex_lacamoire_1.jpg")
+    reporting = next(p for p in stack.stack.processes() if p.name == "reporting")
+    stack.stop("reporting")
+    try:
+        roll = s.client.post("/api/v1/roll-calls", headers=s.hr, files=_photo(
+            "alex_lacamoire/alex_lacamoire_2.jpg"), data={"site_id": str(site)})
+    finally:
+        stack.start(reporting)
+        stack.wait_ready()
+    assert roll.status_code == 201, roll.text
+    assert roll.json()["report_id"] is None
+    assert [p["employee_id"] for p in roll.json()["present"]] == [alex["id"]]
+    later = s.client.post("/api/v1/reports", headers=s.hr, json={
+        "kind": "roll_call", "params": {"roll_call_id": roll.json()["id"]}})
+    assert later.status_code == 202, later.text
+
+
 def _phone_of(s: Session, employee: dict[str, object]) -> dict[str, str]:
     """The employee's own account, signed in on their phone."""
     name = f"ph{uuid.uuid4().hex[:6]}"

@@ -24,7 +24,7 @@ from gateway_svc.schemas import (
     VerifyResult,
     identified_face,
 )
-from gateway_svc.upstream import raise_for_upstream
+from gateway_svc.upstream import Upstreams, raise_for_upstream
 
 logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1", tags=["recognition"], dependencies=[Depends(limit_by_caller)])
@@ -214,6 +214,25 @@ async def manual_clock_in(
     return ClockInResult.model_validate(upstream.json())
 
 
+async def _queue_roll_call_report(upstreams: Upstreams, principal: Principal,
+                                  roll_call_id: int) -> int | None:
+    """The roll call's CSV, queued with the caller's token; None when that failed (reporting
+    away, or the token expired during a long recognition). The roll call is recorded either
+    way, and the client asks for the CSV itself with POST /api/v1/reports."""
+    try:
+        report = await upstreams.call("reporting", "POST", "/api/v1/reports", token=principal.token,
+                                      json={"kind": "roll_call",
+                                            "params": {"roll_call_id": roll_call_id}})
+    except ApiError as exc:
+        logger.warning("roll-call report not queued", extra={"status": exc.status})
+        return None
+    if report.status_code >= 300:
+        logger.warning("roll-call report not queued", extra={"status": report.status_code})
+        return None
+    report_id = report.json().get("id")
+    return report_id if isinstance(report_id, int) else None
+
+
 @router.post("/roll-calls", status_code=201, response_model=RollCallResult)
 async def roll_call(
     principal: Annotated[Principal, Depends(require_roles("kiosk", "hr", "manager"))],
@@ -256,14 +275,7 @@ async def roll_call(
     })
     raise_for_upstream(upstream)
     roll = upstream.json()
-    report_id = None
-    report = await upstreams.call("reporting", "POST", "/api/v1/reports", token=principal.token,
-                                  json={"kind": "roll_call", "params": {"roll_call_id": roll["id"]}})
-    if report.status_code < 300:
-        report_id = report.json().get("id")
-    else:
-        # The roll call is recorded either way; the CSV can be requested again later.
-        logger.warning("roll-call report not queued", extra={"status": report.status_code})
+    report_id = await _queue_roll_call_report(upstreams, principal, roll["id"])
     names = {p["employee_id"]: p["name"]
              for p in [*roll.get("present", []), *roll.get("other_departments", [])]}
     for face in faces:

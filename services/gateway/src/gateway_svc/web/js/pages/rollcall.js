@@ -6,7 +6,7 @@ import { hasRole } from '../app.js';
 import { captureFrame, startCamera, stopCamera } from '../camera.js';
 import { departmentOptions, departments as loadDepartments, sites as loadSites } from '../data.js';
 import { formatDateTime, t } from '../i18n.js';
-import { button, clear, field, h, input, messageBox, pageHeader, progressBar, section, select, svg } from '../ui.js';
+import { button, clear, errorText, field, h, input, messageBox, pageHeader, progressBar, section, select, svg } from '../ui.js';
 import { waitForReport } from './reports.js';
 
 const rollLabel = (face) => (face.employee_id !== null && face.employee_id !== undefined && !face.ambiguous ? face.name || t('roll.unknown') : t('roll.unknown'));
@@ -49,14 +49,20 @@ function personList(title, people, kind) {
       p.department ? h('span', { class: 'muted' }, ` · ${p.department}`) : null))) : h('p', { class: 'empty' }, t('common.none')));
 }
 
-function csvBlock(reportId) {
+// The gateway queues the roll call's CSV with the caller's token; when that failed (reporting
+// briefly away, or the token expired during a long recognition), the page asks for it itself,
+// renewing the token as any call does. The roll call is recorded either way.
+async function queuedReportId(roll) {
+  if (roll.report_id) return roll.report_id;
+  const report = await api.post('/reports', { kind: 'roll_call', params: { roll_call_id: roll.id } });
+  return report.id;
+}
+
+function csvBlock(roll) {
   const box = h('div', { class: 'roll-csv' });
-  if (!reportId) {
-    box.append(h('p', { class: 'notice notice-error' }, t('roll.noreport')));
-    return box;
-  }
   const status = h('div', { 'aria-live': 'polite' }, progressBar(0, t('reports.progress')));
   const message = messageBox();
+  let reportId = null;
   const get = button(t('roll.csv'), {
     class: 'btn btn-primary', id: 'roll-csv', disabled: true,
     onclick: async () => {
@@ -69,12 +75,18 @@ function csvBlock(reportId) {
     },
   });
   box.append(h('h3', {}, t('roll.csv.title')), status, get, message);
-  waitForReport(reportId, (report) => clear(status, progressBar(report.progress, t('reports.progress')), ' ', t(`reports.status.${report.status}`)))
-    .then((report) => {
-      if (report.status === 'done') get.disabled = false;
-      else message.show(report.error || t('reports.status.failed'), 'error');
-    })
-    .catch((err) => message.error(err));
+  queuedReportId(roll).then((id) => {
+    reportId = id;
+    waitForReport(id, (report) => clear(status, progressBar(report.progress, t('reports.progress')), ' ', t(`reports.status.${report.status}`)))
+      .then((report) => {
+        if (report.status === 'done') get.disabled = false;
+        else message.show(report.error || t('reports.status.failed'), 'error');
+      })
+      .catch((err) => message.error(err));
+  }, (err) => {
+    clear(status);
+    message.show(`${t('roll.noreport')} ${errorText(err)}`, 'error');
+  });
   return box;
 }
 
@@ -109,7 +121,7 @@ export async function render(main) {
           h('div', { class: 'grid-2' }, personList(t('roll.present'), roll.present, 'present'), personList(t('roll.absent'), roll.absent, 'absent')),
           roll.unknown_faces ? h('p', {}, t('roll.unknowncount', { n: roll.unknown_faces })) : null,
           roll.other_departments && roll.other_departments.length ? h('p', { class: 'roll-elsewhere' }, t('roll.elsewhere', { names: roll.other_departments.map((p) => p.name).join(', ') })) : null,
-          csvBlock(roll.report_id)));
+          csvBlock(roll)));
     } catch (err) {
       message.error(err);
     } finally {
