@@ -9,20 +9,25 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from PIL import Image
-from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
 from faceclock_dev.processes import StackProcesses, free_ports, running_stack
 from faceclock_dev.stack import Stack
 from faceclock_dev.testing import FACES_DIR, REPO_ROOT
 
+from .office import Office
+
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = REPO_ROOT / "var" / "screenshots"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 375, "height": 812}
+SLOW = 90_000  # ms: recognition on a busy 2-core machine
+STEP = 60_000  # ms: any other step there (Playwright's own default, 5 s, is for fast machines)
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
@@ -183,3 +188,28 @@ def screenshots() -> Callable[[Page, str], None]:
         page.set_viewport_size(DESKTOP)
 
     return shoot
+
+
+def context_of(browser: Browser, **options: Any) -> BrowserContext:
+    """A fresh browser profile whose steps wait as long as a busy 2-core machine needs."""
+    context = browser.new_context(**options)
+    context.set_default_timeout(STEP)
+    return context
+
+
+@pytest.fixture(scope="module")
+def office(stack: StackProcesses, admin_headers: Callable[[], dict[str, str]]) -> Office:
+    return Office(stack, admin_headers)
+
+
+@pytest.fixture(scope="module")
+def desk_browser(launch: Callable[[str], Browser]) -> Browser:
+    return launch("people/biden/biden_1.jpg")
+
+
+@pytest.fixture
+def desk(desk_browser: Browser) -> Iterator[BrowserContext]:
+    """A fresh browser profile at a desk (HR, a manager); its camera is not used."""
+    context = context_of(desk_browser, viewport=DESKTOP, accept_downloads=True, locale="en-GB")
+    yield context
+    context.close()

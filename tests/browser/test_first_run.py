@@ -13,10 +13,9 @@ from faceclock_dev.processes import StackProcesses, free_ports, running_stack
 from faceclock_dev.stack import Stack
 from faceclock_dev.testing import FACES_DIR
 
-from .conftest import DESKTOP, Problems, sign_in
+from .conftest import DESKTOP, SLOW, Problems, context_of, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.slow]
-SLOW = 30_000  # ms: a busy 2-core machine
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +39,7 @@ def test_the_first_run_guide_shows_what_is_left_to_set_up(
         empty_stack: StackProcesses, launch: Callable[[str], Browser], problems: Problems,
         screenshots: Callable[[Page, str], None]) -> None:
     browser = launch("people/biden/biden_1.jpg")
-    context = browser.new_context(viewport=DESKTOP, locale="en-GB")
-    context.set_default_timeout(30_000)
+    context = context_of(browser, viewport=DESKTOP, locale="en-GB")
     page = context.new_page()
     problems.watch(page)
     sign_in(page, empty_stack.base_url, "admin", "admin12345")
@@ -76,8 +74,7 @@ def test_the_first_run_guide_shows_what_is_left_to_set_up(
     expect(steps).to_have_text(["Pair a tablet at the door"], timeout=SLOW)
 
     # The same guide in Chinese.
-    zh = browser.new_context(viewport=DESKTOP, locale="zh-CN")
-    zh.set_default_timeout(30_000)
+    zh = context_of(browser, viewport=DESKTOP, locale="zh-CN")
     chinese = zh.new_page()
     problems.watch(chinese)
     chinese.goto(f"{empty_stack.base_url}/login")

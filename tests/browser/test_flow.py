@@ -27,11 +27,10 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from faceclock_dev.processes import StackProcesses
 from faceclock_dev.testing import FACES_DIR
 
-from .conftest import DESKTOP, PHONE, Problems, sign_in
+from .conftest import DESKTOP, PHONE, SLOW, Problems, context_of, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.slow]
 
-SLOW = 90_000  # ms: recognition on a busy 2-core machine
 
 
 class Flow:
@@ -63,8 +62,7 @@ def problems() -> Problems:
 def context(launch: Callable[[str], Browser], problems: Problems) -> Iterator[BrowserContext]:
     # This browser's camera shows one photo of Obama: the enrolment sample.
     browser = launch("people/obama/obama_1.jpg")
-    ctx = browser.new_context(viewport=DESKTOP, accept_downloads=True, locale="en-GB")
-    ctx.set_default_timeout(30_000)
+    ctx = context_of(browser, viewport=DESKTOP, accept_downloads=True, locale="en-GB")
     yield ctx
     ctx.close()
 

@@ -17,11 +17,10 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from faceclock_dev.processes import StackProcesses
 from faceclock_dev.testing import FACES_DIR
 
-from .conftest import DESKTOP, PHONE, Problems, sign_in
+from .conftest import DESKTOP, PHONE, SLOW, Problems, context_of, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.slow]
 
-SLOW = 90_000  # ms: recognition on a busy 2-core machine
 TABLET = {"width": 1280, "height": 800}
 
 
@@ -53,8 +52,7 @@ def browser(launch: Callable[[str], Browser]) -> Browser:
 
 @pytest.fixture
 def desk(browser: Browser, stack: StackProcesses, problems: Problems) -> Iterator[Page]:
-    context = browser.new_context(viewport=DESKTOP, locale="en-GB")
-    context.set_default_timeout(30_000)
+    context = context_of(browser, viewport=DESKTOP, locale="en-GB")
     page = context.new_page()
     problems.watch(page)
     sign_in(page, stack.base_url, "admin", "admin12345")
@@ -69,8 +67,7 @@ def _in_chinese(page: Page) -> None:
 
 def _start_kiosk(browser: Browser, base: str, secret: str, problems: Problems,
                  viewport: dict[str, int] = TABLET) -> tuple[BrowserContext, Page]:
-    context = browser.new_context(viewport=viewport, locale="en-GB", has_touch=True)
-    context.set_default_timeout(30_000)
+    context = context_of(browser, viewport=viewport, locale="en-GB", has_touch=True)
     kiosk = context.new_page()
     problems.watch(kiosk)
     kiosk.goto(f"{base}/kiosk")

@@ -18,11 +18,10 @@ from playwright.sync_api import Browser, Locator, Page, Route, expect
 from faceclock_dev.liveness_data import jpeg, live_frames
 from faceclock_dev.processes import StackProcesses
 
-from .conftest import PHONE, Problems, link_account, sign_in
+from .conftest import PHONE, SLOW, Problems, link_account, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-SLOW = 90_000  # ms: a burst and its check on a busy 2-core machine
 # What the recorded frames perform, in this order (tests/data/liveness/iris_example/SOURCE.md).
 RECORDED_STEPS = ["turn_right", "blink"]
 SIZE = (400, 400)

@@ -11,15 +11,10 @@ Rose Leslie), so both files can share one stack.
 
 from __future__ import annotations
 
-import email
 import re
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from email import policy
-from email.message import EmailMessage
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -29,96 +24,14 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from faceclock_dev.processes import StackProcesses
 from faceclock_dev.testing import FACES_DIR
 
-from .conftest import DESKTOP, Problems, sign_in
+from .conftest import DESKTOP, SLOW, Problems, context_of, sign_in
+from .office import ENGLISH_SENTENCE, PASSWORD, Office, mails_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.slow]
 
-SLOW = 90_000  # ms: recognition on a busy 2-core machine
 TABLET = {"width": 1024, "height": 768}
-PASSWORD = "amber kettle horizon 31"
 
 
-class Office:
-    """The API as an admin (a fresh sign-in per call: tokens of this stack live 30 s)."""
-
-    def __init__(self, stack: StackProcesses, admin_headers: Callable[[], dict[str, str]]) -> None:
-        self.base = stack.base_url
-        self.sign_in = admin_headers
-        self.suffix = uuid.uuid4().hex[:5]
-        self.signed: tuple[float, dict[str, str]] = (0.0, {})
-
-    def headers(self) -> dict[str, str]:
-        if time.monotonic() - self.signed[0] > 20:  # well inside the 30 s token life
-            self.signed = (time.monotonic(), self.sign_in())
-        return self.signed[1]
-
-    def call(self, method: str, path: str, status: int = 200, **kwargs: Any) -> Any:
-        reply = httpx.request(method, f"{self.base}/api/v1{path}", headers=self.headers(),
-                              timeout=120, **kwargs)
-        if reply.status_code == 401:  # the admin signed out in a browser: tokens are revoked
-            self.signed = (0.0, {})
-            reply = httpx.request(method, f"{self.base}/api/v1{path}", headers=self.headers(),
-                                  timeout=120, **kwargs)
-        assert reply.status_code == status, (method, path, reply.status_code, reply.text)
-        return reply.json() if reply.content else None
-
-    def department(self, code: str, name: str) -> dict[str, Any]:
-        return dict(self.call("POST", "/departments", 201,
-                              json={"code": f"{code}{self.suffix}".upper(), "name": name}))
-
-    def employee(self, name: str, department: dict[str, Any] | None = None,
-                 site: int | None = None) -> dict[str, Any]:
-        body = {"employee_no": f"W-{uuid.uuid4().hex[:6]}", "name": name,
-                "department_id": department["id"] if department else None, "site_id": site}
-        return dict(self.call("POST", "/employees", 201, json=body))
-
-    def enrol(self, employee: dict[str, Any], photo: str) -> None:
-        path = FACES_DIR / photo
-        kind = "image/png" if path.suffix == ".png" else "image/jpeg"
-        self.call("POST", f"/employees/{employee['id']}/faces", 201,
-                  files={"image": (path.name, path.read_bytes(), kind)})
-
-    def identifying_site(self, name: str) -> int:
-        """A site whose kiosks identify faces among its people (no claim first)."""
-        return int(self.call("POST", "/sites", 201, json={
-            "name": f"{name} {self.suffix}", "timezone": "UTC",
-            "identification_mode": "identify"})["id"])
-
-    def kiosk_secret(self, name: str, site: int) -> str:
-        kiosk = self.call("POST", "/kiosks", 201, json={"name": name})
-        self.call("PUT", f"/sites/{site}/kiosks/{kiosk['id']}")
-        return str(kiosk["device_secret"])
-
-    def account(self, username: str, employee: dict[str, Any]) -> None:
-        """A self-registered account (an employee), linked to the employee record by HR."""
-        reply = httpx.post(f"{self.base}/api/v1/auth/register", timeout=60, json={
-            "username": username, "email": f"{username}@example.com", "password": PASSWORD})
-        assert reply.status_code == 202, reply.text  # the same answer whether the name was free
-        users = self.call("GET", "/users", params={"limit": 500})["items"]
-        user = next(u for u in users if u["username"] == username)
-        self.call("PATCH", f"/users/{user['id']}", json={"employee_id": employee["id"]})
-
-    def punches_of(self, employee: dict[str, Any]) -> list[dict[str, Any]]:
-        return list(self.call("GET", "/punches", params={"employee_id": employee["id"]})["items"])
-
-
-@pytest.fixture(scope="module")
-def office(stack: StackProcesses, admin_headers: Callable[[], dict[str, str]]) -> Office:
-    return Office(stack, admin_headers)
-
-
-@pytest.fixture(scope="module")
-def desk_browser(launch: Callable[[str], Browser]) -> Browser:
-    return launch("people/biden/biden_1.jpg")
-
-
-@pytest.fixture
-def desk(desk_browser: Browser) -> Iterator[BrowserContext]:
-    """A fresh browser profile at a desk (HR, a manager); its camera is not used."""
-    context = desk_browser.new_context(viewport=DESKTOP, accept_downloads=True, locale="en-GB")
-    context.set_default_timeout(30_000)
-    yield context
-    context.close()
 
 
 def start_kiosk(browser: Browser, base: str, secret: str, problems: Problems
@@ -347,17 +260,13 @@ def test_the_rules_page_pages_and_searches_long_lists(
 
 # Three lower-case English words in a row: how a server sentence looks ("no punch in the
 # window", "already exists", "Input should be"); names and codes never look like that.
-ENGLISH_SENTENCE = re.compile(r"\b[a-z]{2,}(?: [a-z]{2,}){2,}\b")
-
-
 def test_a_chinese_reader_gets_no_english_sentence_from_the_server(
         desk_browser: Browser, stack: StackProcesses, office: Office, problems: Problems,
         screenshots: Callable[[Page, str], None]) -> None:
     """Defect 6: on a zh-CN page the server's text (a refused sign-in, the day's explanations,
     a refused form, a validation problem) is Chinese; this fails on any English sentence."""
     taken = office.employee("Taken Number")
-    context = desk_browser.new_context(viewport=DESKTOP, locale="zh-CN", timezone_id="UTC")
-    context.set_default_timeout(30_000)
+    context = context_of(desk_browser, viewport=DESKTOP, locale="zh-CN", timezone_id="UTC")
     page = context.new_page()
     problems.watch(page)
     seen: list[str] = []
@@ -482,8 +391,7 @@ def test_leave_in_days_and_half_days_with_the_balance_refusals_and_withdrawal(
     page.close()
 
     # The same refusals in Chinese, with nothing English from the server.
-    context = desk_browser.new_context(viewport=DESKTOP, locale="zh-CN", timezone_id="UTC")
-    context.set_default_timeout(30_000)
+    context = context_of(desk_browser, viewport=DESKTOP, locale="zh-CN", timezone_id="UTC")
     page = context.new_page()
     problems.watch(page)
     try:
@@ -511,26 +419,6 @@ def test_leave_in_days_and_half_days_with_the_balance_refusals_and_withdrawal(
         expect(alert).to_have_text("该申请与已批准的年假申请（2027-03-01 上半天）时间重叠。")
     finally:
         context.close()
-
-
-def _mails_to(mail_dir: Path, address: str, after: float, count: int = 1,
-              timeout: float = 30, about: str = "") -> list[EmailMessage]:
-    """The e-mails the stack's SMTP server received for `address` since `after`, whose subject
-    holds `about` (another mail sent around `after`, e.g. "account ready", is not counted)."""
-    deadline = time.monotonic() + timeout
-    found: list[EmailMessage] = []
-    while time.monotonic() < deadline:
-        found = []
-        for path in sorted(mail_dir.glob("*.eml")):
-            if path.stat().st_mtime < after:
-                continue
-            message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
-            if address in str(message["To"]) and about in str(message["Subject"]):
-                found.append(message)  # type: ignore[arg-type]
-        if len(found) >= count:
-            return found
-        time.sleep(0.5)
-    return found
 
 
 def test_approvers_and_requesters_are_notified_in_the_list_and_by_email_in_their_language(
@@ -564,13 +452,12 @@ def test_approvers_and_requesters_are_notified_in_the_list_and_by_email_in_their
     form.get_by_role("button", name="Submit the request").click()
     expect(form.get_by_text("The request was filed and waits for approval.")).to_be_visible()
     page.get_by_role("button", name="Sign out").click()
-    (mail,) = _mails_to(mail_dir, f"{omar_user}@example.com", filed_at)
+    (mail,) = mails_to(mail_dir, f"{omar_user}@example.com", filed_at)
     assert mail["Subject"] == "Nia Notice提交了新的病假申请"
     body = mail.get_body(preferencelist=("plain",))
     assert body is not None and "等待您审批：2027-04-05。" in body.get_content()
 
-    context = desk_browser.new_context(viewport=DESKTOP, locale="zh-CN", timezone_id="UTC")
-    context.set_default_timeout(30_000)
+    context = context_of(desk_browser, viewport=DESKTOP, locale="zh-CN", timezone_id="UTC")
     boss = context.new_page()
     problems.watch(boss)
     try:
@@ -600,7 +487,7 @@ def test_approvers_and_requesters_are_notified_in_the_list_and_by_email_in_their
     finally:
         context.close()
 
-    (mail,) = _mails_to(mail_dir, f"{nia_user}@example.com", decided_at)
+    (mail,) = mails_to(mail_dir, f"{nia_user}@example.com", decided_at)
     assert mail["Subject"] == "Your sick leave request was approved"
     body = mail.get_body(preferencelist=("plain",))
     assert body is not None
@@ -619,7 +506,7 @@ def test_approvers_and_requesters_are_notified_in_the_list_and_by_email_in_their
     office.call("POST", "/leave-requests", 201, json={
         "employee_id": nia["id"], "leave_type": "sick", "start": "2027-04-12",
         "end": "2027-04-12", "reason": "Check-up"})
-    admin_mail = _mails_to(mail_dir, f"{omar_user}@example.com", again_at, timeout=8)
+    admin_mail = mails_to(mail_dir, f"{omar_user}@example.com", again_at, timeout=8)
     assert admin_mail == []
     omar_token = httpx.post(f"{stack.base_url}/api/v1/auth/login", timeout=30, json={
         "username": omar_user, "password": PASSWORD}).json()["access_token"]
@@ -638,9 +525,8 @@ def test_hr_imports_a_gbk_csv_and_an_xlsx_with_chinese_headers_from_the_template
     from openpyxl import load_workbook
 
     tag = office.suffix.upper()
-    context = desk_browser.new_context(viewport=DESKTOP, locale="zh-CN", timezone_id="UTC",
+    context = context_of(desk_browser, viewport=DESKTOP, locale="zh-CN", timezone_id="UTC",
                                        accept_downloads=True)
-    context.set_default_timeout(30_000)
     page = context.new_page()
     problems.watch(page)
     try:
@@ -702,8 +588,7 @@ def test_a_kiosk_tablet_is_paired_by_a_short_code(
     screenshots(page, "50-kiosk-pairing-code")
     page.close()
 
-    tablet = desk_browser.new_context(viewport=TABLET, locale="zh-CN")
-    tablet.set_default_timeout(30_000)
+    tablet = context_of(desk_browser, viewport=TABLET, locale="zh-CN")
     kiosk = tablet.new_page()
     problems.watch(kiosk)
     try:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -22,28 +22,10 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from faceclock_dev.processes import StackProcesses
 
-from .conftest import DESKTOP, Problems, sign_in
-from .test_office_week import ENGLISH_SENTENCE, PASSWORD, Office, _mails_to
+from .conftest import DESKTOP, Problems, context_of, sign_in
+from .office import ENGLISH_SENTENCE, PASSWORD, Office, mails_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.slow]
-
-
-@pytest.fixture(scope="module")
-def office(stack: StackProcesses, admin_headers: Callable[[], dict[str, str]]) -> Office:
-    return Office(stack, admin_headers)
-
-
-@pytest.fixture(scope="module")
-def desk_browser(launch: Callable[[str], Browser]) -> Browser:
-    return launch("people/biden/biden_1.jpg")
-
-
-@pytest.fixture
-def desk(desk_browser: Browser) -> Iterator[BrowserContext]:
-    context = desk_browser.new_context(viewport=DESKTOP, locale="en-GB")
-    context.set_default_timeout(30_000)
-    yield context
-    context.close()
 
 
 def _nightly_job(stack: StackProcesses) -> None:
@@ -87,14 +69,14 @@ def test_managers_get_a_digest_of_yesterdays_missing_check_outs_once(
     ran_at = time.time() - 1
     day = yesterday.isoformat()  # the digests' subjects name the day; the accounts' mails do not
     _nightly_job(stack)
-    (mail,) = _mails_to(mail_dir, f"{mona_user}@example.com", ran_at, about=day)
+    (mail,) = mails_to(mail_dir, f"{mona_user}@example.com", ran_at, about=day)
     assert mail["Subject"] == f"{yesterday.isoformat()} 未签退：1 人"
     body = mail.get_body(preferencelist=("plain",))
     assert body is not None
     text = body.get_content()
     assert "Dora Digest" in text and "08:02 签到" in text
     assert "Dan Done" not in text and "Xena Elsewhere" not in text
-    (mail,) = _mails_to(mail_dir, f"{hr_user}@example.com", ran_at, about=day)
+    (mail,) = mails_to(mail_dir, f"{hr_user}@example.com", ran_at, about=day)
     body = mail.get_body(preferencelist=("plain",))
     assert body is not None
     text = body.get_content()
@@ -103,11 +85,10 @@ def test_managers_get_a_digest_of_yesterdays_missing_check_outs_once(
     # The job runs again (a restart, the CronJob retried): nobody hears twice.
     again_at = time.time()  # the first run's mails are all in (read above), so no margin
     _nightly_job(stack)
-    assert _mails_to(mail_dir, f"{mona_user}@example.com", again_at, timeout=8, about=day) == []
+    assert mails_to(mail_dir, f"{mona_user}@example.com", again_at, timeout=8, about=day) == []
 
     # In the list, in the reader's language, with a link to that day's attendance.
-    context = desk_browser.new_context(viewport=DESKTOP, locale="zh-CN", timezone_id="UTC")
-    context.set_default_timeout(30_000)
+    context = context_of(desk_browser, viewport=DESKTOP, locale="zh-CN", timezone_id="UTC")
     boss = context.new_page()
     problems.watch(boss)
     try:
@@ -204,7 +185,7 @@ def test_hr_invites_an_employee_who_signs_up_from_the_link_once(
     sent_at = time.time() - 1
     account.get_by_role("button", name="Send the invitation").click()
     expect(account.get_by_text(f"Invitation sent to {address}")).to_be_visible(timeout=30_000)
-    (mail,) = _mails_to(stack.stack.var_dir / "mail", address, sent_at)
+    (mail,) = mails_to(stack.stack.var_dir / "mail", address, sent_at)
     assert mail["Subject"] == "邀请您使用 FaceClock"
     body = mail.get_body(preferencelist=("plain",))
     assert body is not None
@@ -213,8 +194,7 @@ def test_hr_invites_an_employee_who_signs_up_from_the_link_once(
     invitation = found.group(1)
     page.close()
 
-    zh = desk_browser.new_context(viewport=DESKTOP, locale="zh-CN")
-    zh.set_default_timeout(30_000)
+    zh = context_of(desk_browser, viewport=DESKTOP, locale="zh-CN")
     invitee = zh.new_page()
     problems.watch(invitee)
     try:
@@ -240,8 +220,7 @@ def test_hr_invites_an_employee_who_signs_up_from_the_link_once(
     users = office.call("GET", "/users", params={"employee_id": ivy["id"]})["items"]
     assert [(u["username"], u["email"]) for u in users] == [(f"ivy{office.suffix}", address)]
 
-    english = desk_browser.new_context(viewport=DESKTOP, locale="en-GB")
-    english.set_default_timeout(30_000)
+    english = context_of(desk_browser, viewport=DESKTOP, locale="en-GB")
     page = english.new_page()
     problems.watch(page)
     page.goto(f"{stack.base_url}/accept-invitation?token=unknown")

@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from faceclock_dev.processes import StackProcesses
 
-from .conftest import DESKTOP, PHONE, Problems, link_account, sign_in, write_y4m
+from .conftest import DESKTOP, PHONE, Problems, context_of, link_account, sign_in, write_y4m
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -51,8 +51,7 @@ def places(stack: StackProcesses, admin_headers: Callable[[], dict[str, str]]) -
 @pytest.fixture(scope="module")
 def page(launch: Callable[[str], Browser], stack: StackProcesses,
          problems: Problems) -> Iterator[Page]:
-    context = launch("people/biden/biden_1.jpg").new_context(viewport=DESKTOP, locale="en-GB")
-    context.set_default_timeout(30_000)
+    context = context_of(launch("people/biden/biden_1.jpg"), viewport=DESKTOP, locale="en-GB")
     page = context.new_page()
     problems.watch(page)
     sign_in(page, stack.base_url, "admin", "admin12345")
