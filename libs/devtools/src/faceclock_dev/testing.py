@@ -42,12 +42,23 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_for_port(port: int, host: str = "127.0.0.1", timeout: float = 30.0) -> None:
+# A service process's start on a busy 2-core machine (imports, then migrations on a fresh
+# database): seconds when quiet, over a minute when a whole stack runs beside it.
+START_TIMEOUT = 180.0
+
+
+def wait_for_port(port: int, host: str = "127.0.0.1", timeout: float = START_TIMEOUT,
+                  process: subprocess.Popen[bytes] | None = None) -> None:
+    """Until something listens on the port; at once an error if `process` (the server being
+    waited for) has exited instead."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with socket.socket() as sock:
             if sock.connect_ex((host, port)) == 0:
                 return
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode} before it listened "
+                               f"on {host}:{port}")
         time.sleep(0.05)
     raise TimeoutError(f"nothing listens on {host}:{port} after {timeout}s")
 
@@ -244,11 +255,11 @@ class PrivateServer:
         self.log = log
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self, timeout: float = 60.0) -> None:
+    def start(self, timeout: float = START_TIMEOUT) -> None:
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(self.argv, stdout=log, stderr=subprocess.STDOUT,
                                             start_new_session=True)
-        wait_for_port(self.port, timeout=timeout)
+        wait_for_port(self.port, timeout=timeout, process=self.process)
 
     def kill(self) -> None:
         """An abrupt outage: SIGKILL, as a crash or a pulled cable looks to the clients."""

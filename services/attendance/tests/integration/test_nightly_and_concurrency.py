@@ -80,7 +80,7 @@ def served(database_url: str, tmp_path: Path, token_mint: TokenMint) -> Iterator
     process = subprocess.Popen([sys.executable, "-m", "attendance_svc"], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        wait_for_port(port, timeout=60)
+        wait_for_port(port, process=process)
         yield f"http://127.0.0.1:{port}"
     finally:
         process.send_signal(signal.SIGTERM)

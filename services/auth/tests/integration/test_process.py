@@ -31,7 +31,7 @@ def test_module_entry_point_serves_and_stops(tmp_path: Path, database_url: str) 
     process = subprocess.Popen([sys.executable, "-m", "auth_svc"], env=env, cwd=tmp_path,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        wait_for_port(port, timeout=60)
+        wait_for_port(port, process=process)
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 30
         while httpx.get(base + "/readyz").status_code != 200 and time.monotonic() < deadline:

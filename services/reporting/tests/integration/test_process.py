@@ -28,7 +28,7 @@ def test_web_command_migrates_and_serves_with_gunicorn(tmp_path: Path, peer: Any
                                 REPORTING_PORT=str(port), REPORTING_WEB_WORKERS="1")
     process = helpers.start_process("web", env, tmp_path / "web.log")
     try:
-        wait_for_port(port, timeout=60)
+        wait_for_port(port, process=process)
         base = f"http://127.0.0.1:{port}"
         assert httpx.get(f"{base}/readyz", timeout=10).json() == {"status": "ready"}
         response = httpx.post(f"{base}/api/v1/reports", headers=token_mint.headers("hr"),

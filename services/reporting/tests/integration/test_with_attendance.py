@@ -38,7 +38,7 @@ def test_reports_from_the_real_attendance_service(tmp_path: Path, peer: Any,
                                       stdout=log, stderr=subprocess.STDOUT,
                                       start_new_session=True)
     try:
-        wait_for_port(port, timeout=60)
+        wait_for_port(port, process=attendance)
         _run_reports(f"http://127.0.0.1:{port}", tmp_path, peer, token_mint, helpers,
                      start_worker, apply_env)
     finally:
