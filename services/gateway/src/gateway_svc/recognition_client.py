@@ -33,6 +33,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from faceclock_common.errors import ApiError, try_later
 from faceclock_common.logging import request_id_var
+from faceclock_proto.errors import reason_of
 from faceclock_proto.recognition.v1 import recognition_pb2 as pb
 from faceclock_proto.recognition.v1 import recognition_pb2_grpc as pb_grpc
 
@@ -179,6 +180,7 @@ class RecognitionClient:
 
 def _to_api_error(exc: aio.AioRpcError) -> ApiError:
     code = exc.code()
+    reason = reason_of(exc)
     details = exc.details() or ""
     if code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED,
                 grpc.StatusCode.ABORTED):
@@ -189,13 +191,9 @@ def _to_api_error(exc: aio.AioRpcError) -> ApiError:
         return try_later(503, "recognition_busy", "Face recognition is busy; try again in a moment.",
                             BUSY_RETRY_AFTER)
     if code == grpc.StatusCode.INVALID_ARGUMENT:
-        reason, _, message = details.partition(":")
-        if reason.strip() and reason.strip().replace("_", "").isalpha() and message:
-            return ApiError(422, reason.strip(), message.strip())
-        return ApiError(422, "bad_image", details or "The photo could not be used.")
+        return ApiError(422, reason or "bad_image", details or "The photo could not be used.")
     if code == grpc.StatusCode.FAILED_PRECONDITION:
-        reason, _, message = details.partition(":")
-        return ApiError(409, reason.strip() or "failed_precondition", message.strip() or details)
+        return ApiError(409, reason or "failed_precondition", details)
     if code == grpc.StatusCode.UNAUTHENTICATED:
         return ApiError(401, "unauthorized", "Recognition refused the access token.")
     if code == grpc.StatusCode.PERMISSION_DENIED:

@@ -18,6 +18,7 @@ from grpc_health.v1.health import aio as health_aio
 
 from faceclock_common.errors import ApiError
 from faceclock_dev.testing import free_port
+from faceclock_proto.errors import refuse
 from faceclock_proto.recognition.v1 import recognition_pb2 as pb
 from faceclock_proto.recognition.v1 import recognition_pb2_grpc as pb_grpc
 from gateway_svc.recognition_client import READINESS_SERVICE, RecognitionClient
@@ -25,8 +26,10 @@ from gateway_svc.recognition_client import READINESS_SERVICE, RecognitionClient
 
 class ScriptedRecognition(pb_grpc.RecognitionServicer):
     def __init__(self, name: str, *, delay: float = 0.0, fail_with: grpc.StatusCode | None = None,
-                 details: str = "", failures: int | None = None) -> None:
+                 details: str = "", reason: str | None = None, failures: int | None = None
+                 ) -> None:
         self.name = name
+        self.reason = reason
         self.delay = delay
         self.fail_with = fail_with
         self.details = details
@@ -40,7 +43,9 @@ class ScriptedRecognition(pb_grpc.RecognitionServicer):
             await asyncio.sleep(self.delay)
         if self.fail_with is not None and (self.failures is None
                                            or len(self.calls) <= self.failures):
-            await context.abort(self.fail_with, self.details)
+            if self.reason is None:
+                await context.abort(self.fail_with, self.details)
+            await refuse(context, self.fail_with, self.reason, self.details)
         return pb.IdentifyResponse(faces=[pb.FaceMatch(person_id=self.name, distance=0.3)])
 
     async def DeleteFaces(self, request: pb.DeleteFacesRequest, context: aio.ServicerContext
@@ -117,17 +122,24 @@ async def test_all_replicas_down_is_503() -> None:
     assert caught.value.headers["Retry-After"] == "2"
 
 
-@pytest.mark.parametrize(("code", "details", "status", "error_code"), [
-    (grpc.StatusCode.INVALID_ARGUMENT, "bad_image: cannot decode", 422, "bad_image"),
-    (grpc.StatusCode.PERMISSION_DENIED, "no", 403, "forbidden"),
-    (grpc.StatusCode.UNAUTHENTICATED, "no", 401, "unauthorized"),
-    (grpc.StatusCode.INTERNAL, "boom", 502, "recognition_error"),
+@pytest.mark.parametrize(("code", "reason", "details", "status", "error_code"), [
+    (grpc.StatusCode.INVALID_ARGUMENT, "bad_image", "cannot decode: truncated", 422, "bad_image"),
+    (grpc.StatusCode.INVALID_ARGUMENT, "bad_scope", "At most 5000 person ids", 422, "bad_scope"),
+    # The reason travels in the metadata; the sentence is never parsed for it.
+    (grpc.StatusCode.FAILED_PRECONDITION, "gallery_too_large",
+     "6 enrolled samples; 1:N keeps false matches at 0.01 per attempt only up to 5", 409,
+     "gallery_too_large"),
+    (grpc.StatusCode.INVALID_ARGUMENT, None, "a photo: unexplained", 422, "bad_image"),
+    (grpc.StatusCode.PERMISSION_DENIED, "forbidden", "no", 403, "forbidden"),
+    (grpc.StatusCode.UNAUTHENTICATED, "unauthorized", "no", 401, "unauthorized"),
+    (grpc.StatusCode.INTERNAL, None, "boom", 502, "recognition_error"),
     # The analysing worker died, perhaps of this photo: not sent on to kill another replica's.
-    (grpc.StatusCode.ABORTED, "worker_lost: exit code -11", 503, "recognition_unavailable"),
+    (grpc.StatusCode.ABORTED, "worker_lost", "exit code -11", 503, "recognition_unavailable"),
 ])
-async def test_errors_are_mapped_and_not_retried(code: grpc.StatusCode, details: str, status: int,
-                                                 error_code: str) -> None:
-    servicer = ScriptedRecognition("1", fail_with=code, details=details)
+async def test_errors_are_mapped_and_not_retried(code: grpc.StatusCode, reason: str | None,
+                                                 details: str, status: int, error_code: str
+                                                 ) -> None:
+    servicer = ScriptedRecognition("1", fail_with=code, details=details, reason=reason)
     server, target = await _serve(servicer)
     client = RecognitionClient([target], deadline_seconds=5)
     with pytest.raises(ApiError) as caught:
@@ -135,6 +147,8 @@ async def test_errors_are_mapped_and_not_retried(code: grpc.StatusCode, details:
     await client.close()
     await server.stop(0)
     assert (caught.value.status, caught.value.code) == (status, error_code)
+    if status in (409, 422):
+        assert caught.value.message == details
     assert len(servicer.calls) == 1  # only UNAVAILABLE is retried
 
 

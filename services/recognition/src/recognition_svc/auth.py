@@ -16,6 +16,7 @@ from grpc import aio
 
 from faceclock_common.logging import new_request_id, request_id_var, valid_request_id
 from faceclock_common.security import ROLES, SERVICE_ROLE, Principal, TokenError, TokenVerifier
+from faceclock_proto.errors import refuse
 from recognition_svc.config import SERVICE_NAME
 from recognition_svc.metrics import Metrics
 
@@ -100,18 +101,19 @@ class AuthInterceptor(aio.ServerInterceptor):
     async def _authorise(self, allowed: frozenset[str] | None, metadata: dict[str, str],
                          context: aio.ServicerContext) -> Principal:
         if allowed is None:
-            await context.abort(grpc.StatusCode.PERMISSION_DENIED, "forbidden: no rule for method")
+            await refuse(context, grpc.StatusCode.PERMISSION_DENIED, "forbidden",
+                         "No rule for method")
         token = _bearer(metadata)
         if token is None:
-            await context.abort(grpc.StatusCode.UNAUTHENTICATED,
-                                "unauthorized: a bearer access token is required")
+            await refuse(context, grpc.StatusCode.UNAUTHENTICATED, "unauthorized",
+                         "A bearer access token is required")
         try:
             # The first token of a new key fetches the JWKS over HTTP: keep it off the loop.
             principal = await asyncio.to_thread(self.verifier.verify, token)
         except TokenError as exc:
-            await context.abort(grpc.StatusCode.UNAUTHENTICATED,
-                                f"unauthorized: invalid access token: {exc}")
+            await refuse(context, grpc.StatusCode.UNAUTHENTICATED, "unauthorized",
+                         f"Invalid access token: {exc}")
         if not principal.has_any(allowed):
-            await context.abort(grpc.StatusCode.PERMISSION_DENIED,
-                                "forbidden: your role does not allow this")
+            await refuse(context, grpc.StatusCode.PERMISSION_DENIED, "forbidden",
+                         "Your role does not allow this")
         return principal

@@ -13,6 +13,7 @@ import grpc
 import numpy as np
 from grpc import aio
 
+from faceclock_proto.errors import refuse
 from faceclock_proto.recognition.v1 import recognition_pb2 as pb
 from faceclock_proto.recognition.v1 import recognition_pb2_grpc as pb_grpc
 from recognition_svc.encoder import FaceBox
@@ -54,7 +55,8 @@ class RecognitionServicer(pb_grpc.RecognitionServicer):
         """Until the index is loaded every RPC is UNAVAILABLE, so callers retry elsewhere
         instead of matching against a partial gallery."""
         if not self.recognizer.loaded:
-            await context.abort(grpc.StatusCode.UNAVAILABLE, "loading: the index is not loaded yet")
+            await refuse(context, grpc.StatusCode.UNAVAILABLE, "loading",
+                         "The index is not loaded yet")
 
     async def _analyse(self, context: aio.ServicerContext, image: bytes, *,
                        quality: bool) -> Analysis:
@@ -62,8 +64,7 @@ class RecognitionServicer(pb_grpc.RecognitionServicer):
             return await self.analyser.analyse(image, quality=quality,
                                                deadline=self._deadline(context))
         except (BadImage, Overloaded, WorkerLost) as exc:
-            await self._abort_for(context, exc)
-        raise AssertionError("unreachable: abort raises")
+            await refuse(context, *self._refusal_for(exc), str(exc))
 
     async def _analyse_burst(self, context: aio.ServicerContext, frames: list[bytes],
                              steps: list[str]) -> BurstAnalysis:
@@ -71,23 +72,23 @@ class RecognitionServicer(pb_grpc.RecognitionServicer):
             return await self.analyser.analyse_burst(frames, steps=steps,
                                                      deadline=self._deadline(context))
         except (BadImage, Overloaded, WorkerLost) as exc:
-            await self._abort_for(context, exc)
+            await refuse(context, *self._refusal_for(exc), str(exc))
         except ValueError as exc:
-            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"bad_challenge: {exc}")
-        raise AssertionError("unreachable: abort raises")
+            await refuse(context, grpc.StatusCode.INVALID_ARGUMENT, "bad_challenge", str(exc))
 
     @staticmethod
-    async def _abort_for(context: aio.ServicerContext,
-                         exc: BadImage | Overloaded | WorkerLost) -> None:
-        """The status an analysis failure travels as (abort raises)."""
+    def _refusal_for(exc: BadImage | Overloaded | WorkerLost) -> tuple[grpc.StatusCode, str]:
+        """The status and reason an analysis failure travels as."""
         if isinstance(exc, BadImage):
-            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"bad_image: {exc}")
-        # Shed load at once rather than let the caller time out: it can go elsewhere.
-        if isinstance(exc, Overloaded):
-            await context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED, f"busy: {exc}")
-        # Not UNAVAILABLE: the photo itself may have killed the worker, so it is not retried
-        # on another replica.
-        await context.abort(grpc.StatusCode.ABORTED, f"worker_lost: {exc}")
+            code, reason = grpc.StatusCode.INVALID_ARGUMENT, "bad_image"
+        elif isinstance(exc, Overloaded):
+            # Shed load at once rather than let the caller time out: it can go elsewhere.
+            code, reason = grpc.StatusCode.RESOURCE_EXHAUSTED, "busy"
+        else:
+            # Not UNAVAILABLE: the photo itself may have killed the worker, so it is not retried
+            # on another replica.
+            code, reason = grpc.StatusCode.ABORTED, "worker_lost"
+        return code, reason
 
     @staticmethod
     def _deadline(context: aio.ServicerContext) -> float | None:
@@ -103,8 +104,8 @@ class RecognitionServicer(pb_grpc.RecognitionServicer):
     async def _person_id(self, value: str, context: aio.ServicerContext) -> str:
         person_id = value.strip()
         if not person_id or len(person_id) > MAX_PERSON_ID:
-            await context.abort(grpc.StatusCode.INVALID_ARGUMENT,
-                                f"bad_person_id: 1 to {MAX_PERSON_ID} characters expected")
+            await refuse(context, grpc.StatusCode.INVALID_ARGUMENT, "bad_person_id",
+                         f"1 to {MAX_PERSON_ID} characters expected")
         return person_id
 
     async def Enroll(self, request: pb.EnrollRequest,
@@ -116,7 +117,7 @@ class RecognitionServicer(pb_grpc.RecognitionServicer):
             result = await self._run(lambda: self.recognizer.enroll(
                 person_id=person_id, analysis=analysis))
         except TimeoutError as exc:  # other enrolments held the deployment-wide lock too long
-            await context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED, f"busy: {exc}")
+            await refuse(context, grpc.StatusCode.RESOURCE_EXHAUSTED, "busy", str(exc))
         if result.change_id:
             await self.on_change(result.change_id)
             self._gauge_index()
@@ -140,8 +141,8 @@ class RecognitionServicer(pb_grpc.RecognitionServicer):
                        context: aio.ServicerContext) -> pb.IdentifyResponse:
         await self._ready(context)
         if request.threshold < 0 or math.isnan(request.threshold):
-            await context.abort(grpc.StatusCode.INVALID_ARGUMENT,
-                                "bad_threshold: threshold must be 0 (calibrated) or positive")
+            await refuse(context, grpc.StatusCode.INVALID_ARGUMENT, "bad_threshold",
+                         "Threshold must be 0 (calibrated) or positive")
         scope = await self._scope(request, context)
         recognizer = self.recognizer
         if request.within_identify_limit:
@@ -172,8 +173,8 @@ class RecognitionServicer(pb_grpc.RecognitionServicer):
         searched = await self._run(lambda: recognizer.gallery_faces(scope))
         limit = recognizer.policy.identify_limit
         if searched > limit:
-            await context.abort(grpc.StatusCode.FAILED_PRECONDITION, (
-                f"gallery_too_large: {searched} enrolled samples; 1:N keeps false matches "
+            await refuse(context, grpc.StatusCode.FAILED_PRECONDITION, "gallery_too_large",
+                         (f"{searched} enrolled samples; 1:N keeps false matches "
                 f"at {recognizer.policy.target_fpir:g} per attempt only up to {limit}"))
 
     async def _scope(self, request: pb.IdentifyRequest | pb.StatsRequest,
@@ -186,8 +187,8 @@ class RecognitionServicer(pb_grpc.RecognitionServicer):
     async def _checked_scope(person_ids: list[str], context: aio.ServicerContext) -> list[str]:
         if len(person_ids) > MAX_SCOPE or any(not p or len(p) > MAX_PERSON_ID
                                               for p in person_ids):
-            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, (
-                f"bad_scope: at most {MAX_SCOPE} person ids of 1 to {MAX_PERSON_ID} characters"))
+            await refuse(context, grpc.StatusCode.INVALID_ARGUMENT, "bad_scope",
+                         (f"At most {MAX_SCOPE} person ids of 1 to {MAX_PERSON_ID} characters"))
         return person_ids
 
     async def Verify(self, request: pb.VerifyRequest,
@@ -219,8 +220,8 @@ class RecognitionServicer(pb_grpc.RecognitionServicer):
         person_id = await self._person_id(request.person_id, context)
         face_ids = list(request.face_ids)
         if len(face_ids) > MAX_FACE_IDS or any(len(f) > 36 or not f for f in face_ids):
-            await context.abort(grpc.StatusCode.INVALID_ARGUMENT,
-                                f"bad_face_ids: at most {MAX_FACE_IDS} face ids of 36 characters")
+            await refuse(context, grpc.StatusCode.INVALID_ARGUMENT, "bad_face_ids",
+                         f"At most {MAX_FACE_IDS} face ids of 36 characters")
         deleted, change_id = await self._run(lambda: self.recognizer.delete_faces(
             person_id=person_id, face_ids=face_ids))
         if change_id:

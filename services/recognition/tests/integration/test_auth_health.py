@@ -12,6 +12,7 @@ from grpc import aio
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from faceclock_common.logging import request_id_var
+from faceclock_proto.errors import reason_of
 from faceclock_proto.recognition.v1 import recognition_pb2 as pb
 from faceclock_proto.recognition.v1 import recognition_pb2_grpc as pb_grpc
 from recognition_svc.auth import METHOD_ROLES
@@ -63,7 +64,7 @@ async def test_bad_tokens_are_refused(start_server, sqlite_url, rpc_error, token
         error = await rpc_error(client.stub.Stats(
             pb.StatsRequest(), metadata=(("authorization", f"Bearer {token}"),)))
         assert error.code() == grpc.StatusCode.UNAUTHENTICATED, token
-        assert error.details().startswith("unauthorized")
+        assert reason_of(error) == "unauthorized"
 
 
 async def test_request_id_is_echoed_and_logged(start_server, sqlite_url, caplog) -> None:

@@ -18,6 +18,7 @@ import pytest
 from grpc import aio
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from faceclock_proto.errors import reason_of
 from faceclock_proto.recognition.v1 import recognition_pb2 as pb
 from recognition_svc.config import SERVICE_NAME
 from recognition_svc.main import RecognitionApp, create_app, migrate
@@ -130,7 +131,7 @@ async def test_busy_is_answered_before_the_deadline_not_after(
     error = await rpc_error(client.stub.Identify(request, metadata=client.meta("kiosk"),
                                                  timeout=3))
     assert error.code() == grpc.StatusCode.RESOURCE_EXHAUSTED, error
-    assert error.details().startswith("busy: ")
+    assert reason_of(error) == "busy"
     assert time.monotonic() - started < 3
     # When analyses have been slow (5 s each), the photo in analysis (half done, on average)
     # plus this one's 5 s cannot fit in 6 s: refused at once.
@@ -191,7 +192,7 @@ async def test_a_crashed_worker_process_is_replaced_and_the_server_keeps_serving
             with pytest.raises(grpc.aio.AioRpcError) as info:
                 await in_flight
             assert info.value.code() == grpc.StatusCode.ABORTED
-            assert info.value.details().startswith("worker_lost: ")
+            assert reason_of(info.value) == "worker_lost"
             assert app.analyser.replacements == 1
             answer = await client.identify(photo("obama_2.jpg"))
             assert [f.person_id for f in answer.faces] == ["1"]
@@ -216,7 +217,7 @@ async def test_an_analysis_past_the_time_limit_is_killed_not_waited_for(
             started = time.monotonic()
             error = await rpc_error(client.identify(photo("obama_1080p.jpg")))
             assert error.code() == grpc.StatusCode.ABORTED
-            assert error.details().startswith("worker_lost: ")
+            assert reason_of(error) == "worker_lost"
             assert time.monotonic() - started < 10
             assert app.analyser.replacements >= 1
     finally:
