@@ -460,6 +460,13 @@ def test_rules_shift_holiday_and_assignment(page: Page, flow: Flow,
     dialog = page.get_by_role("dialog")
     expect(dialog.get_by_label("Start").first).to_have_value("08:00")  # the default office day
     dialog.get_by_label("Name", exact=True).fill("Night watch")
+    # The defaults come from the server's office day, also when filled in again after edits.
+    dialog.get_by_label("Start").first.fill("07:00")
+    dialog.get_by_label("Check-out accepted until (min after end)").fill("30")
+    dialog.get_by_role("button", name="Fill in the default").click()
+    expect(dialog.get_by_label("Start").first).to_have_value("08:00")
+    expect(dialog.get_by_label("Check-out accepted until (min after end)")).to_have_value("240")
+    expect(dialog.get_by_label("Name", exact=True)).to_have_value("Night watch")
     dialog.get_by_label("Start").first.fill("22:00")
     dialog.get_by_label("End").first.fill("06:00")
     dialog.get_by_role("button", name="Remove").last.click()

@@ -49,6 +49,21 @@ def test_default_shift_is_unique_and_restorable(api: Any) -> None:
     assert split["is_default"] is False and split["periods"] == GOOD["periods"]
 
 
+def test_the_default_shift_is_served_as_stored_and_as_seeded(api: Any) -> None:
+    """One office day: what the web UI fills in is what restore-default stores, what the first
+    migration seeded, and a valid new shift."""
+    served = api.ok("GET", "/api/v1/shifts/default", "employee")
+    assert served["periods"] == [{"start": "08:00", "end": "12:00"},
+                                 {"start": "14:00", "end": "18:00"}]
+    seeded = api.ok("GET", "/api/v1/shifts", "hr")["items"][0]
+    restored = api.ok("POST", "/api/v1/shifts/restore-default", "hr")
+    fields = set(served) - {"is_default"}
+    assert {k: seeded[k] for k in fields} == {k: served[k] for k in fields}
+    assert {k: restored[k] for k in fields} == {k: served[k] for k in fields}
+    copy = api.ok("POST", "/api/v1/shifts", "hr", status=201, json={**served, "name": "Copy"})
+    assert {k: copy[k] for k in fields - {"name"}} == {k: served[k] for k in fields - {"name"}}
+
+
 def test_assignments_and_holidays(api: Any) -> None:
     dept = api.ok("POST", "/api/v1/departments", "hr", status=201, json={"code": "Q", "name": "Q"})
     person = api.employee("Q1", department_id=dept["id"])

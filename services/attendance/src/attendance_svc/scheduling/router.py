@@ -56,6 +56,13 @@ def list_shifts(session: SessionDep, page: PageDep,
     return {"items": items, "total": total}
 
 
+@router.get("/shifts/default", response_model=ShiftCreate, dependencies=read)
+def default_shift() -> object:
+    """The office day (08:00-12:00, 14:00-18:00, RULES.md defaults) as a new shift's fields: what
+    restore-default stores and the web UI fills in."""
+    return {"name": service.DEFAULT_SHIFT_NAME, **service.DEFAULT_SHIFT_FIELDS}
+
+
 @router.post("/shifts/restore-default", response_model=ShiftRead, dependencies=write)
 def restore_default_shift(session: SessionDep, settings: SettingsDep,
                           principal: CurrentPrincipal) -> object:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from datetime import date, datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 from zoneinfo import ZoneInfo
 
 from pydantic import (
@@ -16,6 +16,7 @@ from pydantic import (
 )
 
 from attendance_svc.rules import PeriodSpec, ShiftSpec, shift_instance
+from attendance_svc.rules.model import DEFAULT_SHIFT
 from attendance_svc.scheduling.calendar import parse_hhmm
 from attendance_svc.validation import Day, Id, check_timezone
 
@@ -91,25 +92,27 @@ class ShiftCreate(_RuleFields):
     name: Name
     # Empty only for a flexible shift without core hours.
     periods: Annotated[list[PeriodIn], Field(min_length=0, max_length=6)]
-    early_checkin_minutes: Minutes = 60
-    late_grace_minutes: Minutes = 0
-    absent_after_late_minutes: Minutes = 120
-    early_leave_grace_minutes: Minutes = 0
-    absent_if_early_minutes: Minutes = 120
-    checkout_until_minutes: Minutes = 240
-    half_day_hours: Annotated[float, Field(gt=0, le=24)] | None = None
-    workdays: Annotated[list[Weekday], Field(min_length=0, max_length=7)] = [1, 2, 3, 4, 5]
+    early_checkin_minutes: Minutes = DEFAULT_SHIFT.early_checkin_minutes
+    late_grace_minutes: Minutes = DEFAULT_SHIFT.late_grace_minutes
+    absent_after_late_minutes: Minutes = DEFAULT_SHIFT.absent_after_late_minutes
+    early_leave_grace_minutes: Minutes = DEFAULT_SHIFT.early_leave_grace_minutes
+    absent_if_early_minutes: Minutes = DEFAULT_SHIFT.absent_if_early_minutes
+    checkout_until_minutes: Minutes = DEFAULT_SHIFT.checkout_until_minutes
+    half_day_hours: Annotated[float, Field(gt=0, le=24)] | None = DEFAULT_SHIFT.half_day_hours
+    workdays: Annotated[list[Weekday], Field(min_length=0, max_length=7)] = sorted(
+        DEFAULT_SHIFT.workdays)
     timezone: TimeZone | None = None
     is_default: bool = False
 
-    punch_policy: PunchPolicy = "first_last"
-    worked_time: WorkedTime = "first_last"
-    auto_checkout: bool = False
-    overtime_min_minutes: Minutes = 0
-    overtime_rounding_minutes: Minutes = 0
-    overtime_without_approval: bool = False
-    work_on_holidays: bool = False
-    flexible: bool = False
+    # The rules engine's defaults (rules.model.ShiftSpec), one place for every shift default.
+    punch_policy: PunchPolicy = cast(PunchPolicy, DEFAULT_SHIFT.punch_policy)
+    worked_time: WorkedTime = cast(WorkedTime, DEFAULT_SHIFT.worked_time)
+    auto_checkout: bool = DEFAULT_SHIFT.auto_checkout
+    overtime_min_minutes: Minutes = DEFAULT_SHIFT.overtime_min_minutes
+    overtime_rounding_minutes: Minutes = DEFAULT_SHIFT.overtime_rounding_minutes
+    overtime_without_approval: bool = DEFAULT_SHIFT.overtime_without_approval
+    work_on_holidays: bool = DEFAULT_SHIFT.work_on_holidays
+    flexible: bool = DEFAULT_SHIFT.flexible
 
     @model_validator(mode="after")
     def _fits(self) -> ShiftCreate:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, timedelta
 from typing import Any
 
@@ -15,6 +16,7 @@ from attendance_svc.organisation.models import Department, Employee, works_at
 from attendance_svc.organisation.service import get_employee
 from attendance_svc.results.models import DayResult
 from attendance_svc.results.service import recompute_people, recompute_stored
+from attendance_svc.rules.model import DEFAULT_SHIFT, ShiftSpec
 from attendance_svc.scheduling.calendar import RosterPattern
 from attendance_svc.scheduling.models import (
     Holiday,
@@ -41,19 +43,22 @@ from attendance_svc.sites.models import Site
 from attendance_svc.sites.service import check_holiday_calendar
 from faceclock_common.errors import ApiError
 
-DEFAULT_SHIFT_FIELDS: dict[str, Any] = {
-    "periods": [{"start": "08:00", "end": "12:00"}, {"start": "14:00", "end": "18:00"}],
-    "early_checkin_minutes": 60, "late_grace_minutes": 0, "absent_after_late_minutes": 120,
-    "early_leave_grace_minutes": 0, "absent_if_early_minutes": 120,
-    "checkout_until_minutes": 240, "half_day_hours": None, "workdays": [1, 2, 3, 4, 5],
-    "timezone": None, "absent_below_hours": None, "punch_policy": "first_last",
-    "worked_time": "first_last", "auto_checkout": False, "overtime_min_minutes": 0,
-    "overtime_rounding_minutes": 0, "overtime_without_approval": False,
-    "work_on_holidays": False, "flexible": False, "required_hours": None,
-}
+
+def _stored_fields(spec: ShiftSpec) -> dict[str, Any]:
+    """A rules-engine shift as a stored shift's columns (and the API's fields), without its name."""
+    values = {f.name: getattr(spec, f.name) for f in dataclasses.fields(spec)
+              if f.name not in ("name", "periods", "workdays")}
+    return {**values, "timezone": None, "workdays": sorted(spec.workdays),
+            "periods": [{"start": p.start.strftime("%H:%M"), "end": p.end.strftime("%H:%M")}
+                        for p in spec.periods]}
+
+
+# The office day of RULES.md: the rules engine's default shift is what restore-default stores
+# and the web UI fills in (GET /shifts/default); the first migration seeded a frozen copy.
+DEFAULT_SHIFT_FIELDS = _stored_fields(DEFAULT_SHIFT)
+DEFAULT_SHIFT_NAME = DEFAULT_SHIFT.name
 NULLABLE_SHIFT_FIELDS = frozenset({"half_day_hours", "timezone", "absent_below_hours",
                                    "required_hours"})
-DEFAULT_SHIFT_NAME = "Office day"
 
 
 # --- shifts ------------------------------------------------------------------------------------

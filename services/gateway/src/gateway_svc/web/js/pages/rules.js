@@ -10,23 +10,11 @@ import { pagedList } from '../paging.js';
 import { allocationsSection } from '../rules/allocations.js';
 import { calendarOptions, calendarsSection, loadCalendars } from '../rules/calendars.js';
 import { rostersSection } from '../rules/rosters.js';
-import { fillRules, RULE_DEFAULTS, ruleBody, ruleFields, ruleSummary } from '../rules/shift-rules.js';
+import { fillRules, ruleBody, ruleFields, ruleSummary } from '../rules/shift-rules.js';
 import {
   button, clear, confirmDialog, field, formDialog, h, input, items, messageBox, pageHeader, section, select, table, toast,
 } from '../ui.js';
 
-export const DEFAULT_SHIFT = {
-  periods: [{ start: '08:00', end: '12:00' }, { start: '14:00', end: '18:00' }],
-  early_checkin_minutes: 60,
-  late_grace_minutes: 0,
-  absent_after_late_minutes: 120,
-  early_leave_grace_minutes: 0,
-  absent_if_early_minutes: 120,
-  checkout_until_minutes: 240,
-  half_day_hours: null,
-  workdays: [1, 2, 3, 4, 5],
-  ...RULE_DEFAULTS,
-};
 const PARAMS = ['early_checkin_minutes', 'late_grace_minutes', 'absent_after_late_minutes', 'early_leave_grace_minutes',
   'absent_if_early_minutes', 'checkout_until_minutes'];
 
@@ -42,7 +30,8 @@ function periodRow(period, onRemove) {
     button(t('rules.period.remove'), { class: 'btn btn-small btn-ghost', onclick: (e) => onRemove(e.target.closest('li')) }));
 }
 
-function shiftFields(form, shift) {
+// `officeDay`: the default shift as the server defines it (GET /shifts/default).
+function shiftFields(form, shift, officeDay) {
   const list = h('ol', { class: 'periods' });
   const remove = (row) => { if (list.children.length > 1) row.remove(); };
   const fill = (values) => {
@@ -65,10 +54,10 @@ function shiftFields(form, shift) {
       [1, 2, 3, 4, 5, 6, 7].map((day) => field(dayName(day), input(`workday_${day}`, { type: 'checkbox' })))),
     ...ruleFields(),
     field(t('rules.is_default'), input('is_default', { type: 'checkbox', checked: shift.is_default })),
-    h('div', { class: 'field-wide' }, button(t('rules.restore.fill'), { class: 'btn', id: 'fill-default', onclick: () => fill({ ...DEFAULT_SHIFT, name: form.elements.name.value }) }),
+    h('div', { class: 'field-wide' }, button(t('rules.restore.fill'), { class: 'btn', id: 'fill-default', onclick: () => fill({ ...officeDay, name: form.elements.name.value }) }),
       h('span', { class: 'hint' }, ` ${t('rules.restore.hint')}`)),
   ].flat());
-  fill({ ...DEFAULT_SHIFT, ...shift });
+  fill({ ...officeDay, ...shift });
 }
 
 function shiftBody(values, form) {
@@ -104,7 +93,9 @@ async function shiftsSection(shiftsChanged) {
   // The page shows one page of shifts; the pickers (rosters, assignments) get every name.
   const load = async () => { await list.reload(); await shiftsChanged(); };
   async function edit(shift) {
-    const saved = await formDialog(shift ? t('rules.shift.edit') : t('rules.shift.add'), (form) => shiftFields(form, shift || { name: '' }),
+    let officeDay;
+    try { officeDay = await api.get('/shifts/default'); } catch (err) { message.error(err); return; }
+    const saved = await formDialog(shift ? t('rules.shift.edit') : t('rules.shift.add'), (form) => shiftFields(form, shift || { name: '' }, officeDay),
       (values, form) => (shift ? api.patch(`/shifts/${shift.id}`, shiftBody(values, form)) : api.post('/shifts', shiftBody(values, form))));
     if (saved) { toast(t('common.saved')); load(); }
   }

@@ -4,18 +4,6 @@
 import { t } from '../i18n.js';
 import { field, h, input, select } from '../ui.js';
 
-export const RULE_DEFAULTS = {
-  punch_policy: 'first_last',
-  worked_time: 'first_last',
-  absent_below_hours: null,
-  auto_checkout: false,
-  overtime_min_minutes: 0,
-  overtime_rounding_minutes: 0,
-  overtime_without_approval: false,
-  work_on_holidays: false,
-  flexible: false,
-  required_hours: null,
-};
 const CHECKS = ['auto_checkout', 'overtime_without_approval', 'work_on_holidays', 'flexible'];
 const MINUTES = ['overtime_min_minutes', 'overtime_rounding_minutes'];
 const HOURS = ['absent_below_hours', 'required_hours'];
@@ -35,12 +23,12 @@ export function ruleFields() {
   ].flat();
 }
 
+// `values`: a whole shift (the default shift with the edited one over it).
 export function fillRules(form, values) {
-  const merged = { ...RULE_DEFAULTS, ...values };
-  form.elements.punch_policy.value = merged.punch_policy;
-  form.elements.worked_time.value = merged.worked_time;
-  for (const name of [...MINUTES, ...HOURS]) form.elements[name].value = merged[name] ?? '';
-  for (const name of CHECKS) form.elements[name].checked = Boolean(merged[name]);
+  form.elements.punch_policy.value = values.punch_policy;
+  form.elements.worked_time.value = values.worked_time;
+  for (const name of [...MINUTES, ...HOURS]) form.elements[name].value = values[name] ?? '';
+  for (const name of CHECKS) form.elements[name].checked = Boolean(values[name]);
 }
 
 export function ruleBody(values) {
