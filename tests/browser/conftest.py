@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expec
 
 from faceclock_dev.processes import StackProcesses, free_ports, running_stack
 from faceclock_dev.stack import Stack
-from faceclock_dev.testing import FACES_DIR, REPO_ROOT
+from faceclock_dev.testing import FACES_DIR, IDENTIFY_FEW_TARGETS, REPO_ROOT
 
 from .office import Office
 
@@ -64,9 +64,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackProcesses]:
     stack = Stack(var_dir=var_dir, ports=free_ports(), extra_env={
         "GATEWAY_AUTH_RATE_PER_MINUTE": "300", "AUTH_ACCESS_TOKEN_TTL_SECONDS": "30",
         "AUTH_KIOSK_TOKEN_TTL_SECONDS": "30",
-        # Identifying kiosks search a site of a few people: the targets of the identity stack
-        # test, so that such a kiosk identifies instead of falling back to claims.
-        "RECOGNITION_TARGET_FPIR": "0.01", "RECOGNITION_IDENTIFY_MAX_FNIR": "0.05"})
+        # Identifying kiosks search a site of a few people.
+        **IDENTIFY_FEW_TARGETS})
     with running_stack(stack, var_dir / "logs") as processes:
         yield processes
 

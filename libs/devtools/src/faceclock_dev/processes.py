@@ -103,3 +103,12 @@ def running_stack(stack: Stack, log_dir: Path, timeout: float = 180) -> Iterator
         yield processes
     finally:
         processes.stop_all()
+
+
+@contextmanager
+def stack_in(var_dir: Path, **env: str) -> Iterator[StackProcesses]:
+    """A whole stack of its own, its data and logs in `var_dir`, on free ports; `env` on top of
+    the local run's settings."""
+    with running_stack(Stack(var_dir=var_dir, ports=free_ports(), extra_env=env),
+                       var_dir / "logs") as processes:
+        yield processes

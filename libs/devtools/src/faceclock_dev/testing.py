@@ -20,6 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -40,6 +41,17 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+# Quality targets under which 1:N may search a few samples (the defaults allow none), so that a
+# site of a few people is identified by its kiosks instead of asked for a claim.
+IDENTIFY_FEW_TARGETS = {"RECOGNITION_TARGET_FPIR": "0.01", "RECOGNITION_IDENTIFY_MAX_FNIR": "0.05"}
+
+
+def bearer_of(sign_in: httpx.Response) -> dict[str, str]:
+    """The Authorization header of a successful sign-in answer."""
+    assert sign_in.status_code == 200, sign_in.text
+    return {"Authorization": f"Bearer {sign_in.json()['access_token']}"}
 
 
 # A service process's start on a busy 2-core machine (imports, then migrations on a fresh

@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from faceclock_dev.processes import StackProcesses, free_ports, running_stack
-from faceclock_dev.stack import Stack
+from faceclock_dev.processes import StackProcesses, stack_in
+from faceclock_dev.testing import bearer_of
 
 pytestmark = [pytest.mark.slow]
 
@@ -26,8 +26,7 @@ MIB = 1024 * 1024
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackProcesses]:
-    var_dir = tmp_path_factory.mktemp("hardening-stack")
-    with running_stack(Stack(var_dir=var_dir, ports=free_ports()), var_dir / "logs") as processes:
+    with stack_in(tmp_path_factory.mktemp("hardening-stack")) as processes:
         yield processes
 
 
@@ -37,14 +36,10 @@ def client(stack: StackProcesses) -> Iterator[httpx.Client]:
         yield http
 
 
-def _bearer(reply: httpx.Response) -> dict[str, str]:
-    assert reply.status_code == 200, reply.text
-    return {"Authorization": f"Bearer {reply.json()['access_token']}"}
-
 
 @pytest.fixture(scope="module")
 def admin(client: httpx.Client) -> dict[str, str]:
-    return _bearer(client.post("/api/v1/auth/login",
+    return bearer_of(client.post("/api/v1/auth/login",
                                json={"username": "admin", "password": "admin12345"}))
 
 
@@ -59,7 +54,7 @@ def _user(client: httpx.Client, admin: dict[str, str], roles: list[str],
 
 
 def _login(client: httpx.Client, name: str) -> dict[str, str]:
-    return _bearer(client.post("/api/v1/auth/login", json={"username": name, "password": PASSWORD}))
+    return bearer_of(client.post("/api/v1/auth/login", json={"username": name, "password": PASSWORD}))
 
 
 def _employee(client: httpx.Client, admin: dict[str, str], **fields: object) -> dict[str, object]:
@@ -206,7 +201,7 @@ def test_revoked_tokens_stop_working_within_seconds(
     _until(lambda: client.get("/api/v1/employees", headers=second).status_code == 401, 10)
 
     device = client.post("/api/v1/kiosks", headers=admin, json={"name": "Hall"}).json()
-    kiosk = _bearer(client.post("/api/v1/auth/device-login",
+    kiosk = bearer_of(client.post("/api/v1/auth/device-login",
                                 json={"device_secret": device["device_secret"]}))
     assert client.get("/api/v1/reports", headers=kiosk).status_code == 200
     client.delete(f"/api/v1/kiosks/{device['id']}", headers=admin)

@@ -13,9 +13,8 @@ import httpx
 import pytest
 from PIL import Image
 
-from faceclock_dev.processes import StackProcesses, free_ports, running_stack
-from faceclock_dev.stack import Stack
-from faceclock_dev.testing import FACES_DIR
+from faceclock_dev.processes import StackProcesses, stack_in
+from faceclock_dev.testing import FACES_DIR, IDENTIFY_FEW_TARGETS, bearer_of
 
 pytestmark = [pytest.mark.slow]
 PASSWORD = "quiet harbour lantern 31"
@@ -23,12 +22,9 @@ PASSWORD = "quiet harbour lantern 31"
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackProcesses]:
-    var_dir = tmp_path_factory.mktemp("identity-stack")
     # Targets an operator may choose: 1 % false matches per attempt, at most 5 % of people
     # turned away, which lets 1:N search up to 5 dlib samples (the defaults allow none).
-    targets = {"RECOGNITION_TARGET_FPIR": "0.01", "RECOGNITION_IDENTIFY_MAX_FNIR": "0.05"}
-    with running_stack(Stack(var_dir=var_dir, ports=free_ports(), extra_env=targets),
-                       var_dir / "logs") as processes:
+    with stack_in(tmp_path_factory.mktemp("identity-stack"), **IDENTIFY_FEW_TARGETS) as processes:
         yield processes
 
 
@@ -40,10 +36,6 @@ class Session:
     created: list[int] = field(default_factory=list)
 
 
-def _bearer(reply: httpx.Response) -> dict[str, str]:
-    assert reply.status_code == 200, reply.text
-    return {"Authorization": f"Bearer {reply.json()['access_token']}"}
-
 
 def _photo(relative: str) -> dict[str, tuple[str, bytes, str]]:
     path = FACES_DIR / "people" / relative
@@ -53,14 +45,14 @@ def _photo(relative: str) -> dict[str, tuple[str, bytes, str]]:
 @pytest.fixture(scope="module")
 def session(stack: StackProcesses) -> Iterator[Session]:
     with httpx.Client(base_url=stack.base_url, timeout=120) as client:
-        admin = _bearer(client.post("/api/v1/auth/login",
+        admin = bearer_of(client.post("/api/v1/auth/login",
                                     json={"username": "admin", "password": "admin12345"}))
         name = f"hr{uuid.uuid4().hex[:6]}"
         created = client.post("/api/v1/users", headers=admin, json={
             "username": name, "email": f"{name}@example.com", "password": PASSWORD,
             "roles": ["hr"]})
         assert created.status_code == 201, created.text
-        hr = _bearer(client.post("/api/v1/auth/login",
+        hr = bearer_of(client.post("/api/v1/auth/login",
                                  json={"username": name, "password": PASSWORD}))
         yield Session(client, admin, hr)
 
@@ -110,7 +102,7 @@ def _kiosk(s: Session, site_id: int, **binding: object) -> tuple[int, dict[str, 
     bound = s.client.put(f"/api/v1/sites/{site_id}/kiosks/{kiosk_id}", headers=s.hr,
                          json=binding or None)
     assert bound.status_code == 200, bound.text
-    token = _bearer(s.client.post("/api/v1/auth/device-login",
+    token = bearer_of(s.client.post("/api/v1/auth/device-login",
                                   json={"device_secret": device.json()["device_secret"]}))
     return kiosk_id, token
 
@@ -263,7 +255,7 @@ def _phone_of(s: Session, employee: dict[str, object]) -> dict[str, str]:
     linked = s.client.patch(f"/api/v1/users/{user.json()['id']}", headers=s.admin,
                             json={"employee_id": employee["id"]})
     assert linked.status_code == 200, linked.text
-    return _bearer(s.client.post("/api/v1/auth/login",
+    return bearer_of(s.client.post("/api/v1/auth/login",
                                  json={"username": name, "password": PASSWORD}))
 
 

@@ -12,9 +12,8 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from faceclock_dev.processes import StackProcesses, free_ports, running_stack
-from faceclock_dev.stack import Stack
-from faceclock_dev.testing import FACES_DIR
+from faceclock_dev.processes import StackProcesses, stack_in
+from faceclock_dev.testing import FACES_DIR, IDENTIFY_FEW_TARGETS, bearer_of
 
 pytestmark = [pytest.mark.slow]
 PASSWORD = "quiet harbour lantern 31"
@@ -22,12 +21,7 @@ PASSWORD = "quiet harbour lantern 31"
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackProcesses]:
-    var_dir = tmp_path_factory.mktemp("kiosk-devices-stack")
-    # Targets under which 1:N may search a few samples (the defaults allow none): a site of
-    # one or two people is then identified by its kiosks, as in the identity stack test.
-    targets = {"RECOGNITION_TARGET_FPIR": "0.01", "RECOGNITION_IDENTIFY_MAX_FNIR": "0.05"}
-    with running_stack(Stack(var_dir=var_dir, ports=free_ports(), extra_env=targets),
-                       var_dir / "logs") as processes:
+    with stack_in(tmp_path_factory.mktemp("kiosk-devices-stack"), **IDENTIFY_FEW_TARGETS) as processes:
         yield processes
 
 
@@ -39,10 +33,6 @@ class Session:
     employee: dict[str, str]
 
 
-def _bearer(reply: httpx.Response) -> dict[str, str]:
-    assert reply.status_code == 200, reply.text
-    return {"Authorization": f"Bearer {reply.json()['access_token']}"}
-
 
 def _photo(relative: str) -> dict[str, tuple[str, bytes, str]]:
     path = FACES_DIR / relative
@@ -52,7 +42,7 @@ def _photo(relative: str) -> dict[str, tuple[str, bytes, str]]:
 @pytest.fixture(scope="module")
 def session(stack: StackProcesses) -> Iterator[Session]:
     with httpx.Client(base_url=stack.base_url, timeout=120) as client:
-        admin = _bearer(client.post("/api/v1/auth/login",
+        admin = bearer_of(client.post("/api/v1/auth/login",
                                     json={"username": "admin", "password": "admin12345"}))
         logins = {}
         for role in ("hr", "employee"):
@@ -61,7 +51,7 @@ def session(stack: StackProcesses) -> Iterator[Session]:
                 "username": name, "email": f"{name}@example.com", "password": PASSWORD,
                 "roles": [role]})
             assert created.status_code == 201, created.text
-            logins[role] = _bearer(client.post("/api/v1/auth/login",
+            logins[role] = bearer_of(client.post("/api/v1/auth/login",
                                                json={"username": name, "password": PASSWORD}))
         yield Session(client, admin, logins["hr"], logins["employee"])
 
@@ -70,7 +60,7 @@ def _kiosk(s: Session) -> tuple[dict[str, object], dict[str, str]]:
     device = s.client.post("/api/v1/kiosks", headers=s.admin,
                            json={"name": f"Gate {uuid.uuid4().hex[:4]}"})
     assert device.status_code == 201, device.text
-    token = _bearer(s.client.post("/api/v1/auth/device-login",
+    token = bearer_of(s.client.post("/api/v1/auth/device-login",
                                   json={"device_secret": device.json()["device_secret"]}))
     return dict(device.json()), token
 

@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 from faceclock_dev.liveness_data import ATTACKS, jpeg, live_frames, photo
-from faceclock_dev.processes import StackProcesses, free_ports, running_stack
-from faceclock_dev.stack import Stack
+from faceclock_dev.processes import StackProcesses, stack_in
+from faceclock_dev.testing import IDENTIFY_FEW_TARGETS, bearer_of
 
 pytestmark = [pytest.mark.slow]
 
@@ -24,18 +24,11 @@ RECORDED_STEPS = ["turn_right", "blink"]
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackProcesses]:
-    var_dir = tmp_path_factory.mktemp("liveness-stack")
     # Targets under which an identify kiosk may search a few samples (the defaults allow none).
-    env = {"ATTENDANCE_LIVENESS_CHALLENGE_SECONDS": str(CHALLENGE_SECONDS),
-           "RECOGNITION_TARGET_FPIR": "0.01", "RECOGNITION_IDENTIFY_MAX_FNIR": "0.05"}
-    with running_stack(Stack(var_dir=var_dir, ports=free_ports(), extra_env=env),
-                       var_dir / "logs") as processes:
+    env = {"ATTENDANCE_LIVENESS_CHALLENGE_SECONDS": str(CHALLENGE_SECONDS), **IDENTIFY_FEW_TARGETS}
+    with stack_in(tmp_path_factory.mktemp("liveness-stack"), **env) as processes:
         yield processes
 
-
-def _bearer(reply: httpx.Response) -> dict[str, str]:
-    assert reply.status_code == 200, reply.text
-    return {"Authorization": f"Bearer {reply.json()['access_token']}"}
 
 
 def _burst(frames: list[bytes]) -> list[tuple[str, tuple[str, bytes, str]]]:
@@ -65,7 +58,7 @@ def _identify_kiosk(client: httpx.Client, admin: dict[str, str], name: str
     bound = client.put(f"/api/v1/sites/{site.json()['id']}/kiosks/{device.json()['id']}",
                        headers=admin)
     assert bound.status_code == 200, bound.text
-    return int(site.json()["id"]), _bearer(client.post(
+    return int(site.json()["id"]), bearer_of(client.post(
         "/api/v1/auth/device-login", json={"device_secret": device.json()["device_secret"]}))
 
 
@@ -73,7 +66,7 @@ def test_an_identify_kiosk_needs_two_frames_of_the_burst_to_agree(stack: StackPr
     suffix = uuid.uuid4().hex[:6]
     live = [jpeg(f) for f in live_frames()[21:]]
     with httpx.Client(base_url=stack.base_url, timeout=120) as client:
-        admin = _bearer(client.post("/api/v1/auth/login",
+        admin = bearer_of(client.post("/api/v1/auth/login",
                                     json={"username": "admin", "password": "admin12345"}))
         site_id, kiosk = _identify_kiosk(client, admin, f"Hall {suffix}")
         other_site, other_kiosk = _identify_kiosk(client, admin, f"Annex {suffix}")
@@ -128,7 +121,7 @@ def test_a_kiosk_clocks_in_only_with_a_live_burst(stack: StackProcesses) -> None
     suffix = uuid.uuid4().hex[:6]
     live = [jpeg(f) for f in live_frames()[21:]]
     with httpx.Client(base_url=stack.base_url, timeout=120) as client:
-        admin = _bearer(client.post("/api/v1/auth/login",
+        admin = bearer_of(client.post("/api/v1/auth/login",
                                     json={"username": "admin", "password": "admin12345"}))
         site = client.post("/api/v1/sites", headers=admin, json={
             "name": f"Door {suffix}", "timezone": "UTC", "liveness": "kiosks",
@@ -139,7 +132,7 @@ def test_a_kiosk_clocks_in_only_with_a_live_burst(stack: StackProcesses) -> None
         bound = client.put(f"/api/v1/sites/{site.json()['id']}/kiosks/{device.json()['id']}",
                            headers=admin)
         assert bound.status_code == 200, bound.text
-        kiosk = _bearer(client.post("/api/v1/auth/device-login",
+        kiosk = bearer_of(client.post("/api/v1/auth/device-login",
                                     json={"device_secret": device.json()["device_secret"]}))
         person = client.post("/api/v1/employees", headers=admin, json={
             "employee_no": f"L-{suffix}", "name": "Iris Live", "site_id": site.json()["id"]})

@@ -9,38 +9,33 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from faceclock_dev.processes import StackProcesses, free_ports, running_stack
-from faceclock_dev.stack import Stack
+from faceclock_dev.processes import StackProcesses, stack_in
+from faceclock_dev.testing import bearer_of
 
 pytestmark = [pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackProcesses]:
-    var_dir = tmp_path_factory.mktemp("manual-clock-in-stack")
-    with running_stack(Stack(var_dir=var_dir, ports=free_ports()), var_dir / "logs") as processes:
+    with stack_in(tmp_path_factory.mktemp("manual-clock-in-stack")) as processes:
         yield processes
 
-
-def _bearer(reply: httpx.Response) -> dict[str, str]:
-    assert reply.status_code == 200, reply.text
-    return {"Authorization": f"Bearer {reply.json()['access_token']}"}
 
 
 def test_a_kiosk_clocks_in_by_badge_and_pin(stack: StackProcesses) -> None:
     suffix = uuid.uuid4().hex[:6]
     with httpx.Client(base_url=stack.base_url, timeout=60) as client:
-        admin = _bearer(client.post("/api/v1/auth/login",
+        admin = bearer_of(client.post("/api/v1/auth/login",
                                     json={"username": "admin", "password": "admin12345"}))
         hr_user = client.post("/api/v1/users", headers=admin, json={
             "username": f"hr{suffix}", "email": f"hr.{suffix}@example.com",
             "password": "quiet harbour lantern 31", "roles": ["hr"]})
         assert hr_user.status_code == 201, hr_user.text
-        hr = _bearer(client.post("/api/v1/auth/login", json={
+        hr = bearer_of(client.post("/api/v1/auth/login", json={
             "username": f"hr{suffix}", "password": "quiet harbour lantern 31"}))
         device = client.post("/api/v1/kiosks", headers=admin, json={"name": "Lobby"})
         assert device.status_code == 201, device.text
-        kiosk = _bearer(client.post("/api/v1/auth/device-login",
+        kiosk = bearer_of(client.post("/api/v1/auth/device-login",
                                     json={"device_secret": device.json()["device_secret"]}))
 
         number = f"M-{suffix}"

@@ -9,28 +9,23 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from faceclock_dev.processes import StackProcesses, free_ports, running_stack
-from faceclock_dev.stack import Stack
+from faceclock_dev.processes import StackProcesses, stack_in
+from faceclock_dev.testing import bearer_of
 
 pytestmark = [pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackProcesses]:
-    var_dir = tmp_path_factory.mktemp("sites-stack")
-    with running_stack(Stack(var_dir=var_dir, ports=free_ports()), var_dir / "logs") as processes:
+    with stack_in(tmp_path_factory.mktemp("sites-stack")) as processes:
         yield processes
 
-
-def _bearer(reply: httpx.Response) -> dict[str, str]:
-    assert reply.status_code == 200, reply.text
-    return {"Authorization": f"Bearer {reply.json()['access_token']}"}
 
 
 def test_sites_are_edited_by_hr_through_the_gateway(stack: StackProcesses) -> None:
     suffix = uuid.uuid4().hex[:6]
     with httpx.Client(base_url=stack.base_url, timeout=60) as client:
-        admin = _bearer(client.post("/api/v1/auth/login",
+        admin = bearer_of(client.post("/api/v1/auth/login",
                                     json={"username": "admin", "password": "admin12345"}))
         password = "quiet harbour lantern 31"
         for role in ("hr", "employee"):
@@ -38,9 +33,9 @@ def test_sites_are_edited_by_hr_through_the_gateway(stack: StackProcesses) -> No
                 "username": f"{role}{suffix}", "email": f"{role}.{suffix}@example.com",
                 "password": password, "roles": [role]})
             assert user.status_code == 201, user.text
-        hr = _bearer(client.post("/api/v1/auth/login",
+        hr = bearer_of(client.post("/api/v1/auth/login",
                                  json={"username": f"hr{suffix}", "password": password}))
-        employee = _bearer(client.post("/api/v1/auth/login",
+        employee = bearer_of(client.post("/api/v1/auth/login",
                                        json={"username": f"employee{suffix}",
                                              "password": password}))
 
