@@ -139,6 +139,19 @@ def test_synced_punches_duplicates_and_access(api: Any) -> None:
     assert own["total"] == 2 and {p["employee_id"] for p in own["items"]} == {person["id"]}
     theirs = api.get(f"/api/v1/punches?employee_id={other['id']}", "employee", **mine)
     assert theirs.status_code == 404
+    # A page of employees at once (the daily view's punches column): the repeated id.
+    both = api.ok("GET", "/api/v1/punches", "hr",
+                  params=[("employee_id", person["id"]), ("employee_id", other["id"])])
+    assert both["total"] == 3 and {p["employee_id"] for p in both["items"]} == {
+        person["id"], other["id"]}
+    assert api.ok("GET", "/api/v1/punches", "hr",
+                  params=[("employee_id", other["id"])])["total"] == 1
+    # Each of them must be the reader's to see.
+    mixed = api.get(f"/api/v1/punches?employee_id={person['id']}&employee_id={other['id']}",
+                    "employee", **mine)
+    assert mixed.status_code == 404
+    many = "&".join(f"employee_id={n}" for n in range(1, 102))
+    assert api.get(f"/api/v1/punches?{many}", "hr").status_code == 422
     manager = {"token_claims": {"department_id": dept["id"]}}
     assert api.ok("GET", "/api/v1/punches", "manager", **manager)["total"] == 2
     assert api.ok("GET", "/api/v1/punches", "service", **SERVICE)["total"] == 3

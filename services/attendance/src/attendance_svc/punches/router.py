@@ -67,15 +67,17 @@ def create_punch(
 @router.get("/punches", response_model=PunchPage, dependencies=[Depends(require_roles(*READERS))])
 def list_punches(
     session: SessionDep, scope: SiteScopeDep, page: PageDep,
-    employee_id: Id | None = None, department_id: Id | None = None,
+    employee_id: Annotated[list[Id] | None, Query(
+        max_length=100, description="one employee, or several (repeated): a page of them")] = None,
+    department_id: Id | None = None,
     start: Annotated[Moment | None, Query(alias="from")] = None,
     end: Annotated[Moment | None, Query(alias="to")] = None,
     liveness: Annotated[Literal["checked", "not_checked"] | None, Query(
         description="only punches whose liveness was (not) checked")] = None,
 ) -> object:
     """The raw log, oldest first; `from` inclusive, `to` exclusive."""
-    if employee_id is not None:
-        get_employee(session=session, employee_id=employee_id, scope=scope)  # 404 if not theirs
+    for one in employee_id or ():
+        get_employee(session=session, employee_id=one, scope=scope)  # 404 if not theirs
     items, total = service.list_punches(session=session, employee_filter=scope.employee_filter(),
                                         limit=page.limit, offset=page.offset,
                                         employee_id=employee_id, department_id=department_id,

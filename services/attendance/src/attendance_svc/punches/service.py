@@ -135,14 +135,14 @@ def add_punch(session: Session, *, employee_id: int, at: datetime, source: str, 
 
 
 def list_punches(*, session: Session, employee_filter: Any, limit: int, offset: int,
-                 employee_id: int | None = None, department_id: int | None = None,
+                 employee_id: list[int] | None = None, department_id: int | None = None,
                  start: datetime | None = None, end: datetime | None = None,
                  liveness_checked: bool | None = None) -> tuple[list[dict[str, Any]], int]:
     """Punches with the employee's number and name, oldest first."""
     query = select(Punch, Employee.employee_no, Employee.name).join(
         Employee, Employee.id == Punch.employee_id).where(employee_filter)
     if employee_id is not None:
-        query = query.where(Punch.employee_id == employee_id)
+        query = query.where(Punch.employee_id.in_(employee_id))
     if department_id is not None:
         query = query.where(Employee.department_id == department_id)
     if liveness_checked is not None:

@@ -146,7 +146,9 @@ export function query(params) {
   if (!params) return '';
   const search = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) {
-    if (value !== undefined && value !== null && value !== '') search.set(key, value);
+    // A list is the parameter repeated (several employees at once, say).
+    if (Array.isArray(value)) value.forEach((one) => search.append(key, one));
+    else if (value !== undefined && value !== null && value !== '') search.set(key, value);
   }
   const text = search.toString();
   return text ? `?${text}` : '';

@@ -5,7 +5,8 @@ import { api } from './api.js';
 import { t } from './i18n.js';
 import { button, clear, field, h, input, latestOnly, messageBox } from './ui.js';
 
-// `path`: the API list; `params()`: extra filters; `render(items)`: the table of one page;
+// `path`: the API list; `params()`: extra filters (their controls in `extraFilters`);
+// `render(items)`: the table of one page, or a promise of it (when the page needs more data);
 // `search: false` for a list without a search box.
 export function pagedList({ path, render, params = () => ({}), pageSize = 20, searchLabel, extraFilters = [], search = true }) {
   const state = { offset: 0 };
@@ -14,8 +15,8 @@ export function pagedList({ path, render, params = () => ({}), pageSize = 20, se
   const q = input('q', { type: 'search', autocomplete: 'off' });
   const turn = latestOnly();
   const filters = h('form', { class: 'filters', role: 'search' },
-    field(searchLabel || t('common.search'), q), ...extraFilters,
-    h('button', { type: 'submit', class: 'btn' }, t('common.search')));
+    search ? field(searchLabel || t('common.search'), q) : null, ...extraFilters,
+    h('button', { type: 'submit', class: 'btn' }, t(search ? 'common.search' : 'common.show')));
   filters.addEventListener('submit', (event) => { event.preventDefault(); state.offset = 0; load(); });
   for (const control of filters.querySelectorAll('select')) {
     control.addEventListener('change', () => { state.offset = 0; load(); });
@@ -42,13 +43,16 @@ export function pagedList({ path, render, params = () => ({}), pageSize = 20, se
         load();
         return;
       }
+      const view = await render(list);
+      if (!isCurrent()) return;
       clear(results, h('p', { class: 'count' }, t('common.total', { n: answer.total ?? list.length })),
-        render(list), pager(answer.total ?? list.length));
+        view, pager(answer.total ?? list.length));
     } catch (err) {
       clear(results);
       message.error(err);
     }
   }
 
-  return { element: h('div', {}, search ? filters : null, message, results), reload: load };
+  const form = search || extraFilters.length ? filters : null;
+  return { element: h('div', {}, form, message, results), reload: load };
 }

@@ -55,28 +55,25 @@ function usersSection(people, departments) {
 
 function kiosksSection() {
   const message = messageBox();
-  const list = h('div', { 'aria-live': 'polite' });
   const secretBox = h('div', { 'aria-live': 'assertive' });
-  async function load() {
-    try {
-      const kiosks = items(await api.get('/kiosks', { limit: 200 }));
-      clear(list, table([
-        { label: t('admin.kiosk.name'), key: 'name' },
-        { label: t('admin.kiosk.created'), render: (k) => formatDateTime(k.created_at) },
-        { label: t('admin.kiosk.lastused'), render: (k) => formatDateTime(k.last_used_at) || t('admin.never') },
-        { label: t('admin.active'), render: (k) => badge(k.revoked_at ? 'revoked' : 'active') },
-        { label: t('devices.status'), render: (k) => (k.revoked_at ? '' : presenceCell(k)) },
-        { label: t('devices.settings'), render: (k) => (k.revoked_at ? '' : settingsSummary(k)) },
-        { label: t('admin.kiosk.identification'), render: (k) => (k.revoked_at ? '' : identificationCell(k.id)) },
-        { label: t('common.actions'), render: (k) => (k.revoked_at ? '' : h('div', { class: 'row-actions' },
-          button(t('devices.settings.edit'), { class: 'btn btn-small', onclick: () => configure(k) }),
-          button(t('admin.kiosk.pair'), { class: 'btn btn-small', onclick: () => pair(k) }),
-          button(t('admin.kiosk.revoke'), { class: 'btn btn-small btn-danger', onclick: () => revoke(k) }))) },
-      ], kiosks, { empty: t('admin.nokiosks') }));
-    } catch (err) {
-      message.error(err);
-    }
-  }
+  const list = pagedList({
+    path: '/kiosks',
+    search: false,
+    render: (kiosks) => table([
+      { label: t('admin.kiosk.name'), key: 'name' },
+      { label: t('admin.kiosk.created'), render: (k) => formatDateTime(k.created_at) },
+      { label: t('admin.kiosk.lastused'), render: (k) => formatDateTime(k.last_used_at) || t('admin.never') },
+      { label: t('admin.active'), render: (k) => badge(k.revoked_at ? 'revoked' : 'active') },
+      { label: t('devices.status'), render: (k) => (k.revoked_at ? '' : presenceCell(k)) },
+      { label: t('devices.settings'), render: (k) => (k.revoked_at ? '' : settingsSummary(k)) },
+      { label: t('admin.kiosk.identification'), render: (k) => (k.revoked_at ? '' : identificationCell(k.id)) },
+      { label: t('common.actions'), render: (k) => (k.revoked_at ? '' : h('div', { class: 'row-actions' },
+        button(t('devices.settings.edit'), { class: 'btn btn-small', onclick: () => configure(k) }),
+        button(t('admin.kiosk.pair'), { class: 'btn btn-small', onclick: () => pair(k) }),
+        button(t('admin.kiosk.revoke'), { class: 'btn btn-small btn-danger', onclick: () => revoke(k) }))) },
+    ], kiosks, { empty: t('admin.nokiosks') }),
+  });
+  const load = list.reload;
   const name = input('name', { required: true, placeholder: t('admin.kiosk.placeholder') });
   const form = h('form', { class: 'form-inline' }, field(t('admin.kiosk.name'), name), h('button', { type: 'submit', class: 'btn btn-primary' }, t('admin.kiosk.add')));
   form.addEventListener('submit', async (event) => {
@@ -140,7 +137,7 @@ function kiosksSection() {
     try { await api.del(`/kiosks/${kiosk.id}`); toast(t('common.deleted')); load(); } catch (err) { message.error(err); }
   }
   load();
-  return section(t('admin.kiosks'), message, form, secretBox, list);
+  return section(t('admin.kiosks'), message, form, secretBox, list.element);
 }
 
 // Online while its heartbeat (each minute while the kiosk page is open) keeps coming.

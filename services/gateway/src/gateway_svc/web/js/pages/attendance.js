@@ -8,6 +8,7 @@ import {
   departmentOptions, departments as loadDepartments, employeeOptions, employees as loadEmployees, livenessOptions, nameMap,
 } from '../data.js';
 import { formatDateTime, formatNumber, formatTime, statusLabel, t } from '../i18n.js';
+import { pagedList } from '../paging.js';
 import {
   badge, button, clear, field, h, input, isoDate, items, latestOnly, messageBox, pageHeader, section, select, table, tabs, today,
 } from '../ui.js';
@@ -40,92 +41,79 @@ function periodText(p, zone) {
 }
 
 function dailyTab(ctx) {
-  const out = h('div', { 'aria-live': 'polite' });
-  const message = messageBox();
   const date = input('date', { type: 'date', value: ctx.query.get('date') || today(), required: true });
   const dept = select('department_id', departmentOptions(ctx.departments));
   const person = select('employee_id', employeeOptions(ctx.people), { value: ctx.ownId || '' });
-  const turn = latestOnly();
-  const load = async () => {
-    message.clear();
-    clear(out, h('p', { class: 'loading' }, t('common.loading')));
-    const isCurrent = turn();
-    try {
-      const filters = { department_id: dept.value, employee_id: person.value };
-      const [daily, punches] = await Promise.all([
-        api.get('/attendance/daily', { date: date.value, ...filters, limit: 1000 }),
-        // The raw punches of the day beside each result, so a person sees what the verdict rests on.
-        api.get('/punches', { ...dayBounds(date.value, date.value), ...filters, limit: 1000 }).catch(() => null),
-      ]);
-      if (!isCurrent()) return;
-      const byEmployee = new Map();
-      for (const punch of items(punches)) {
-        if (!byEmployee.has(punch.employee_id)) byEmployee.set(punch.employee_id, []);
-        byEmployee.get(punch.employee_id).push(punch);
-      }
-      clear(out, table([
-        { label: t('common.employee'), render: (r) => r.name || r.employee_name || ctx.names.get(r.employee_id) || '' },
-        { label: t('att.status'), render: (r) => badge(r.status, 'day') },
-        { label: t('att.punches'), class: 'punches', render: (r) => (byEmployee.get(r.employee_id) || [])
-          .map((p) => `${formatTime(p.at, r.timezone)}${p.kind ? ` ${t(`kiosk.kind.${p.kind}`)}` : ''}`).join(', ') || t('att.nopunch') },
-        { label: t('att.late'), render: (r) => minutes(r.late_minutes) },
-        { label: t('att.early'), render: (r) => minutes(r.early_leave_minutes) },
-        { label: t('att.worked'), render: (r) => minutes(r.worked_minutes) },
-        { label: t('att.overtime'), render: (r) => minutes(r.overtime_minutes) },
-        { label: t('att.explanation'), class: 'explanation', render: (r) => [
-          h('span', {}, Array.isArray(r.explanation) ? r.explanation.join('; ') : r.explanation),
-          (r.periods || []).length ? h('ul', { class: 'periods-list' }, r.periods.map((p) => h('li', {}, periodText(p, r.timezone)))) : null,
-        ] },
-      ], items(daily), { empty: t('att.nodaily') }));
-    } catch (err) {
-      clear(out);
-      message.error(err);
+  // The raw punches of the page's people that day beside each result, so a person sees what the
+  // verdict rests on.
+  async function punchesOf(rows) {
+    const byEmployee = new Map();
+    const people = [...new Set(rows.map((r) => r.employee_id))];
+    if (!people.length) return byEmployee;
+    const punches = await api.get('/punches', { ...dayBounds(date.value, date.value), employee_id: people, limit: 1000 })
+      .catch(() => null);
+    for (const punch of items(punches)) {
+      if (!byEmployee.has(punch.employee_id)) byEmployee.set(punch.employee_id, []);
+      byEmployee.get(punch.employee_id).push(punch);
     }
+    return byEmployee;
+  }
+  const render = async (rows) => {
+    const byEmployee = await punchesOf(rows);
+    return table([
+      { label: t('common.employee'), render: (r) => r.name || r.employee_name || ctx.names.get(r.employee_id) || '' },
+      { label: t('att.status'), render: (r) => badge(r.status, 'day') },
+      { label: t('att.punches'), class: 'punches', render: (r) => (byEmployee.get(r.employee_id) || [])
+        .map((p) => `${formatTime(p.at, r.timezone)}${p.kind ? ` ${t(`kiosk.kind.${p.kind}`)}` : ''}`).join(', ') || t('att.nopunch') },
+      { label: t('att.late'), render: (r) => minutes(r.late_minutes) },
+      { label: t('att.early'), render: (r) => minutes(r.early_leave_minutes) },
+      { label: t('att.worked'), render: (r) => minutes(r.worked_minutes) },
+      { label: t('att.overtime'), render: (r) => minutes(r.overtime_minutes) },
+      { label: t('att.explanation'), class: 'explanation', render: (r) => [
+        h('span', {}, Array.isArray(r.explanation) ? r.explanation.join('; ') : r.explanation),
+        (r.periods || []).length ? h('ul', { class: 'periods-list' }, r.periods.map((p) => h('li', {}, periodText(p, r.timezone)))) : null,
+      ] },
+    ], rows, { empty: t('att.nodaily') });
   };
   const filters = [field(t('common.date'), date)];
   if (ctx.manager) filters.push(field(t('emp.department'), dept), field(t('common.employee'), person));
-  const box = h('div', {}, filterForm(filters, load), message, out);
-  load();
-  return box;
+  const list = pagedList({
+    path: '/attendance/daily',
+    search: false,
+    extraFilters: filters,
+    params: () => ({ date: date.value, department_id: dept.value, employee_id: person.value }),
+    render,
+  });
+  list.reload();
+  return list.element;
 }
 
 function punchesTab(ctx) {
-  const out = h('div', { 'aria-live': 'polite' });
-  const message = messageBox();
   const from = input('from', { type: 'date', value: today(), required: true });
   const to = input('to', { type: 'date', value: today(), required: true });
   const person = select('employee_id', employeeOptions(ctx.people), { value: ctx.ownId || '' });
   const liveness = select('liveness', livenessOptions());
-  const turn = latestOnly();
-  const load = async () => {
-    message.clear();
-    const isCurrent = turn();
-    try {
-      // The API takes instants; the picked days are local calendar days.
-      const answer = await api.get('/punches', {
-        employee_id: person.value, liveness: liveness.value, ...dayBounds(from.value, to.value), limit: 1000,
-      });
-      if (!isCurrent()) return;
-      clear(out, h('p', { class: 'count' }, t('common.total', { n: answer.total ?? items(answer).length })), table([
-        { label: t('att.at'), render: (p) => formatDateTime(p.at) },
-        { label: t('common.employee'), render: (p) => p.name || p.employee_name || ctx.names.get(p.employee_id) || '' },
-        { label: t('att.kind'), render: (p) => (p.kind ? t(`kiosk.kind.${p.kind}`) : '') },
-        { label: t('att.status'), render: (p) => (p.status ? badge(p.status) : '') },
-        { label: t('att.source'), render: (p) => p.source || '' },
-        { label: t('att.device'), render: (p) => p.device_name || p.device_id || '' },
-        { label: t('att.liveness'), render: (p) => (p.source === 'live' ? t(`att.liveness.${p.liveness_checked ? 'checked' : 'not_checked'}`) : '') },
-      ], items(answer), { empty: t('att.nopunches') }));
-    } catch (err) {
-      clear(out);
-      message.error(err);
-    }
-  };
   const filters = [field(t('common.from'), from), field(t('common.to'), to)];
   if (ctx.manager) filters.push(field(t('common.employee'), person));
   filters.push(field(t('att.liveness'), liveness));
-  const box = h('div', {}, filterForm(filters, load), message, out);
-  load();
-  return box;
+  const list = pagedList({
+    path: '/punches',
+    search: false,
+    extraFilters: filters,
+    // The API takes instants; the picked days are local calendar days.
+    params: () => ({ employee_id: person.value, liveness: liveness.value, ...dayBounds(from.value, to.value) }),
+    render: (rows) => table([
+      { label: t('att.at'), render: (p) => formatDateTime(p.at) },
+      { label: t('common.employee'), render: (p) => p.name || p.employee_name || ctx.names.get(p.employee_id) || '' },
+      { label: t('att.kind'), render: (p) => (p.kind ? t(`kiosk.kind.${p.kind}`) : '') },
+      { label: t('att.status'), render: (p) => (p.status ? badge(p.status) : '') },
+      { label: t('att.source'), render: (p) => p.source || '' },
+      { label: t('att.device'), render: (p) => p.device_name || p.device_id || '' },
+      { label: t('att.liveness'), render: (p) => (p.source === 'live' ? t(`att.liveness.${p.liveness_checked ? 'checked' : 'not_checked'}`) : '') },
+    ], rows, { empty: t('att.nopunches') }),
+  });
+  list.reload();
+  return list.element;
 }
 
 const CHART_STATUSES = [

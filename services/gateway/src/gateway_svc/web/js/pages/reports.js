@@ -5,8 +5,9 @@ import {
   departmentOptions, departments as loadDepartments, livenessOptions, siteOptions, sites as loadSites,
 } from '../data.js';
 import { formatDateTime, t } from '../i18n.js';
+import { pagedList } from '../paging.js';
 import {
-  badge, button, clear, field, h, input, isoDate, items, messageBox, pageHeader, progressBar, section, select, table, today,
+  badge, button, clear, field, h, input, isoDate, messageBox, pageHeader, progressBar, section, select, table, today,
 } from '../ui.js';
 
 const FINAL = new Set(['done', 'failed']);
@@ -40,8 +41,7 @@ function paramFields(kind, departments, sites) {
 export async function render(main) {
   const message = messageBox();
   const [departments, sites] = await Promise.all([loadDepartments(), loadSites()]);
-  const history = h('div', { 'aria-live': 'polite' });
-  const watching = new Set();
+  let polling = null;
   let stopped = false;
 
   const kind = select('kind', [['daily', t('reports.kind.daily')], ['monthly', t('reports.kind.monthly')],
@@ -62,7 +62,7 @@ export async function render(main) {
     try {
       const report = await api.post('/reports', { kind: kind.value, params });
       message.ok(t('reports.queued', { id: report.id }));
-      await load();
+      await history.reload();
     } catch (err) {
       message.error(err);
     }
@@ -81,10 +81,15 @@ export async function render(main) {
     }
   }
 
-  async function load() {
-    try {
-      const list = items(await api.get('/reports', { limit: 50 }));
-      clear(history, table([
+  const history = pagedList({
+    path: '/reports',
+    search: false,
+    render: (list) => {
+      // Keep refreshing the page shown while anything on it is still running.
+      if (list.some((r) => !FINAL.has(r.status)) && !stopped && !polling) {
+        polling = setTimeout(() => { polling = null; if (!stopped) history.reload(); }, 1000);
+      }
+      return table([
         { label: t('reports.requested'), render: (r) => formatDateTime(r.created_at) },
         { label: t('reports.kind'), render: (r) => t(`reports.kind.${r.kind}`) },
         { label: t('reports.params'), render: (r) => Object.entries(r.params || {}).map(([k, v]) => `${k}=${v}`).join(', ') },
@@ -95,19 +100,11 @@ export async function render(main) {
             button(t('reports.download'), { class: 'btn btn-small', onclick: () => fetchFile(r) }),
             button(t('reports.xlsx'), { class: 'btn btn-small', onclick: () => fetchFile(r, 'xlsx') }))
           : (r.error ? h('span', { class: 'error-text' }, r.error) : '')) },
-      ], list, { empty: t('reports.none') }));
-      // Keep refreshing while anything is still running.
-      const running = list.filter((r) => !FINAL.has(r.status));
-      if (running.length && !stopped && !watching.size) {
-        watching.add('poll');
-        setTimeout(() => { watching.delete('poll'); if (!stopped) load(); }, 1000);
-      }
-    } catch (err) {
-      message.error(err);
-    }
-  }
+      ], list, { empty: t('reports.none') });
+    },
+  });
 
-  main.append(pageHeader(t('nav.reports')), message, section(t('reports.new'), form), section(t('reports.history'), history));
-  await load();
+  main.append(pageHeader(t('nav.reports')), message, section(t('reports.new'), form), section(t('reports.history'), history.element));
+  await history.reload();
   return () => { stopped = true; };
 }

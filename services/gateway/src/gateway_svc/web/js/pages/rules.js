@@ -197,20 +197,17 @@ async function assignmentsSection(ctx) {
 
 async function holidaysSection(ctx) {
   const message = messageBox();
-  const list = h('div', {});
-  async function load() {
-    try {
-      const rows = items(await api.get('/holidays', { limit: 500 }));
-      clear(list, table([
-        { label: t('common.date'), key: 'date' },
-        { label: t('rules.holiday.name'), key: 'name' },
-        { label: t('calendars.calendar'), render: (x) => (x.calendar_id ? ctx.calendarNames().get(x.calendar_id) || `#${x.calendar_id}` : t('calendars.organisation')) },
-        { label: t('common.actions'), render: (x) => button(t('common.delete'), { class: 'btn btn-small btn-danger', onclick: () => remove(x) }) },
-      ], rows, { empty: t('rules.noholidays') }));
-    } catch (err) {
-      message.error(err);
-    }
-  }
+  const list = pagedList({
+    path: '/holidays',
+    search: false,
+    render: (rows) => table([
+      { label: t('common.date'), key: 'date' },
+      { label: t('rules.holiday.name'), key: 'name' },
+      { label: t('calendars.calendar'), render: (x) => (x.calendar_id ? ctx.calendarNames().get(x.calendar_id) || `#${x.calendar_id}` : t('calendars.organisation')) },
+      { label: t('common.actions'), render: (x) => button(t('common.delete'), { class: 'btn btn-small btn-danger', onclick: () => remove(x) }) },
+    ], rows, { empty: t('rules.noholidays') }),
+  });
+  const load = list.reload;
   const date = input('date', { type: 'date', required: true });
   const name = input('name', { required: true });
   const calendar = select('calendar_id', calendarOptions(ctx.calendars()));
@@ -233,7 +230,7 @@ async function holidaysSection(ctx) {
     try { await api.del(`/holidays/${x.id}`); toast(t('common.deleted')); load(); } catch (err) { message.error(err); }
   }
   await load();
-  return section(t('rules.holidays'), message, form, list);
+  return section(t('rules.holidays'), message, form, list.element);
 }
 
 export async function render(main) {
