@@ -142,6 +142,18 @@ export const api = {
   upload: (path, form, headers) => request('POST', path, { form, headers }),
 };
 
+// Every row of a list a page must see whole (a count over everyone), read page by page: one
+// page would silently leave out the rest of a large organisation.
+export async function allItems(path, params = {}, pageSize = 1000) {
+  const rows = [];
+  for (let offset = 0; ; offset += pageSize) {
+    const answer = await api.get(path, { ...params, limit: pageSize, offset });
+    const list = answer.items || [];
+    rows.push(...list);
+    if (!list.length || rows.length >= (answer.total ?? rows.length)) return rows;
+  }
+}
+
 export function query(params) {
   if (!params) return '';
   const search = new URLSearchParams();

@@ -1,6 +1,6 @@
 // Today at a glance, and the requests waiting for this user's decision.
 
-import { api } from '../api.js';
+import { allItems, api } from '../api.js';
 import { hasRole, me } from '../app.js';
 import { donutChart } from '../charts.js';
 import { employees, nameMap, siteOptions, sites as loadSites } from '../data.js';
@@ -53,7 +53,7 @@ async function todayCard() {
     try {
       const params = { date: today(), site_id: site.value };
       if (!overseer && me().employee_id) params.employee_id = me().employee_id;
-      const records = items(await api.get('/attendance/daily', { ...params, limit: 1000 }));
+      const records = await allItems('/attendance/daily', params);
       if (!isCurrent()) return;
       const counts = countToday(records);
       const resting = records.filter((r) => r.status === 'holiday').length;
