@@ -2,7 +2,7 @@
 
     uv run python bench/attendance_month.py [--employees 10000] [--month 2026-10] [--workers N]
                                             [--database-url mysql+pymysql://root@127.0.0.1/db]
-                                            [--baseline-ref 4e2ee98 [--rounds 1]]
+                                            [--baseline-ref d1d33c4 [--rounds 1]]
 
 Seeds (with a fixed random seed) departments, three shifts (the two-period office day, a
 continuous day whose worked time is counted by in/out pairs, with a punched lunch break, and a

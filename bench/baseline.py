@@ -30,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser, *, rounds: bool = True) -> No
     """--baseline-ref, --rounds (unless the script measures old and new back to back itself)
     and the hidden --figures-json that run_side_by_side and run_all.py read the figures from."""
     parser.add_argument("--baseline-ref", metavar="REF",
-                        help="also run REF's code (e.g. a99052f) and print old/new side by side")
+                        help="also run REF's code (e.g. d1d33c4) and print old/new side by side")
     if rounds:
         parser.add_argument("--rounds", type=int, default=1,
                             help="with --baseline-ref: old/new pairs to run (medians are shown)")

@@ -3,7 +3,7 @@
 time goes (py-spy on the gateway, the recognition replicas with their encoding workers, and
 attendance).
 
-    uv run python bench/gateway_clock_in.py [--baseline-ref 4e2ee98] [--faces 10000]
+    uv run python bench/gateway_clock_in.py [--baseline-ref d1d33c4] [--faces 10000]
                                             [--seconds 15] [--no-profile] [--no-identify]
 
 With --baseline-ref the code at that git ref runs beside this one (a worktree with its own venv):

@@ -1,7 +1,7 @@
 """B11 of BENCH.md: an authenticated GET that touches the database, through the gateway
 (GET /api/v1/employees/{id}: token check, rate limit, proxy, attendance reads one row).
 
-    uv run python bench/gateway_get.py [--baseline-ref 4e2ee98] [--seconds 10] [--clients 1 8]
+    uv run python bench/gateway_get.py [--baseline-ref d1d33c4] [--seconds 10] [--clients 1 8]
                                        [--stacks sqlite mariadb] [--profile]
 
 Two stacks: the embedded one (SQLite, in-process rate limits) and the production-like one

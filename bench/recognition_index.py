@@ -3,7 +3,7 @@ and identify latency against gallery size, with plain face_recognition as the ba
 
     uv run python bench/recognition_index.py [--million 1000000] [--queries 1000]
     uv run python bench/recognition_index.py --snapshot [--million 1000000]
-                                             [--baseline-ref 4e2ee98 [--rounds 1]]
+                                             [--baseline-ref d1d33c4 [--rounds 1]]
 
 --snapshot measures the encrypted index snapshot at --million faces instead: writing it while
 a thread keeps searching (the longest search during the write: a write must not stall

@@ -2,7 +2,7 @@
 
     uv run python bench/reporting_monthly.py [--employees 10000] [--punches 600000]
                                              [--with-attendance [--attendance-only]]
-                                             [--baseline-ref 4e2ee98 [--rounds 1]]
+                                             [--baseline-ref d1d33c4 [--rounds 1]]
 
 A source process serves the attendance contract's paged lists (`/api/v1/attendance/monthly`,
 `/api/v1/punches`) with synthetic rows; each case then runs in a fresh process the same code a
