@@ -36,7 +36,6 @@ def client(stack: StackProcesses) -> Iterator[httpx.Client]:
         yield http
 
 
-
 @pytest.fixture(scope="module")
 def admin(client: httpx.Client) -> dict[str, str]:
     return bearer_of(client.post("/api/v1/auth/login",

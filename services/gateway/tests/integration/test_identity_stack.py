@@ -22,8 +22,6 @@ PASSWORD = "quiet harbour lantern 31"
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackProcesses]:
-    # Targets an operator may choose: 1 % false matches per attempt, at most 5 % of people
-    # turned away, which lets 1:N search up to 5 dlib samples (the defaults allow none).
     with stack_in(tmp_path_factory.mktemp("identity-stack"), **IDENTIFY_FEW_TARGETS) as processes:
         yield processes
 
@@ -34,7 +32,6 @@ class Session:
     admin: dict[str, str]
     hr: dict[str, str]
     created: list[int] = field(default_factory=list)
-
 
 
 def _photo(relative: str) -> dict[str, tuple[str, bytes, str]]:

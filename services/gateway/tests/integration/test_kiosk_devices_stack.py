@@ -33,7 +33,6 @@ class Session:
     employee: dict[str, str]
 
 
-
 def _photo(relative: str) -> dict[str, tuple[str, bytes, str]]:
     path = FACES_DIR / relative
     return {"image": (path.name, path.read_bytes(), "image/jpeg")}

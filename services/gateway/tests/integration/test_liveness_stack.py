@@ -30,7 +30,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackProcesses]:
         yield processes
 
 
-
 def _burst(frames: list[bytes]) -> list[tuple[str, tuple[str, bytes, str]]]:
     return [("frames", (f"frame-{i:02d}.jpg", data, "image/jpeg")) for i, data in enumerate(frames)]
 

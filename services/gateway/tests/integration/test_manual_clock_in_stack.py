@@ -21,7 +21,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackProcesses]:
         yield processes
 
 
-
 def test_a_kiosk_clocks_in_by_badge_and_pin(stack: StackProcesses) -> None:
     suffix = uuid.uuid4().hex[:6]
     with httpx.Client(base_url=stack.base_url, timeout=60) as client:

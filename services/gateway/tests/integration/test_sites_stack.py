@@ -21,7 +21,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackProcesses]:
         yield processes
 
 
-
 def test_sites_are_edited_by_hr_through_the_gateway(stack: StackProcesses) -> None:
     suffix = uuid.uuid4().hex[:6]
     with httpx.Client(base_url=stack.base_url, timeout=60) as client:
