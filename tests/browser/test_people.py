@@ -14,13 +14,16 @@ from __future__ import annotations
 import re
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from faceclock_dev.processes import StackProcesses
+from faceclock_dev.processes import StackProcesses, stack_in
+from faceclock_dev.testing import bearer_of
 
 from .conftest import DESKTOP, Problems, context_of, sign_in
 from .office import ENGLISH_SENTENCE, PASSWORD, Office, mails_to
@@ -37,13 +40,32 @@ def _nightly_job(stack: StackProcesses) -> None:
     assert done.returncode == 0, done.stderr.decode()[-2000:]
 
 
+@pytest.fixture
+def digest_stack(tmp_path: Path) -> Iterator[StackProcesses]:
+    """A stack of the digest's people only, whose office day is worked all week.
+
+    The digest waits until yesterday is over for every employee, and a rest day is over only at
+    noon the next day (an overnight check-out may still come): with the shared stack's people on
+    the Monday-Friday default, the test would depend on the weekday and the hour it runs at."""
+    with stack_in(tmp_path / "digest-stack") as processes:
+        yield processes
+
+
 def test_managers_get_a_digest_of_yesterdays_missing_check_outs_once(
-        desk_browser: Browser, desk: BrowserContext, stack: StackProcesses, office: Office,
+        desk_browser: Browser, desk: BrowserContext, digest_stack: StackProcesses,
         problems: Problems, screenshots: Callable[[Page, str], None]) -> None:
     """Dora checked in yesterday and never out; Dan checked in and out; Xena (another
     department) also forgot. The nightly job tells Mona (Dora's department's named manager,
     reading Chinese) about Dora only, and HR about Dora and Xena, by e-mail and in the list;
     the job run again sends nothing."""
+    stack = digest_stack
+    office = Office(stack, lambda: bearer_of(httpx.post(
+        f"{stack.base_url}/api/v1/auth/login", json={"username": "admin", "password": "admin12345"},
+        timeout=30)))
+    office.call("POST", "/shifts", 201, json={
+        "name": "Office week", "periods": [{"start": "08:00", "end": "12:00"},
+                                           {"start": "14:00", "end": "18:00"}],
+        "workdays": [1, 2, 3, 4, 5, 6, 7], "is_default": True})
     yesterday = (datetime.now(UTC) - timedelta(days=1)).date()
     team = office.department("DG", "Digest team")
     other = office.department("DX", "Other team")
