@@ -168,3 +168,24 @@ def test_dates_at_the_ends_of_the_calendar_are_422(api: Any) -> None:
     for path in ("/api/v1/attendance/daily?date=0001-01-01", "/api/v1/attendance/monthly?month=9999-12",
                  "/api/v1/attendance/daily?from=9999-12-30&to=9999-12-31"):
         assert api.get(path, "hr").status_code == 422, path
+
+
+def test_employees_by_id_only_those_the_reader_may_see(api: Any) -> None:
+    eng = api.ok("POST", "/api/v1/departments", "hr", status=201, json={"code": "E", "name": "E"})
+    ops = api.ok("POST", "/api/v1/departments", "hr", status=201, json={"code": "O", "name": "O"})
+    ann = api.employee("I1", department_id=eng["id"], name="Ann")
+    ben = api.employee("I2", department_id=eng["id"], name="Ben")
+    cid = api.employee("I3", department_id=ops["id"], name="Cid")
+    # The names of a page's rows: just the ids asked for (repeated), in one call.
+    two = api.ok("GET", "/api/v1/employees", "hr", params=[("id", ann["id"]), ("id", cid["id"])])
+    assert two["total"] == 2 and [e["name"] for e in two["items"]] == ["Ann", "Cid"]
+    one = api.ok("GET", "/api/v1/employees", "hr", params=[("id", ben["id"])])
+    assert [e["name"] for e in one["items"]] == ["Ben"]
+    # Another department's person is simply not in a manager's answer.
+    manager = {"token_claims": {"department_id": eng["id"]}}
+    seen = api.ok("GET", "/api/v1/employees", "manager", **manager,
+                  params=[("id", ann["id"]), ("id", cid["id"])])
+    assert [e["id"] for e in seen["items"]] == [ann["id"]]
+    many = "&".join(f"id={n}" for n in range(1, 102))
+    assert api.get(f"/api/v1/employees?{many}", "hr").status_code == 422
+    assert api.get("/api/v1/employees?id=0", "hr").status_code == 422

@@ -96,10 +96,13 @@ def list_employees(
     department_id: Id | None = None,
     q: Annotated[str | None, Query(max_length=200, description="name, number, e-mail or title")] = None,
     status: EmployeeStatus | None = None,
+    employee_id: Annotated[list[Id] | None, Query(
+        alias="id", max_length=100,
+        description="only these employees (repeated): the names of a page's rows")] = None,
 ) -> object:
     items, total = service.list_employees(session=session, scope=scope, limit=page.limit,
                                           offset=page.offset, department_id=department_id,
-                                          q=q, status=status)
+                                          q=q, status=status, ids=employee_id)
     return {"items": items, "total": total}
 
 

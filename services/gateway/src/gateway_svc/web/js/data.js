@@ -1,21 +1,20 @@
-// Look-ups several pages share: departments and employees for pickers, and a searching
-// employee field.
+// Look-ups several pages share: departments and sites for pickers, the names of the employees a
+// page shows, and a searching employee field.
 
-import { api } from './api.js';
+import { allItems, api } from './api.js';
 import { t } from './i18n.js';
 import { clear, h, items, latestOnly, uid } from './ui.js';
 
-export async function departments() {
-  try {
-    return items(await api.get('/departments', { limit: 500 }));
-  } catch {
-    return [];
-  }
+// A look-up list (departments, sites, shifts, rosters, kiosks...) for pickers and names, read
+// whole, page by page: a picker that silently stopped at one page would hide the rest. 100 rows a
+// page is within every service's limit (500 in auth, 1000 in attendance).
+export function lookupList(path, params = {}) {
+  return allItems(path, params, 100);
 }
 
-export async function employees(params = {}) {
+export async function departments() {
   try {
-    return items(await api.get('/employees', { limit: 500, ...params }));
+    return await lookupList('/departments');
   } catch {
     return [];
   }
@@ -24,10 +23,27 @@ export async function employees(params = {}) {
 // The organisation's sites (anyone signed in may read them), for pickers and filters.
 export async function sites() {
   try {
-    return items(await api.get('/sites', { limit: 200 }));
+    return await lookupList('/sites');
   } catch {
     return [];
   }
+}
+
+// The names of the employees whose ids a page shows (id -> name): just those people, asked for
+// 100 at a time (what GET /employees?id= takes), never the whole organisation.
+export async function employeeNames(ids) {
+  const wanted = [...new Set(ids.filter(Boolean))];
+  const chunks = [];
+  for (let i = 0; i < wanted.length; i += 100) chunks.push(wanted.slice(i, i + 100));
+  const names = new Map();
+  await Promise.all(chunks.map(async (id) => {
+    try {
+      for (const e of items(await api.get('/employees', { id, limit: id.length }))) names.set(e.id, e.name);
+    } catch {
+      // The rows still show without the names.
+    }
+  }));
+  return names;
 }
 
 export function siteOptions(list, emptyLabel) {
@@ -36,10 +52,6 @@ export function siteOptions(list, emptyLabel) {
 
 export function departmentOptions(list, emptyLabel) {
   return [['', emptyLabel ?? t('common.all')], ...list.map((d) => [d.id, `${d.name} (${d.code})`])];
-}
-
-export function employeeOptions(list, emptyLabel) {
-  return [['', emptyLabel ?? t('common.all')], ...list.map((e) => [e.id, `${e.name} · ${e.employee_no}`])];
 }
 
 export function nameMap(list) {
@@ -54,6 +66,7 @@ export function livenessOptions() {
 // An employee field that searches the server as the person types: a large organisation has more
 // people than one list can hold. `multiple`: several may be chosen, and those chosen stay chosen
 // while the person searches for the next. `selected`: [{id, name, employee_no}] chosen already.
+// Returns the field's element, its <select> (to listen for a choice) and `chosen()`: the ids.
 export function employeeField(label, name, { emptyLabel, required, multiple, selected = [] } = {}) {
   const choice = h('select', { name, id: uid('emp'), required, multiple, size: multiple ? 8 : undefined });
   const search = h('input', {
@@ -96,5 +109,5 @@ export function employeeField(label, name, { emptyLabel, required, multiple, sel
   fill();
   showCount();
   const element = h('div', { class: multiple ? 'field field-wide field-picker' : 'field field-picker' }, h('label', { for: choice.id }, label), search, choice, count);
-  return { element, chosen: () => [...chosen.keys()].map(Number) };
+  return { element, select: choice, chosen: () => [...chosen.keys()].map(Number) };
 }

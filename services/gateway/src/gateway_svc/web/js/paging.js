@@ -5,6 +5,16 @@ import { api } from './api.js';
 import { t } from './i18n.js';
 import { button, clear, field, h, input, latestOnly, messageBox } from './ui.js';
 
+// Previous/Next under a list showing rows from+1.. of `total` (`shown` on this page); none when
+// everything fits on one page.
+export function pagerBar({ from, shown, total, prev, next }) {
+  if (from === 0 && shown >= total) return null;
+  return h('div', { class: 'pager' },
+    button(t('common.prev'), { disabled: from === 0, onclick: prev }),
+    h('span', {}, t('common.page', { from: from + 1, to: Math.min(total, from + shown), total })),
+    button(t('common.next'), { disabled: from + shown >= total, onclick: next }));
+}
+
 // `path`: the API list; `params()`: extra filters (their controls in `extraFilters`);
 // `render(items)`: the table of one page, or a promise of it (when the page needs more data);
 // `search: false` for a list without a search box.
@@ -22,13 +32,11 @@ export function pagedList({ path, render, params = () => ({}), pageSize = 20, se
     control.addEventListener('change', () => { state.offset = 0; load(); });
   }
 
-  function pager(total) {
-    if (total <= pageSize) return null;
-    return h('div', { class: 'pager' },
-      button(t('common.prev'), { disabled: state.offset === 0, onclick: () => { state.offset = Math.max(0, state.offset - pageSize); load(); } }),
-      h('span', {}, t('common.page', { from: state.offset + 1, to: Math.min(total, state.offset + pageSize), total })),
-      button(t('common.next'), { disabled: state.offset + pageSize >= total, onclick: () => { state.offset += pageSize; load(); } }));
-  }
+  const pager = (total) => pagerBar({
+    from: state.offset, shown: pageSize, total,
+    prev: () => { state.offset = Math.max(0, state.offset - pageSize); load(); },
+    next: () => { state.offset += pageSize; load(); },
+  });
 
   async function load() {
     message.clear();

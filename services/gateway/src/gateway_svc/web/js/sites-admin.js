@@ -6,9 +6,10 @@
 // their site on their own pages (site_id).
 
 import { api } from './api.js';
+import { lookupList } from './data.js';
 import { t } from './i18n.js';
 import { identificationCell } from './kiosk-identity.js';
-import { clear, field, h, input, items, messageBox, section, select, table, toast } from './ui.js';
+import { clear, field, h, input, messageBox, section, select, table, toast } from './ui.js';
 
 const MODES = ['verify', 'identify'];
 const LIVENESS = ['off', 'kiosks', 'everywhere'];
@@ -46,9 +47,9 @@ export function sitesSection() {
 
   async function load() {
     try {
-      const [sites, kiosks] = await Promise.all([api.get('/sites', { limit: 200 }), api.get('/kiosks', { limit: 200 })]);
-      const active = items(kiosks).filter((k) => !k.revoked_at);
-      clear(siteChoice, ...items(sites).map((s) => h('option', { value: String(s.id) }, s.name)));
+      const [sites, kiosks] = await Promise.all([lookupList('/sites'), lookupList('/kiosks')]);
+      const active = kiosks.filter((k) => !k.revoked_at);
+      clear(siteChoice, ...sites.map((s) => h('option', { value: String(s.id) }, s.name)));
       clear(kioskChoice, ...active.map((k) => h('option', { value: String(k.id) }, k.name)));
       clear(list, table([
         { label: t('sites.name'), key: 'name' },
@@ -56,7 +57,7 @@ export function sitesSection() {
         { label: t('sites.address'), render: (s) => s.address || '' },
         { label: t('sites.mode'), render: (s) => t(`sites.mode.${s.identification_mode}`) },
         { label: t('sites.liveness'), render: livenessCell },
-      ], items(sites), { empty: t('sites.none') }));
+      ], sites, { empty: t('sites.none') }));
     } catch (err) {
       message.error(err);
     }

@@ -2,38 +2,36 @@
 
 import { api } from '../api.js';
 import {
-  departmentOptions, departments as loadDepartments, employeeField, employees as loadEmployees, nameMap,
+  departmentOptions, departments as loadDepartments, employeeField, employeeNames, lookupList,
 } from '../data.js';
 import { LANGUAGES, formatDateTime, t } from '../i18n.js';
 import { identificationCell } from '../kiosk-identity.js';
 import { pagedList } from '../paging.js';
 import { sitesSection } from '../sites-admin.js';
 import {
-  badge, button, clear, confirmDialog, field, formDialog, h, input, items, messageBox, pageHeader, section, select, table, toast,
+  badge, button, clear, confirmDialog, field, formDialog, h, input, messageBox, pageHeader, section, select, table, toast,
 } from '../ui.js';
 
 const ROLES = ['admin', 'hr', 'manager', 'employee'];
 
-function usersSection(people, departments) {
+function usersSection(departments) {
   const message = messageBox();
-  const names = nameMap(people);
-  const list = pagedList({
-    path: '/users',
-    searchLabel: t('admin.users.search'),
-    render: (users) => table([
+  // The linked employees' names: just this page's people, not the whole organisation.
+  async function usersTable(users) {
+    const names = await employeeNames(users.map((u) => u.employee_id));
+    return table([
       { label: t('auth.username'), key: 'username' },
       { label: t('auth.email'), key: 'email' },
       { label: t('admin.roles'), render: (u) => (u.roles || []).map((r) => t(`role.${r}`)).join(', ') },
       { label: t('common.employee'), render: (u) => (u.employee_id ? names.get(u.employee_id) || t('admin.employee.linked') : '') },
       { label: t('admin.active'), render: (u) => badge(u.active === false ? 'inactive' : 'active') },
       { label: t('common.actions'), render: (u) => button(t('common.edit'), { class: 'btn btn-small', onclick: () => edit(u) }) },
-    ], users, { empty: t('admin.nousers') }),
-  });
+    ], users, { empty: t('admin.nousers') });
+  }
+  const list = pagedList({ path: '/users', searchLabel: t('admin.users.search'), render: usersTable });
   const load = list.reload;
   async function edit(user) {
-    const linked = user.employee_id
-      ? people.find((p) => p.id === user.employee_id) || await api.get(`/employees/${user.employee_id}`).catch(() => null)
-      : null;
+    const linked = user.employee_id ? await api.get(`/employees/${user.employee_id}`).catch(() => null) : null;
     const saved = await formDialog(t('admin.user.edit', { name: user.username }), (form) => {
       const roles = h('fieldset', { class: 'field-wide' }, h('legend', {}, t('admin.roles')),
         ROLES.map((r) => field(t(`role.${r}`), input(`role_${r}`, { type: 'checkbox', checked: (user.roles || []).includes(r) }))));
@@ -108,8 +106,7 @@ function kiosksSection() {
     let sites = [];
     let current = null;
     try {
-      [sites, current] = await Promise.all([
-        api.get('/sites', { limit: 200 }).then(items), api.get(`/kiosks/${kiosk.id}/identification`)]);
+      [sites, current] = await Promise.all([lookupList('/sites'), api.get(`/kiosks/${kiosk.id}/identification`)]);
     } catch (err) {
       message.error(err);
       return;
@@ -155,7 +152,7 @@ function settingsSummary(kiosk) {
 }
 
 export async function render(main) {
-  const [people, departments] = await Promise.all([loadEmployees(), loadDepartments()]);
-  main.append(pageHeader(t('nav.admin')), usersSection(people, departments), kiosksSection(), sitesSection());
+  const departments = await loadDepartments();
+  main.append(pageHeader(t('nav.admin')), usersSection(departments), kiosksSection(), sitesSection());
 }
 

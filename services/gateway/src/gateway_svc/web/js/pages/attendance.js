@@ -1,14 +1,14 @@
 // Attendance: the daily view with each result's explanation, the raw punch log, and the
 // monthly summary with a bar chart and a calendar per employee.
 
-import { api } from '../api.js';
+import { allItems, api } from '../api.js';
 import { hasRole, me } from '../app.js';
 import { barChart } from '../charts.js';
 import {
-  departmentOptions, departments as loadDepartments, employeeOptions, employees as loadEmployees, livenessOptions, nameMap,
+  departmentOptions, departments as loadDepartments, employeeField, livenessOptions,
 } from '../data.js';
 import { formatDateTime, formatNumber, formatTime, statusLabel, t } from '../i18n.js';
-import { pagedList } from '../paging.js';
+import { pagedList, pagerBar } from '../paging.js';
 import {
   badge, button, clear, field, h, input, isoDate, items, latestOnly, messageBox, pageHeader, section, select, table, tabs, today,
 } from '../ui.js';
@@ -17,6 +17,13 @@ function minutes(value) {
   if (!value) return '0';
   const hours = Math.floor(value / 60);
   return hours ? `${hours}h ${String(value % 60).padStart(2, '0')}m` : `${value}m`;
+}
+
+// A manager picks one employee (searching the server) or everyone; others see only themselves.
+function personFilter(ctx) {
+  if (!ctx.manager) return { element: null, value: () => undefined };
+  const picker = employeeField(t('common.employee'), 'employee_id', { emptyLabel: t('common.all') });
+  return { element: picker.element, value: () => picker.chosen()[0] };
 }
 
 function filterForm(fields, onSubmit) {
@@ -43,7 +50,7 @@ function periodText(p, zone) {
 function dailyTab(ctx) {
   const date = input('date', { type: 'date', value: ctx.query.get('date') || today(), required: true });
   const dept = select('department_id', departmentOptions(ctx.departments));
-  const person = select('employee_id', employeeOptions(ctx.people), { value: ctx.ownId || '' });
+  const person = personFilter(ctx);
   // The raw punches of the page's people that day beside each result, so a person sees what the
   // verdict rests on.
   async function punchesOf(rows) {
@@ -61,7 +68,7 @@ function dailyTab(ctx) {
   const render = async (rows) => {
     const byEmployee = await punchesOf(rows);
     return table([
-      { label: t('common.employee'), render: (r) => r.name || r.employee_name || ctx.names.get(r.employee_id) || '' },
+      { label: t('common.employee'), render: (r) => r.name },
       { label: t('att.status'), render: (r) => badge(r.status, 'day') },
       { label: t('att.punches'), class: 'punches', render: (r) => (byEmployee.get(r.employee_id) || [])
         .map((p) => `${formatTime(p.at, r.timezone)}${p.kind ? ` ${t(`kiosk.kind.${p.kind}`)}` : ''}`).join(', ') || t('att.nopunch') },
@@ -76,12 +83,12 @@ function dailyTab(ctx) {
     ], rows, { empty: t('att.nodaily') });
   };
   const filters = [field(t('common.date'), date)];
-  if (ctx.manager) filters.push(field(t('emp.department'), dept), field(t('common.employee'), person));
+  if (ctx.manager) filters.push(field(t('emp.department'), dept), person.element);
   const list = pagedList({
     path: '/attendance/daily',
     search: false,
     extraFilters: filters,
-    params: () => ({ date: date.value, department_id: dept.value, employee_id: person.value }),
+    params: () => ({ date: date.value, department_id: dept.value, employee_id: person.value() }),
     render,
   });
   list.reload();
@@ -91,20 +98,20 @@ function dailyTab(ctx) {
 function punchesTab(ctx) {
   const from = input('from', { type: 'date', value: today(), required: true });
   const to = input('to', { type: 'date', value: today(), required: true });
-  const person = select('employee_id', employeeOptions(ctx.people), { value: ctx.ownId || '' });
+  const person = personFilter(ctx);
   const liveness = select('liveness', livenessOptions());
   const filters = [field(t('common.from'), from), field(t('common.to'), to)];
-  if (ctx.manager) filters.push(field(t('common.employee'), person));
+  if (ctx.manager) filters.push(person.element);
   filters.push(field(t('att.liveness'), liveness));
   const list = pagedList({
     path: '/punches',
     search: false,
     extraFilters: filters,
     // The API takes instants; the picked days are local calendar days.
-    params: () => ({ employee_id: person.value, liveness: liveness.value, ...dayBounds(from.value, to.value) }),
+    params: () => ({ employee_id: person.value(), liveness: liveness.value, ...dayBounds(from.value, to.value) }),
     render: (rows) => table([
       { label: t('att.at'), render: (p) => formatDateTime(p.at) },
-      { label: t('common.employee'), render: (p) => p.name || p.employee_name || ctx.names.get(p.employee_id) || '' },
+      { label: t('common.employee'), render: (p) => p.name },
       { label: t('att.kind'), render: (p) => (p.kind ? t(`kiosk.kind.${p.kind}`) : '') },
       { label: t('att.status'), render: (p) => (p.status ? badge(p.status) : '') },
       { label: t('att.source'), render: (p) => p.source || '' },
@@ -158,6 +165,10 @@ async function calendar(employeeId, name, month) {
     h('ol', { class: 'calendar', 'aria-label': t('att.calendar', { name, month }) }, cells));
 }
 
+// The whole month of everyone the reader may see, read page by page: the chart sums them all,
+// the table shows them a page at a time.
+const MONTH_PAGE = 50;
+
 function monthlyTab(ctx) {
   const out = h('div', { 'aria-live': 'polite' });
   const cal = h('div', { 'aria-live': 'polite' });
@@ -165,39 +176,43 @@ function monthlyTab(ctx) {
   const month = input('month', { type: 'month', value: today().slice(0, 7), required: true });
   const dept = select('department_id', departmentOptions(ctx.departments));
   const turn = latestOnly();
+  const columns = [
+    { label: t('common.employee'), key: 'name' },
+    { label: t('att.m.present'), key: 'days_present' },
+    { label: t('att.m.absent'), key: 'days_absent' },
+    { label: t('att.m.late'), key: 'late_count' },
+    { label: t('att.m.early'), key: 'early_leave_count' },
+    { label: t('att.m.leave'), render: (r) => formatNumber(r.leave_hours) },
+    { label: t('att.m.trip'), key: 'business_trip_days' },
+    { label: t('att.m.overtime'), render: (r) => formatNumber(r.overtime_hours) },
+    { label: t('att.m.worked'), render: (r) => formatNumber(r.worked_hours) },
+    { label: t('att.calendar.short'), render: (r) => button(t('att.calendar.show'), {
+      class: 'btn btn-small',
+      onclick: async () => {
+        clear(cal, h('p', { class: 'loading' }, t('common.loading')));
+        clear(cal, await calendar(r.employee_id, r.name, month.value));
+        cal.scrollIntoView({ block: 'nearest' });
+      },
+    }) },
+  ];
   const load = async () => {
     message.clear();
     clear(cal);
+    clear(out, h('p', { class: 'loading' }, t('common.loading')));
     const isCurrent = turn();
     try {
-      let rows = items(await api.get('/attendance/monthly', { month: month.value, department_id: dept.value, limit: 1000 }));
+      let rows = await allItems('/attendance/monthly', { month: month.value, department_id: dept.value });
       if (!isCurrent()) return;
       if (ctx.ownId && !ctx.manager) rows = rows.filter((r) => r.employee_id === ctx.ownId);
       const totals = CHART_STATUSES.map(([key, kind]) => ({
         kind, label: statusLabel(kind), value: rows.reduce((sum, r) => sum + (Number(r[key]) || 0), 0),
       }));
-      clear(out,
-        barChart(totals, { title: t('att.monthchart', { month: month.value }) }),
-        table([
-          { label: t('common.employee'), render: (r) => r.name || r.employee_name || ctx.names.get(r.employee_id) || '' },
-          { label: t('att.m.present'), key: 'days_present' },
-          { label: t('att.m.absent'), key: 'days_absent' },
-          { label: t('att.m.late'), key: 'late_count' },
-          { label: t('att.m.early'), key: 'early_leave_count' },
-          { label: t('att.m.leave'), render: (r) => formatNumber(r.leave_hours) },
-          { label: t('att.m.trip'), key: 'business_trip_days' },
-          { label: t('att.m.overtime'), render: (r) => formatNumber(r.overtime_hours) },
-          { label: t('att.m.worked'), render: (r) => formatNumber(r.worked_hours) },
-          { label: t('att.calendar.short'), render: (r) => button(t('att.calendar.show'), {
-            class: 'btn btn-small',
-            onclick: async () => {
-              const name = r.name || r.employee_name || ctx.names.get(r.employee_id) || '';
-              clear(cal, h('p', { class: 'loading' }, t('common.loading')));
-              clear(cal, await calendar(r.employee_id, name, month.value));
-              cal.scrollIntoView({ block: 'nearest' });
-            },
-          }) },
-        ], rows, { empty: t('att.nomonthly') }));
+      const chart = barChart(totals, { title: t('att.monthchart', { month: month.value }) });
+      const page = h('div', {});
+      const show = (from) => clear(page, table(columns, rows.slice(from, from + MONTH_PAGE), { empty: t('att.nomonthly') }),
+        pagerBar({ from, shown: MONTH_PAGE, total: rows.length, prev: () => show(Math.max(0, from - MONTH_PAGE)), next: () => show(from + MONTH_PAGE) }));
+      clear(out, chart, h('p', { class: 'count' }, t('common.total', { n: rows.length })), page);
+      show(0);
     } catch (err) {
       clear(out);
       message.error(err);
@@ -212,8 +227,8 @@ function monthlyTab(ctx) {
 
 export async function render(main, { query }) {
   const manager = hasRole('hr', 'manager');
-  const [departments, people] = manager ? await Promise.all([loadDepartments(), loadEmployees()]) : [[], []];
-  const ctx = { query, manager, departments, people, names: nameMap(people), ownId: manager ? null : me().employee_id };
+  const departments = manager ? await loadDepartments() : [];
+  const ctx = { query, manager, departments, ownId: manager ? null : me().employee_id };
   const panel = h('div', { class: 'tab-panel', role: 'tabpanel' });
   const views = { daily: dailyTab, punches: punchesTab, monthly: monthlyTab };
   const bar = tabs([['daily', t('att.daily')], ['punches', t('att.punches')], ['monthly', t('att.monthly')]], (key) => {

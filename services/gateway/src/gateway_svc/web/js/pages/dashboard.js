@@ -3,7 +3,7 @@
 import { allItems, api } from '../api.js';
 import { hasRole, me } from '../app.js';
 import { donutChart } from '../charts.js';
-import { employees, nameMap, siteOptions, sites as loadSites } from '../data.js';
+import { siteOptions, sites as loadSites } from '../data.js';
 import { t } from '../i18n.js';
 import {
   badge, clear, errorText, field, h, items, latestOnly, link, pageHeader, section, select, table, today,
@@ -90,7 +90,6 @@ async function approvalsCard() {
   const card = section(t('dash.pending'), body);
   const rows = [];
   const errors = [];
-  const names = nameMap(await employees());
   await Promise.all(PENDING.map(async ([path, kindKey]) => {
     try {
       const answer = await api.get(path, { status: 'pending', limit: 50 });
@@ -103,7 +102,7 @@ async function approvalsCard() {
     errors.map((e) => h('p', { class: 'notice notice-error', role: 'alert' }, e)),
     table([
       { label: t('req.kind'), key: 'kindLabel' },
-      { label: t('common.employee'), render: (r) => r.employee_name || names.get(r.employee_id) || '' },
+      { label: t('common.employee'), key: 'employee_name' },
       { label: t('req.when'), render: describe },
       { label: t('req.reason'), key: 'reason' },
     ], rows, { empty: t('dash.nopending') }),

@@ -4,7 +4,7 @@
 import { api } from '../api.js';
 import { hasRole } from '../app.js';
 import {
-  employeeField, employees as loadEmployees, nameMap, siteOptions, sites as loadSites,
+  employeeField, employeeNames, nameMap, siteOptions, sites as loadSites,
 } from '../data.js';
 import { t } from '../i18n.js';
 import { pagedList } from '../paging.js';
@@ -37,8 +37,7 @@ function body(values) {
 
 export async function render(main) {
   const message = messageBox();
-  const [people, sites] = await Promise.all([loadEmployees(), loadSites()]);
-  const names = nameMap(people);
+  const sites = await loadSites();
   const siteNames = nameMap(sites);
   const canEdit = hasRole('hr');
   const site = select('site_id', siteOptions(sites));
@@ -49,24 +48,26 @@ export async function render(main) {
     search: false,
     pageSize: 100, // departments are few: a page is most organisations' whole list
     params: () => ({ site_id: site.value }),
-    render: (rows) => table([
-      { label: t('dept.code'), key: 'code' },
-      { label: t('dept.name'), render: (d) => link(`/employees?department_id=${d.id}`, d.name) },
-      sites.length ? { label: t('sites.site'), render: (d) => siteNames.get(d.site_id) || '' } : null,
-      { label: t('dept.manager'), render: (d) => names.get(d.manager_employee_id) || '' },
-      { label: t('dept.description'), key: 'description' },
-      canEdit ? { label: t('common.actions'), render: (d) => h('div', { class: 'row-actions' },
-        button(t('common.edit'), { class: 'btn btn-small', onclick: () => edit(d) }),
-        button(t('common.delete'), { class: 'btn btn-small btn-danger', onclick: () => remove(d) })) } : null,
-    ].filter(Boolean), rows, { empty: t('dept.none') }),
+    render: async (rows) => {
+      // The managers' names: just this page's, not the whole organisation.
+      const names = await employeeNames(rows.map((d) => d.manager_employee_id));
+      return table([
+        { label: t('dept.code'), key: 'code' },
+        { label: t('dept.name'), render: (d) => link(`/employees?department_id=${d.id}`, d.name) },
+        sites.length ? { label: t('sites.site'), render: (d) => siteNames.get(d.site_id) || '' } : null,
+        { label: t('dept.manager'), render: (d) => names.get(d.manager_employee_id) || '' },
+        { label: t('dept.description'), key: 'description' },
+        canEdit ? { label: t('common.actions'), render: (d) => h('div', { class: 'row-actions' },
+          button(t('common.edit'), { class: 'btn btn-small', onclick: () => edit(d) }),
+          button(t('common.delete'), { class: 'btn btn-small btn-danger', onclick: () => remove(d) })) } : null,
+      ].filter(Boolean), rows, { empty: t('dept.none') });
+    },
   });
   const load = list.reload;
 
   async function edit(department) {
     const managerId = department && department.manager_employee_id;
-    const manager = managerId
-      ? people.find((p) => p.id === managerId) || await api.get(`/employees/${managerId}`).catch(() => null)
-      : null;
+    const manager = managerId ? await api.get(`/employees/${managerId}`).catch(() => null) : null;
     const saved = await formDialog(department ? t('dept.edit') : t('dept.add'), (form) => departmentFields(form, manager, sites, department || {}),
       (values) => (department ? api.patch(`/departments/${department.id}`, body(values)) : api.post('/departments', body(values))));
     if (saved) { toast(t('common.saved')); load(); }

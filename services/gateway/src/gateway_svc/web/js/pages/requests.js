@@ -2,13 +2,14 @@
 
 import { api } from '../api.js';
 import { hasRole, me } from '../app.js';
-import { employeeOptions, employees as loadEmployees, nameMap } from '../data.js';
+import { employeeField } from '../data.js';
 import { formatDateTime, formatNumber, t } from '../i18n.js';
 import {
   amount, balanceText, leaveFields, leaveSpan, leaveTypeLabel, leaveTypes,
 } from '../leave.js';
+import { pagerBar } from '../paging.js';
 import {
-  badge, button, clear, confirmDialog, field, h, input, items, messageBox, pageHeader, section, select, table, tabs, toast,
+  badge, button, clear, confirmDialog, field, h, input, items, latestOnly, messageBox, pageHeader, section, select, table, tabs, toast,
 } from '../ui.js';
 
 const KINDS = {
@@ -30,19 +31,26 @@ export function withOffset(local) {
   return `${seconds}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
 }
 
+// An approver picks whom a request or balance is for by searching the server (a large
+// organisation has more people than one list holds); their own record is chosen to start with.
+function personPicker(ctx, { required } = {}) {
+  return employeeField(t('common.employee'), 'employee_id', {
+    emptyLabel: t('req.choose'), required, selected: ctx.own ? [ctx.own] : [] });
+}
+
 function fileForm(ctx, onFiled) {
   const message = messageBox();
   const kind = select('kind', Object.keys(KINDS).map((k) => [k, t(`req.kind.${k}`)]), { id: 'req-kind' });
   const variable = h('div', { class: 'form-grid-inner' });
-  const person = ctx.approver ? select('employee_id', employeeOptions(ctx.people, t('req.choose')), { required: true, value: ctx.ownId || '' }) : null;
-  const who = person ? field(t('common.employee'), person) : null;
+  const person = ctx.approver ? personPicker(ctx, { required: true }) : null;
+  const who = person ? person.element : null;
   let leave = null;
   const fill = () => {
     const k = kind.value;
     const parts = [];
     leave = null;
     if (k === 'leave' || k === 'business_trip') {
-      leave = leaveFields(k, ctx.types, () => Number((person && person.value) || ctx.ownId));
+      leave = leaveFields(k, ctx.types, () => (person && person.chosen()[0]) || ctx.ownId);
       parts.push(...leave.parts);
     }
     if (k === 'overtime') {
@@ -58,7 +66,7 @@ function fileForm(ctx, onFiled) {
     clear(variable, parts);
   };
   kind.addEventListener('change', fill);
-  if (person) person.addEventListener('change', () => leave && leave.refresh());
+  if (person) person.select.addEventListener('change', () => leave && leave.refresh());
   fill();
   const form = h('form', { class: 'form-grid' }, field(t('req.kind'), kind), who, variable,
     h('div', { class: 'actions field-wide' }, h('button', { type: 'submit', class: 'btn btn-primary' }, t('req.file'))));
@@ -86,6 +94,7 @@ function fileForm(ctx, onFiled) {
       await api.post(KINDS[k], body);
       message.ok(t('req.filed'));
       form.reset();
+      if (person) person.select.value = String(employeeId); // the next request is likely theirs too
       fill();
       onFiled();
     } catch (err) {
@@ -104,26 +113,70 @@ export function describe(r) {
   return '';
 }
 
-async function requestRows(params) {
-  const rows = [];
-  const errors = [];
-  await Promise.all([['/leave-requests', null], ['/overtime', 'overtime'], ['/corrections', 'correction']].map(async ([path, kind]) => {
-    try {
-      for (const r of items(await api.get(path, { ...params, limit: 200 }))) {
-        rows.push({ ...r, path, kindKey: kind || r.kind || 'leave' });
+const SOURCES = [['/leave-requests', null], ['/overtime', 'overtime'], ['/corrections', 'correction']];
+const PAGE = 20;
+
+// The three request lists merged newest first, a page at a time, with their total and a pager.
+// Each list is read on from where the page before left it (each is newest first), so no row is
+// skipped and none is shown twice. `columns(rows)`: the table's columns (or a promise of them).
+function requestList(params, columns, empty) {
+  const box = h('div', { 'aria-live': 'polite' }, h('p', { class: 'loading' }, t('common.loading')));
+  let starts = [[0, 0, 0]]; // the offsets into the three lists each page shown so far began at
+  const turn = latestOnly();
+  async function load() {
+    const isCurrent = turn();
+    const offsets = starts[starts.length - 1];
+    const errors = [];
+    let total = 0;
+    const lists = await Promise.all(SOURCES.map(async ([path, kind], i) => {
+      try {
+        const answer = await api.get(path, { ...params, limit: PAGE, offset: offsets[i] });
+        total += answer.total ?? 0;
+        return items(answer).map((r) => ({ ...r, path, kindKey: kind || r.kind || 'leave' }));
+      } catch (err) {
+        errors.push(`${t(`req.kind.${kind || 'leave'}`)}: ${err.message}`);
+        return [];
       }
-    } catch (err) {
-      errors.push(`${t(`req.kind.${kind || 'leave'}`)}: ${err.message}`);
+    }));
+    if (!isCurrent()) return;
+    // The newest of the three lists' next rows, until the page is full.
+    const rows = [];
+    const taken = [0, 0, 0];
+    const when = (r) => new Date(r.created_at).getTime() || 0;
+    const newest = () => {
+      let best = -1;
+      lists.forEach((list, i) => {
+        const head = list[taken[i]];
+        if (head && (best < 0 || when(head) > when(lists[best][taken[best]]))) best = i;
+      });
+      return best;
+    };
+    for (let best = newest(); best >= 0 && rows.length < PAGE; best = newest()) {
+      rows.push(lists[best][taken[best]]);
+      taken[best] += 1;
     }
-  }));
-  rows.sort((a, b) => String(b.created_at || '').localeCompare(String(a.created_at || '')));
-  return { rows, errors };
+    if (!rows.length && starts.length > 1) { // the last rows of the last page went away
+      starts = starts.slice(0, -1);
+      load();
+      return;
+    }
+    const view = table(await columns(rows), rows, { empty });
+    if (!isCurrent()) return;
+    clear(box, errors.map((e) => h('p', { class: 'notice notice-error', role: 'alert' }, e)),
+      h('p', { class: 'count' }, t('common.total', { n: total })), view,
+      pagerBar({
+        from: offsets.reduce((a, b) => a + b, 0), shown: rows.length, total,
+        prev: () => { starts = starts.slice(0, -1); load(); },
+        next: () => { starts = [...starts, offsets.map((o, i) => o + taken[i])]; load(); },
+      }));
+  }
+  return { element: box, reload: load };
 }
 
 function baseColumns(ctx) {
   return [
     { label: t('req.kind'), render: (r) => t(`req.kind.${r.kindKey}`) + (r.leave_type ? ` · ${leaveTypeLabel(r.leave_type, ctx.types)}` : '') },
-    { label: t('common.employee'), render: (r) => r.employee_name || ctx.names.get(r.employee_id) || '' },
+    { label: t('common.employee'), key: 'employee_name' },
     { label: t('req.when'), render: describe },
     { label: t('req.reason'), key: 'reason' },
     { label: t('att.status'), render: (r) => badge(r.status) },
@@ -131,7 +184,6 @@ function baseColumns(ctx) {
 }
 
 function mineTab(ctx) {
-  const box = h('div', { 'aria-live': 'polite' }, h('p', { class: 'loading' }, t('common.loading')));
   const message = messageBox();
   const withdraw = (r) => async () => {
     if (!await confirmDialog(t('req.withdraw.title'), t('req.withdraw.text', { what: describe(r) }), t('req.withdraw'))) return;
@@ -143,16 +195,13 @@ function mineTab(ctx) {
       message.error(err);
     }
   };
-  async function load() {
-    const { rows, errors } = await requestRows(ctx.ownId ? { employee_id: ctx.ownId } : {});
-    clear(box, errors.map((e) => h('p', { class: 'notice notice-error', role: 'alert' }, e)),
-      table([...baseColumns(ctx),
-        { label: t('req.comment'), render: (r) => [r.decision_note, r.decided_by_name || r.decided_by ? `— ${r.decided_by_name || t('req.someone')}` : null].filter(Boolean).join(' ') },
-        { label: t('common.actions'), render: (r) => (r.status === 'pending' ? button(t('req.withdraw'), { class: 'btn btn-small', onclick: withdraw(r) }) : '') },
-      ], rows, { empty: t('req.none') }));
-  }
+  const list = requestList(ctx.ownId ? { employee_id: ctx.ownId } : {}, () => [...baseColumns(ctx),
+    { label: t('req.comment'), render: (r) => [r.decision_note, r.decided_by_name || r.decided_by ? `— ${r.decided_by_name || t('req.someone')}` : null].filter(Boolean).join(' ') },
+    { label: t('common.actions'), render: (r) => (r.status === 'pending' ? button(t('req.withdraw'), { class: 'btn btn-small', onclick: withdraw(r) }) : '') },
+  ], t('req.none'));
+  const load = list.reload;
   load();
-  return h('div', {}, message, box);
+  return h('div', {}, message, list.element);
 }
 
 // The approver sees the balance each pending leave request draws on (one call per person).
@@ -171,17 +220,14 @@ async function balancesFor(rows) {
 }
 
 function approveTab(ctx) {
-  const box = h('div', { 'aria-live': 'polite' });
   const message = messageBox();
-  async function load() {
-    clear(box, h('p', { class: 'loading' }, t('common.loading')));
-    const { rows, errors } = await requestRows({ status: 'pending' });
+  const list = requestList({ status: 'pending' }, async (rows) => {
     const balanceOf = await balancesFor(rows);
-    clear(box, errors.map((e) => h('p', { class: 'notice notice-error', role: 'alert' }, e)),
-      table([...baseColumns(ctx),
-        { label: t('leave.balance.title'), class: 'leave-balance', render: (r) => (balanceOf(r) ? balanceText(balanceOf(r), ctx.types) : '') },
-        { label: t('req.decide'), render: (r) => decide(r) }], rows, { empty: t('dash.nopending') }));
-  }
+    return [...baseColumns(ctx),
+      { label: t('leave.balance.title'), class: 'leave-balance', render: (r) => (balanceOf(r) ? balanceText(balanceOf(r), ctx.types) : '') },
+      { label: t('req.decide'), render: (r) => decide(r) }];
+  }, t('dash.nopending'));
+  const load = list.reload;
   function decide(r) {
     const comment = input('comment', { placeholder: t('req.comment') });
     const act = (verb) => async () => {
@@ -198,11 +244,11 @@ function approveTab(ctx) {
         button(t('req.reject'), { class: 'btn btn-small btn-danger', onclick: act('reject') })));
   }
   load();
-  return h('div', {}, message, box);
+  return h('div', {}, message, list.element);
 }
 
 // HR sets the yearly allocation of a leave type, in days (half days allowed) or in hours.
-function entitlementForm(ctx, person, reload) {
+function entitlementForm(ctx, who, reload) {
   const message = messageBox();
   const year = input('year', { type: 'number', min: '1900', max: '2200', value: String(new Date().getFullYear()), required: true });
   const type = select('leave_type', ctx.types.map((x) => [x.code, leaveTypeLabel(x.code, ctx.types)]));
@@ -212,10 +258,10 @@ function entitlementForm(ctx, person, reload) {
     field(t('req.entitled'), size), field(t('leave.unit'), unit), h('button', { type: 'submit', class: 'btn btn-primary' }, t('req.setentitlement')));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    if (!person.value) { message.show(t('req.noemployee'), 'error'); return; }
+    if (!who()) { message.show(t('req.noemployee'), 'error'); return; }
     try {
       await api.put('/leave-balances', {
-        employee_id: Number(person.value), year: Number(year.value), leave_type: type.value,
+        employee_id: who(), year: Number(year.value), leave_type: type.value,
         [unit.value === 'days' ? 'entitled_days' : 'entitled_hours']: Number(size.value),
       });
       message.ok(t('common.saved'));
@@ -229,12 +275,13 @@ function entitlementForm(ctx, person, reload) {
 
 function balancesTab(ctx) {
   const box = h('div', { 'aria-live': 'polite' });
-  const person = select('employee_id', employeeOptions(ctx.people, t('req.choose')), { value: ctx.ownId || '' });
+  const person = ctx.approver ? personPicker(ctx) : null;
+  const who = () => (person ? person.chosen()[0] : ctx.ownId);
   // Each allocation in its own unit; a type without one shows what was taken.
   const inUnit = (b, days, hours) => amount(days, hours, b.entitled_hours !== null && b.entitled_days === null ? 'h' : 'd');
   async function load() {
     try {
-      const rows = items(await api.get('/leave-balances', { employee_id: person.value || ctx.ownId }));
+      const rows = items(await api.get('/leave-balances', { employee_id: who() }));
       clear(box, table([
         { label: t('req.year'), key: 'year' },
         { label: t('req.leave_type'), render: (b) => leaveTypeLabel(b.leave_type, ctx.types) },
@@ -247,9 +294,9 @@ function balancesTab(ctx) {
       clear(box, h('p', { class: 'notice notice-error', role: 'alert' }, err.message));
     }
   }
-  person.addEventListener('change', load);
+  if (person) person.select.addEventListener('change', load);
   load();
-  return h('div', {}, ctx.approver ? field(t('common.employee'), person) : null, box, ctx.hr ? entitlementForm(ctx, person, load) : null);
+  return h('div', {}, person ? person.element : null, box, ctx.hr ? entitlementForm(ctx, who, load) : null);
 }
 
 export async function render(main, { query }) {
@@ -257,8 +304,10 @@ export async function render(main, { query }) {
   const manages = !hasRole('hr', 'manager') && me().employee_id
     ? ((await api.get('/departments')).items || []).length > 0 : false;
   const approver = hasRole('hr', 'manager') || manages;
-  const [people, types] = await Promise.all([approver ? loadEmployees() : [], leaveTypes()]);
-  const ctx = { approver, hr: hasRole('hr'), people, types, names: nameMap(people), ownId: me().employee_id || null };
+  const ownId = me().employee_id || null;
+  const [own, types] = await Promise.all([
+    approver && ownId ? api.get(`/employees/${ownId}`).catch(() => null) : null, leaveTypes()]);
+  const ctx = { approver, hr: hasRole('hr'), own, types, ownId };
   const panel = h('div', { class: 'tab-panel', role: 'tabpanel' });
   const refreshMine = () => { if (current === 'mine') show('mine'); };
   const views = {

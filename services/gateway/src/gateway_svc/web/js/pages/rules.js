@@ -3,7 +3,7 @@
 
 import { api } from '../api.js';
 import {
-  departmentOptions, departments as loadDepartments, employeeField, employees as loadEmployees, nameMap,
+  departmentOptions, departments as loadDepartments, employeeField, lookupList, nameMap,
 } from '../data.js';
 import { t } from '../i18n.js';
 import { pagedList } from '../paging.js';
@@ -12,7 +12,7 @@ import { calendarOptions, calendarsSection, loadCalendars } from '../rules/calen
 import { rostersSection } from '../rules/rosters.js';
 import { fillRules, ruleBody, ruleFields, ruleSummary } from '../rules/shift-rules.js';
 import {
-  button, clear, confirmDialog, field, formDialog, h, input, items, messageBox, pageHeader, section, select, table, toast,
+  button, clear, confirmDialog, field, formDialog, h, input, messageBox, pageHeader, section, select, table, toast,
 } from '../ui.js';
 
 const PARAMS = ['early_checkin_minutes', 'late_grace_minutes', 'absent_after_late_minutes', 'early_leave_grace_minutes',
@@ -113,9 +113,9 @@ async function shiftsSection(shiftsChanged) {
     button(t('rules.shift.add'), { class: 'btn btn-primary', id: 'add-shift', onclick: () => edit(null) })));
 }
 
-// Every shift's name for the pickers (a name list, not the page's table).
+// Every shift's name for the pickers (a name list, not the page's table), read page by page.
 async function shiftChoices() {
-  return items(await api.get('/shifts', { limit: 500 }));
+  return lookupList('/shifts');
 }
 
 async function assignmentsSection(ctx) {
@@ -127,7 +127,7 @@ async function assignmentsSection(ctx) {
     params: () => ({ shift_id: byShift.value }),
     extraFilters: [field(t('rules.shift'), byShift)],
     render: (rows) => table([
-      { label: t('rules.assignee'), render: (a) => (a.employee_id ? a.employee_name || ctx.people.get(a.employee_id) || '' : `${t('emp.department')}: ${a.department_name || ctx.depts.get(a.department_id) || ''}`) },
+      { label: t('rules.assignee'), render: (a) => (a.employee_id ? a.employee_name || '' : `${t('emp.department')}: ${a.department_name || ctx.depts.get(a.department_id) || ''}`) },
       { label: t('rules.shift'), render: (a) => (a.roster_id ? `${t('rosters.roster')}: ${ctx.rosterNames().get(a.roster_id) || ''}` : a.shift_name || ctx.shiftNames().get(a.shift_id) || '') },
       { label: t('common.from'), key: 'from' },
       { label: t('common.to'), render: (a) => a.to || t('rules.open') },
@@ -234,13 +234,13 @@ async function holidaysSection(ctx) {
 }
 
 export async function render(main) {
-  const [departmentList, employeeList, calendarList, shiftList] = await Promise.all([loadDepartments(), loadEmployees(), loadCalendars(), shiftChoices()]);
+  const [departmentList, calendarList, shiftList] = await Promise.all([loadDepartments(), loadCalendars(), shiftChoices()]);
   let shifts = shiftList;
   let rosters = [];
   let calendars = calendarList;
   const calendarListeners = [];
   const ctx = {
-    departmentList, employeeList, people: nameMap(employeeList), depts: nameMap(departmentList),
+    departmentList, depts: nameMap(departmentList),
     shiftNames: () => nameMap(shifts),
     shiftOptions: () => shifts.map((s) => [s.id, s.name]),
     rosterNames: () => nameMap(rosters),
@@ -258,5 +258,5 @@ export async function render(main) {
   main.append(rosterSection);
   main.append(await holidaysSection(ctx));
   main.append(await calendarsSection(ctx));
-  main.append(await allocationsSection(ctx));
+  main.append(await allocationsSection());
 }

@@ -2,27 +2,29 @@
 // pending and left (GET/PUT /leave-balances).
 
 import { api } from '../api.js';
-import { employeeOptions } from '../data.js';
+import { employeeField } from '../data.js';
 import { formatNumber, t } from '../i18n.js';
 import {
   clear, field, h, input, items, latestOnly, messageBox, section, select, table, toast,
 } from '../ui.js';
 
-export async function allocationsSection(ctx) {
+export async function allocationsSection() {
   const message = messageBox();
   const list = h('div', { 'aria-live': 'polite' });
   const types = items(await api.get('/leave-types').catch(() => ({ items: [] })));
-  const employee = select('employee_id', employeeOptions(ctx.employeeList, t('rules.none')), { required: true });
+  // Whose allocation: searched for on the server (a large organisation has more people than a list).
+  const employee = employeeField(t('common.employee'), 'employee_id', { emptyLabel: t('rules.none'), required: true });
+  const chosen = () => employee.chosen()[0];
   const year = input('year', { type: 'number', min: '1900', max: '2200', required: true, value: String(new Date().getFullYear()) });
   const leaveType = select('leave_type', types.map((x) => [x.code, x.name]), { required: true });
   const days = input('entitled_days', { type: 'number', min: '0', max: '366', step: '0.5', required: true });
   const isCurrent = latestOnly();
   const show = (value) => (value === null || value === undefined ? '—' : formatNumber(value));
   async function load() {
-    if (!employee.value) { clear(list); return; }
+    if (!chosen()) { clear(list); return; }
     const turn = isCurrent();
     try {
-      const rows = items(await api.get('/leave-balances', { employee_id: employee.value, year: year.value }));
+      const rows = items(await api.get('/leave-balances', { employee_id: chosen(), year: year.value }));
       if (turn()) {
         clear(list, table([
           { label: t('allocations.type'), render: (b) => (types.find((x) => x.code === b.leave_type) || {}).name || b.leave_type },
@@ -36,16 +38,16 @@ export async function allocationsSection(ctx) {
       message.error(err);
     }
   }
-  employee.addEventListener('change', load);
+  employee.select.addEventListener('change', load);
   year.addEventListener('change', load);
-  const form = h('form', { class: 'form-inline' }, field(t('common.employee'), employee), field(t('allocations.year'), year),
+  const form = h('form', { class: 'form-inline' }, employee.element, field(t('allocations.year'), year),
     field(t('allocations.type'), leaveType), field(t('allocations.days'), days),
     h('button', { type: 'submit', class: 'btn btn-primary' }, t('allocations.save')));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     try {
       await api.put('/leave-balances', {
-        employee_id: Number(employee.value), year: Number(year.value), leave_type: leaveType.value, entitled_days: Number(days.value),
+        employee_id: chosen(), year: Number(year.value), leave_type: leaveType.value, entitled_days: Number(days.value),
       });
       toast(t('common.saved'));
       load();

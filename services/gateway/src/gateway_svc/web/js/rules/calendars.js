@@ -2,15 +2,16 @@
 // without a calendar are the organisation-wide ones.
 
 import { api } from '../api.js';
-import { departmentOptions } from '../data.js';
+import { departmentOptions, lookupList } from '../data.js';
 import { t } from '../i18n.js';
 import {
-  button, clear, confirmDialog, field, h, input, items, messageBox, section, select, table, toast,
+  button, clear, confirmDialog, field, h, input, messageBox, section, select, table, toast,
 } from '../ui.js';
 
+// Every calendar, read page by page.
 export async function loadCalendars() {
   try {
-    return items(await api.get('/holiday-calendars', { limit: 200 }));
+    return await lookupList('/holiday-calendars');
   } catch {
     return [];
   }

@@ -2,6 +2,7 @@
 // preview that the server lays out (POST /rosters/preview), saved or not.
 
 import { api } from '../api.js';
+import { lookupList } from '../data.js';
 import { t } from '../i18n.js';
 import {
   button, clear, confirmDialog, field, formDialog, h, input, isoDate, items, latestOnly, messageBox, section, select,
@@ -67,7 +68,7 @@ export async function rostersSection(ctx) {
   const list = h('div', {});
   async function load() {
     try {
-      const rosters = items(await api.get('/rosters', { limit: 200 }));
+      const rosters = await lookupList('/rosters'); // every roster, read page by page
       ctx.rostersChanged(rosters);
       clear(list, table([
         { label: t('rules.name'), key: 'name' },
