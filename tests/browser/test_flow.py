@@ -28,6 +28,7 @@ from faceclock_dev.processes import StackProcesses
 from faceclock_dev.testing import FACES_DIR
 
 from .conftest import DESKTOP, PHONE, SLOW, Problems, context_of, sign_in
+from .office import choose_employee
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.slow]
 
@@ -335,12 +336,7 @@ def test_the_punch_appears_in_the_daily_view(page: Page, flow: Flow,
     page.get_by_role("link", name="Attendance").click()
     daily = page.get_by_role("tabpanel")
     # Other modules share this stack: the person may be on any page until the list is filtered.
-    # The picker searches the server (a large organisation has more people than a list holds).
-    daily.get_by_label("Find a person").fill(flow.employee_name)
-    person = daily.get_by_label("Employee", exact=True)
-    choice = f"{flow.employee_name} · {flow.employee_no}"
-    expect(person.locator("option").filter(has_text=choice)).to_have_count(1)
-    person.select_option(label=choice)
+    choose_employee(daily, flow.employee_name, flow.employee_no)
     row = daily.get_by_role("row").filter(has_text=flow.employee_name)
     expect(row).to_have_count(1, timeout=SLOW)
     # The kiosk's punch, at the time the kiosk showed, beside the day's verdict and explanation.
@@ -430,11 +426,7 @@ def test_file_and_approve_a_leave_request(page: Page, stack: StackProcesses, flo
                                           screenshots: Callable[[Page, str], None]) -> None:
     page.get_by_role("link", name="Requests").click()
     form = page.get_by_role("tabpanel")
-    form.get_by_label("Find a person").fill(flow.employee_name)
-    person = form.get_by_label("Employee", exact=True)
-    choice = f"{flow.employee_name} · {flow.employee_no}"
-    expect(person.locator("option").filter(has_text=choice)).to_have_count(1)
-    person.select_option(label=choice)
+    choose_employee(form, flow.employee_name, flow.employee_no)
     form.get_by_label("Leave type").select_option("annual")
     form.get_by_label("Length").select_option(label="Hours")
     form.get_by_label("Start").fill("2026-12-01T08:00")
@@ -494,11 +486,7 @@ def test_rules_shift_holiday_and_assignment(page: Page, flow: Flow,
     page.get_by_role("button", name="Assign a shift").click()
     dialog = page.get_by_role("dialog")
     # The employee picker searches the server as one types.
-    dialog.get_by_label("Find a person").fill(flow.employee_name)
-    person = dialog.get_by_label("Employee", exact=True)
-    choice = f"{flow.employee_name} · {flow.employee_no}"
-    expect(person.locator("option").filter(has_text=choice)).to_have_count(1)
-    person.select_option(label=choice)
+    choose_employee(dialog, flow.employee_name, flow.employee_no)
     dialog.get_by_label("Shift").select_option(label="Night watch")
     dialog.get_by_label("From").fill("2026-12-01")
     dialog.get_by_role("button", name="Save").click()
@@ -544,11 +532,7 @@ def test_rules_v2_roster_preview_calendar_and_leave_allocation(
     page.get_by_role("button", name="Add calendar").click()
     expect(page.get_by_role("row").filter(has_text="Bavaria")).to_have_count(1)
     allocation = page.get_by_role("region", name="Leave allocation")
-    allocation.get_by_label("Find a person").fill(flow.employee_name)
-    person = allocation.get_by_label("Employee", exact=True)
-    choice = f"{flow.employee_name} · {flow.employee_no}"
-    expect(person.locator("option").filter(has_text=choice)).to_have_count(1)
-    person.select_option(label=choice)
+    choose_employee(allocation, flow.employee_name, flow.employee_no)
     allocation.get_by_label("Leave type").select_option(label="Annual leave")
     allocation.get_by_label("Days").fill("20")
     allocation.get_by_role("button", name="Save allocation").click()

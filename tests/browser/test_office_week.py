@@ -25,7 +25,7 @@ from faceclock_dev.processes import StackProcesses
 from faceclock_dev.testing import FACES_DIR
 
 from .conftest import DESKTOP, SLOW, Problems, context_of, sign_in
-from .office import ENGLISH_SENTENCE, PASSWORD, Office, mails_to
+from .office import ENGLISH_SENTENCE, PASSWORD, Office, choose_employee, mails_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.slow]
 
@@ -200,6 +200,7 @@ def test_shift_times_are_shown_in_the_zone_the_explanation_speaks_of(
     try:
         sign_in(page, stack.base_url, "admin", "admin12345")
         page.goto(f"{stack.base_url}/attendance?date=2026-11-25")  # a Wednesday, long over
+        choose_employee(page.get_by_role("tabpanel"), wang["name"], wang["employee_no"])
         row = page.get_by_role("tabpanel").get_by_role("row").filter(has_text=wang["name"])
         expect(row).to_have_count(1, timeout=SLOW)
         explanation = row.locator("td.explanation")
