@@ -14,11 +14,19 @@ from typing import Any
 import httpx
 import pytest
 from PIL import Image
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Locator,
+    Page,
+    Playwright,
+    expect,
+    sync_playwright,
+)
 
 from faceclock_dev.processes import StackProcesses, free_ports, running_stack
 from faceclock_dev.stack import Stack
-from faceclock_dev.testing import FACES_DIR, IDENTIFY_FEW_TARGETS, REPO_ROOT
+from faceclock_dev.testing import FACES_DIR, IDENTIFY_FEW_TARGETS, REPO_ROOT, bearer_of
 
 from .office import Office
 
@@ -70,17 +78,16 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackProcesses]:
         yield processes
 
 
+def admin_sign_in(base_url: str) -> dict[str, str]:
+    """Headers of a fresh sign-in of a stack's dev admin."""
+    return bearer_of(httpx.post(f"{base_url}/api/v1/auth/login",
+                                json={"username": "admin", "password": "admin12345"}, timeout=30))
+
+
 @pytest.fixture(scope="session")
 def admin_headers(stack: StackProcesses) -> Callable[[], dict[str, str]]:
     """Headers of a fresh admin sign-in (tokens of this stack live 30 s)."""
-
-    def headers() -> dict[str, str]:
-        reply = httpx.post(f"{stack.base_url}/api/v1/auth/login",
-                           json={"username": "admin", "password": "admin12345"}, timeout=30)
-        assert reply.status_code == 200, reply.text
-        return {"Authorization": f"Bearer {reply.json()['access_token']}"}
-
-    return headers
+    return lambda: admin_sign_in(stack.base_url)
 
 
 @pytest.fixture(scope="session")
@@ -212,3 +219,13 @@ def desk(desk_browser: Browser) -> Iterator[BrowserContext]:
     context = context_of(desk_browser, viewport=DESKTOP, accept_downloads=True, locale="en-GB")
     yield context
     context.close()
+
+
+def choose_employee(region: Locator, name: str, employee_no: str) -> None:
+    """Picks a person in a searching employee field: typed, found by the server, chosen (other
+    modules share the stack, so the person may be anywhere in a long organisation)."""
+    region.get_by_label("Find a person").fill(name)
+    person = region.get_by_label("Employee", exact=True)
+    choice = f"{name} · {employee_no}"
+    expect(person.locator("option").filter(has_text=choice)).to_have_count(1, timeout=SLOW)
+    person.select_option(label=choice)

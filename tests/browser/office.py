@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from playwright.sync_api import Locator, expect
 
 from faceclock_dev.processes import StackProcesses
 from faceclock_dev.testing import FACES_DIR
@@ -107,12 +106,3 @@ def mails_to(mail_dir: Path, address: str, after: float, count: int = 1,
         time.sleep(0.5)
     return found
 
-
-def choose_employee(region: Locator, name: str, employee_no: str) -> None:
-    """Picks a person in a searching employee field: typed, found by the server, chosen (other
-    modules share the stack, so the person may be anywhere in a long organisation)."""
-    region.get_by_label("Find a person").fill(name)
-    person = region.get_by_label("Employee", exact=True)
-    choice = f"{name} · {employee_no}"
-    expect(person.locator("option").filter(has_text=choice)).to_have_count(1)
-    person.select_option(label=choice)

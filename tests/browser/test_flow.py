@@ -27,8 +27,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from faceclock_dev.processes import StackProcesses
 from faceclock_dev.testing import FACES_DIR
 
-from .conftest import DESKTOP, PHONE, SLOW, Problems, context_of, sign_in
-from .office import choose_employee
+from .conftest import DESKTOP, PHONE, SLOW, Problems, choose_employee, context_of, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.slow]
 

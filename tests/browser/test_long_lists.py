@@ -23,7 +23,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from faceclock_dev.processes import StackProcesses
 
-from .conftest import DESKTOP, SLOW, Problems, context_of, sign_in
+from .conftest import DESKTOP, SLOW, Problems, choose_employee, context_of, sign_in
 from .office import Office
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.slow]
@@ -59,15 +59,6 @@ def page(desk_browser: Browser, stack: StackProcesses, problems: Problems) -> It
     context.close()
 
 
-def pick(scope: Any, person: dict[str, Any], label: str = "Employee") -> None:
-    """Find a person in an employee picker by searching, and choose them."""
-    scope.get_by_label("Find a person").fill(person["name"])
-    choice = scope.get_by_label(label, exact=True)
-    option = f"{person['name']} · {person['employee_no']}"
-    expect(choice.locator("option").filter(has_text=option)).to_have_count(1, timeout=SLOW)
-    choice.select_option(label=option)
-
-
 def turn(panel: Any, button: str) -> None:
     """Previous or Next, and wait for the page it brings."""
     shown = panel.get_by_text(PAGE_RANGE).inner_text()
@@ -79,7 +70,7 @@ def test_a_person_past_the_first_500_is_found_in_the_allocation_and_request_form
         page: Page, stack: StackProcesses, office: Office, crowd: dict[str, Any]) -> None:
     page.goto(f"{stack.base_url}/rules")
     allocation = page.get_by_role("region", name="Leave allocation")
-    pick(allocation, crowd)
+    choose_employee(allocation, crowd["name"], crowd["employee_no"])
     allocation.get_by_label("Leave type").select_option(label="Annual leave")
     allocation.get_by_label("Days").fill("17")
     allocation.get_by_role("button", name="Save allocation").click()
@@ -90,7 +81,7 @@ def test_a_person_past_the_first_500_is_found_in_the_allocation_and_request_form
 
     page.goto(f"{stack.base_url}/requests")
     form = page.get_by_role("tabpanel")
-    pick(form, crowd)
+    choose_employee(form, crowd["name"], crowd["employee_no"])
     form.get_by_label("Kind", exact=True).select_option(label="Overtime")
     form.get_by_label("Date", exact=True).fill("2026-11-20")
     form.get_by_label("Start", exact=True).fill("18:00")

@@ -24,8 +24,8 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from faceclock_dev.processes import StackProcesses
 from faceclock_dev.testing import FACES_DIR
 
-from .conftest import DESKTOP, SLOW, Problems, context_of, sign_in
-from .office import ENGLISH_SENTENCE, PASSWORD, Office, choose_employee, mails_to
+from .conftest import DESKTOP, SLOW, Problems, choose_employee, context_of, sign_in
+from .office import ENGLISH_SENTENCE, PASSWORD, Office, mails_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.slow]
 

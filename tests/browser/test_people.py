@@ -18,14 +18,12 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from faceclock_dev.processes import StackProcesses, stack_in
-from faceclock_dev.testing import bearer_of
 
-from .conftest import DESKTOP, Problems, context_of, sign_in
+from .conftest import DESKTOP, Problems, admin_sign_in, context_of, sign_in
 from .office import ENGLISH_SENTENCE, PASSWORD, Office, mails_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.slow]
@@ -59,9 +57,7 @@ def test_managers_get_a_digest_of_yesterdays_missing_check_outs_once(
     reading Chinese) about Dora only, and HR about Dora and Xena, by e-mail and in the list;
     the job run again sends nothing."""
     stack = digest_stack
-    office = Office(stack, lambda: bearer_of(httpx.post(
-        f"{stack.base_url}/api/v1/auth/login", json={"username": "admin", "password": "admin12345"},
-        timeout=30)))
+    office = Office(stack, lambda: admin_sign_in(stack.base_url))
     office.call("POST", "/shifts", 201, json={
         "name": "Office week", "periods": [{"start": "08:00", "end": "12:00"},
                                            {"start": "14:00", "end": "18:00"}],
