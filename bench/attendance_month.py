@@ -42,6 +42,7 @@ from baseline import add_arguments, run_side_by_side, strip_baseline, write_figu
 from sqlalchemy import delete, func, insert, select
 
 import attendance_svc
+from attendance_svc import models
 from attendance_svc.deps import AccessScope
 from attendance_svc.models import (
     DayResult,
@@ -51,7 +52,6 @@ from attendance_svc.models import (
     LeaveRequest,
     OvertimeRequest,
     Punch,
-    Roster,
     Shift,
     ShiftAssignment,
 )
@@ -64,6 +64,15 @@ from faceclock_common.db import make_engine, make_session_factory, run_migration
 MIGRATIONS = Path(attendance_svc.__file__).resolve().parent / "migrations"
 ZONE = "Europe/Paris"
 TZ = ZoneInfo(ZONE)
+# The first wave (d1d33c4, the --baseline-ref of issue 18) has no rosters: there the rotation's
+# departments are assigned the continuous shift it rotates (same punches, rest days judged absent).
+Roster = getattr(models, "Roster", None)
+
+
+def rows_of(model, rows: list[dict]) -> list[dict]:  # type: ignore[no-untyped-def]
+    """The rows with only the columns `model` has (the old code's tables lack later ones)."""
+    columns = set(model.__table__.columns.keys())
+    return [{k: v for k, v in row.items() if k in columns} for row in rows]
 
 
 def local(day: date, hour: int, minute: int = 0, second: int = 0) -> datetime:
@@ -75,11 +84,12 @@ def local(day: date, hour: int, minute: int = 0, second: int = 0) -> datetime:
 def seed(session_factory, employees: int, first: date, last: date, rnd: random.Random) -> dict:  # type: ignore[no-untyped-def]
     now = datetime.now(UTC)
     with session_factory() as session:
-        session.execute(insert(Department), [{"code": f"D{n:02d}", "name": f"Department {n}",
-                                              "created_at": now} for n in range(20)])
+        session.execute(insert(Department), rows_of(Department, [
+            {"code": f"D{n:02d}", "name": f"Department {n}", "created_at": now}
+            for n in range(20)]))
         office = session.scalar(select(Shift).where(Shift.is_default.is_(True)))
         assert office is not None
-        session.execute(insert(Shift), [
+        session.execute(insert(Shift), rows_of(Shift, [
             {"name": "Continuous", "periods": [{"start": "09:00", "end": "17:00"}],
              "workdays": [1, 2, 3, 4, 5], "late_grace_minutes": 5, "early_checkin_minutes": 60,
              "absent_after_late_minutes": 120, "early_leave_grace_minutes": 5,
@@ -91,26 +101,31 @@ def seed(session_factory, employees: int, first: date, last: date, rnd: random.R
              "absent_after_late_minutes": 120, "early_leave_grace_minutes": 0,
              "absent_if_early_minutes": 120, "checkout_until_minutes": 240,
              "half_day_hours": None, "is_default": False, "updated_at": now},
-        ])
+        ]))
         shifts = {s.name: s.id for s in session.scalars(select(Shift))}
-        session.execute(insert(Roster), [{
-            "name": "Rotation", "anchor_date": first, "updated_at": now,
-            "pattern": [shifts["Continuous"]] * 4 + [None] * 4}])
-        rotation = session.scalar(select(Roster.id))
+        rotation = None
+        if Roster is not None:
+            session.execute(insert(Roster), [{
+                "name": "Rotation", "anchor_date": first, "updated_at": now,
+                "pattern": [shifts["Continuous"]] * 4 + [None] * 4}])
+            rotation = session.scalar(select(Roster.id))
         departments = list(session.scalars(select(Department.id).order_by(Department.id)))
         # Departments 0-9 work the office day (the default), 10-12 continuous, 13-15 the
         # 4-on-4-off rotation of it, 16-19 nights.
-        session.execute(insert(ShiftAssignment), [
-            {"department_id": d, "shift_id": None if 13 <= i < 16 else shifts["Continuous"]
-             if 10 <= i < 13 else shifts["Night"], "roster_id": rotation if 13 <= i < 16 else None,
+        rotating = rotation is not None
+        session.execute(insert(ShiftAssignment), rows_of(ShiftAssignment, [
+            {"department_id": d,
+             "shift_id": None if rotating and 13 <= i < 16 else shifts["Continuous"]
+             if 10 <= i < 16 else shifts["Night"],
+             "roster_id": rotation if 13 <= i < 16 else None,
              "from_date": first, "to_date": None, "created_at": now}
-            for i, d in enumerate(departments) if i >= 10])
-        session.execute(insert(Holiday), [{"date": first + timedelta(days=10),
-                                           "name": "Bench holiday"}])
-        session.execute(insert(Employee), [
+            for i, d in enumerate(departments) if i >= 10]))
+        session.execute(insert(Holiday), rows_of(Holiday, [{"date": first + timedelta(days=10),
+                                           "name": "Bench holiday"}]))
+        session.execute(insert(Employee), rows_of(Employee, [
             {"employee_no": f"E{n:06d}", "name": f"Employee {n}",
              "department_id": departments[n % 20], "status": "active", "timezone": ZONE,
-             "created_at": now, "updated_at": now} for n in range(employees)])
+             "created_at": now, "updated_at": now} for n in range(employees)]))
         session.commit()
         people = list(session.execute(select(Employee.id, Employee.department_id)
                                       .order_by(Employee.id)))
@@ -123,7 +138,7 @@ def seed(session_factory, employees: int, first: date, last: date, rnd: random.R
         def flush() -> None:
             nonlocal total_punches
             if punches:
-                session.execute(insert(Punch), punches)
+                session.execute(insert(Punch), rows_of(Punch, punches))
                 total_punches += len(punches)
                 punches.clear()
 
@@ -195,9 +210,9 @@ def seed(session_factory, employees: int, first: date, last: date, rnd: random.R
                 flush()
         flush()
         if leaves:
-            session.execute(insert(LeaveRequest), leaves)
+            session.execute(insert(LeaveRequest), rows_of(LeaveRequest, leaves))
         if overtime:
-            session.execute(insert(OvertimeRequest), overtime)
+            session.execute(insert(OvertimeRequest), rows_of(OvertimeRequest, overtime))
         session.commit()
         return {"punches": total_punches, "leaves": len(leaves), "overtime": len(overtime),
                 "ids": [p[0] for p in people]}
