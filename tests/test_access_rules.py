@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 
-from faceclock_common.security import route_access_report
+from faceclock_common.fastapi.security import route_access_report
 
 FASTAPI_SERVICES = ["gateway_svc", "auth_svc", "attendance_svc"]
 

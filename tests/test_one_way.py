@@ -7,6 +7,9 @@ Each check reads the service sources: a new module that writes its own id bound,
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
+import tomllib
 from pathlib import Path
 
 from faceclock_common import bounds, settings
@@ -42,3 +45,55 @@ def test_every_service_names_its_production_check_the_same() -> None:
     own = [str(path.relative_to(ROOT)) for path in _sources() if other_names.search(path.read_text())]
     assert own == [], own
     assert hasattr(settings.ServiceSettings, "check_production_safety")
+
+
+CORE = ROOT / "libs" / "common" / "src" / "faceclock_common"
+FRAMEWORKS = ("fastapi", "starlette", "uvicorn", "flask", "werkzeug", "grpc")
+
+
+def test_the_common_core_imports_no_web_framework() -> None:
+    """Every module of faceclock_common outside its FastAPI and Flask edges, imported in a fresh
+    interpreter, loads none of the frameworks: Flask and gRPC services use the same core."""
+    core = sorted(f"faceclock_common.{path.stem}" for path in CORE.glob("*.py")
+                  if path.stem not in ("__init__", "flask"))
+    assert "faceclock_common.security" in core and "faceclock_common.errors" in core
+    probe = (f"import importlib, sys\nfor name in {core!r}: importlib.import_module(name)\n"
+             f"print(sorted({{m.split('.')[0] for m in sys.modules}} & {set(FRAMEWORKS)!r}))")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            check=True, timeout=120)
+    assert result.stdout.strip() == "[]", result.stdout
+
+
+def _locked_dependencies(package: str) -> set[str]:
+    """Every package uv.lock installs for `package` (its extras included), as the Dockerfile's
+    `uv sync --package` does."""
+    locked = {p["name"]: p for p in tomllib.loads((ROOT / "uv.lock").read_text())["package"]}
+    seen: set[str] = set()
+    todo = [(package, ())]
+    while todo:
+        name, extras = todo.pop()
+        entry = locked[name]
+        if (name, extras) in seen:  # type: ignore[comparison-overlap]
+            continue
+        seen.add((name, extras))  # type: ignore[arg-type]
+        wanted = list(entry.get("dependencies", []))
+        for extra in extras:
+            wanted += entry.get("optional-dependencies", {}).get(extra, [])
+        todo += [(dep["name"], tuple(dep.get("extra", ()))) for dep in wanted]
+    return {name for name, _ in seen}  # type: ignore[misc]
+
+
+def test_flask_and_grpc_services_install_no_fastapi() -> None:
+    for package in ("faceclock-reporting", "faceclock-recognition"):
+        installed = _locked_dependencies(package)
+        assert "faceclock-common" in installed and "sqlalchemy" in installed, package
+        assert installed.isdisjoint({"fastapi", "starlette", "uvicorn"}), package
+    assert {"fastapi", "uvicorn"} <= _locked_dependencies("faceclock-attendance")
+
+
+def test_one_bearer_header_parser() -> None:
+    """HTTP and gRPC alike read `Authorization: Bearer` through security.bearer_token_of."""
+    own = [str(path.relative_to(ROOT)) for path in _sources()
+           if path.name != "security.py"
+           and re.search(r'[!=]=\s*"bearer"', path.read_text(), re.IGNORECASE)]
+    assert own == [], f"use faceclock_common.security.bearer_token_of instead: {own}"

@@ -1,19 +1,17 @@
-"""One error format for every HTTP service: {"error": {"code", "message"}} with the right status."""
+"""One error format for every service: {"error": {"code", "message"}} with the right status.
+
+Framework-free: the FastAPI and Flask adapters (faceclock_common.fastapi.errors,
+faceclock_common.flask) answer these errors in their own request cycle, the same way.
+"""
 
 from __future__ import annotations
 
-import logging
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from sqlalchemy import exc as sa_exc
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from faceclock_common.i18n import error_message, negotiate, validation_sentence
-
-logger = logging.getLogger(__name__)
+from faceclock_common.i18n import validation_sentence
 
 DEFAULT_ERROR_CODES = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
@@ -65,10 +63,6 @@ def database_unavailable() -> ApiError:
                      DATABASE_RETRY_AFTER_SECONDS)
 
 
-def _language(request: Request) -> str:
-    return negotiate(request.headers.get("accept-language"))
-
-
 def _simple(context: Any) -> dict[str, Any]:
     """The JSON-safe part of a pydantic error context (limits, expected values)."""
     if not isinstance(context, dict):
@@ -76,14 +70,18 @@ def _simple(context: Any) -> dict[str, Any]:
     return {k: v for k, v in context.items() if isinstance(v, str | int | float)}
 
 
-def _validation_message(exc: RequestValidationError,
-                        language: str = "en") -> tuple[str, list[dict[str, Any]]]:
-    """A plain sentence for the first problem, and every problem with its field and type."""
+# Where a FastAPI validation error was found is not part of the field's name.
+REQUEST_PARTS = frozenset({"body", "path", "query", "form", "header"})
+
+
+def validation_details(errors: Iterable[Mapping[str, Any]],
+                       language: str = "en") -> tuple[str, list[dict[str, Any]]]:
+    """pydantic's errors as a plain sentence for the first problem (never pydantic's raw
+    phrasing) and every problem with its field, type and limits, in the reader's language."""
     details = []
-    for err in exc.errors():
-        # The where ("body", "path", "query", "form") is not part of the field's name.
+    for err in errors:
         location = ".".join(str(part) for part in err.get("loc", ())
-                            if part not in ("body", "path", "query", "form", "header"))
+                            if part not in REQUEST_PARTS)
         error_type, context = str(err.get("type", "")), _simple(err.get("ctx"))
         details.append({"field": location, "type": error_type, "context": context,
                         "message": validation_sentence(location, error_type, context,
@@ -91,40 +89,3 @@ def _validation_message(exc: RequestValidationError,
     message = details[0]["message"] if details else validation_sentence(
         "", "", {}, "", language)
     return message, details
-
-
-def install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(ApiError)
-    async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
-        message = error_message(exc.code, exc.message, _language(request), exc.extra)
-        return JSONResponse(error_body(exc.code, message, **exc.extra), exc.status,
-                            headers=exc.headers or None)
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = DEFAULT_ERROR_CODES.get(exc.status_code, "error")
-        message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
-        return JSONResponse(error_body(code, error_message(code, message, _language(request))),
-                            exc.status_code, headers=getattr(exc, "headers", None))
-
-    @app.exception_handler(RequestValidationError)
-    async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-        message, details = _validation_message(exc, _language(request))
-        return JSONResponse(error_body("validation_error", message, details=details), 422)
-
-    # Registered on the exception class (not only as the catch-all) so that it is answered like
-    # any handled error, inside the middleware stack, instead of being re-raised as a crash.
-    @app.exception_handler(sa_exc.DBAPIError)
-    @app.exception_handler(sa_exc.TimeoutError)
-    async def _database_error(request: Request, exc: Exception) -> JSONResponse:
-        if is_database_outage(exc):
-            logger.warning("database unavailable", extra={"error": str(exc).splitlines()[0]})
-            return await _api_error(request, database_unavailable())
-        return await _unexpected(request, exc)
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        logger.exception("unhandled error", exc_info=exc)
-        message = error_message("internal_error", "Something went wrong on our side.",
-                                _language(request))
-        return JSONResponse(error_body("internal_error", message), 500)

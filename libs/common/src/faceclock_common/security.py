@@ -1,4 +1,4 @@
-"""Access-token verification against the auth service's JWKS, and role guards.
+"""Access-token verification against the auth service's JWKS, framework-free.
 
 Only the auth service signs. Everyone else verifies here: the algorithm is pinned (EdDSA),
 `exp`, `iss` and `aud` are required, and keys are looked up by `kid` in the JWKS, which is
@@ -10,6 +10,10 @@ token with every request for 15 minutes, and checking its signature again each t
 fifth of a proxied request's CPU. The claims of a given text cannot change, so the only thing
 that can make a remembered token fail is time, which is checked on every use; revocation is a
 separate check that runs every time (the gateway's RevocationCheckingVerifier).
+
+The route guards built on it live at each framework's edge: faceclock_common.fastapi.security,
+faceclock_common.flask, and recognition's gRPC interceptor; they share the parsing of the
+bearer header and the role rule here.
 """
 
 from __future__ import annotations
@@ -18,15 +22,13 @@ import json
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Any
 
 import httpx
 import jwt
-from fastapi import Depends, Request
 from jwt import PyJWK
-from starlette.concurrency import run_in_threadpool
 
 from faceclock_common.errors import ApiError
 
@@ -184,122 +186,29 @@ class TokenVerifier:
         return principal, float(claims["exp"])
 
 
-def bearer_token(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
+def bearer_token_of(authorization: str | None) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header (HTTP) or metadata entry (gRPC)."""
+    scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
     return token.strip()
 
 
-def _unauthorized(message: str) -> ApiError:
+def unauthorized(message: str) -> ApiError:
     error = ApiError(401, "unauthorized", message)
     error.headers = {"WWW-Authenticate": "Bearer"}
     return error
 
 
-def current_principal(request: Request) -> Principal:
-    """The verified caller; 401 without a valid token. The verifier lives on app.state.
-    Blocking (the verifier may ask over the network): from async code use verified_principal."""
-    cached = getattr(request.state, "principal", None)
-    if isinstance(cached, Principal):
-        return cached
-    token = bearer_token(request)
-    if token is None:
-        raise _unauthorized("A bearer access token is required.")
-    verifier: TokenVerifier = request.app.state.token_verifier
-    try:
-        principal = verifier.verify(token)
-    except TokenError as exc:
-        raise _unauthorized(f"Invalid access token: {exc}.") from exc
-    request.state.principal = principal
-    return principal
+def allowed_roles(*roles: str) -> frozenset[str]:
+    """The roles a guard for `roles` lets through: admin always passes."""
+    return frozenset(roles) | {"admin"}
 
 
-async def verified_principal(request: Request) -> Principal:
-    """current_principal for async code: a token known to pass is answered on the event loop;
-    only one that needs decoding or the network (keys, revocation status) goes to a thread."""
-    cached = getattr(request.state, "principal", None)
-    if isinstance(cached, Principal):
-        return cached
-    token = bearer_token(request)
-    verifier: TokenVerifier = request.app.state.token_verifier
-    known = verifier.remembered(token) if token is not None else None
-    if known is None:  # current_principal answers a missing or unknown token (401 or a check)
-        return await run_in_threadpool(current_principal, request)
-    request.state.principal = known
-    return known
+def roles_rule(allowed: frozenset[str]) -> str:
+    """A guard's `__access_rule__`, by which tests prove every route or view declares one."""
+    return f"roles:{','.join(sorted(allowed))}"
 
 
-CurrentPrincipal = Annotated[Principal, Depends(verified_principal)]
-
-
-def require_roles(*roles: str) -> Callable[..., Awaitable[Principal]]:
-    """A route guard: the caller must hold one of these roles (admin always passes).
-
-    Guards carry `__access_rule__` so a test can prove that every route declares one.
-    """
-    allowed = frozenset(roles) | {"admin"}
-
-    async def guard(principal: CurrentPrincipal) -> Principal:
-        if not principal.has_any(allowed):
-            raise ApiError(403, "forbidden", "Your role does not allow this.")
-        return principal
-
-    guard.__access_rule__ = f"roles:{','.join(sorted(allowed))}"  # type: ignore[attr-defined]
-    return guard
-
-
-async def require_service(principal: CurrentPrincipal) -> Principal:
-    """Internal routes: the `service` role only (not even admin, whose token a user holds)."""
-    if SERVICE_ROLE not in principal.roles:
-        raise ApiError(403, "forbidden", "Only other services may call internal routes.")
-    return principal
-
-
-require_service.__access_rule__ = "roles:service"  # type: ignore[attr-defined]
-
-
-async def public() -> None:
-    """Marks a route as open to anyone (login, health, JWKS)."""
-
-
-public.__access_rule__ = "public"  # type: ignore[attr-defined]
-
-
-async def authenticated(principal: CurrentPrincipal) -> Principal:
-    """Any signed-in caller; object-level checks are then the route's job."""
-    return principal
-
-
-authenticated.__access_rule__ = "authenticated"  # type: ignore[attr-defined]
-
-
-def access_rules_of(dependant: Any) -> list[str]:
-    """Every access rule found in a FastAPI route's dependency tree."""
-    rules = []
-    call = getattr(dependant, "call", None)
-    if call is not None and hasattr(call, "__access_rule__"):
-        rules.append(call.__access_rule__)
-    for sub in getattr(dependant, "dependencies", []):
-        rules.extend(access_rules_of(sub))
-    return rules
-
-
-def route_access_report(app: Any) -> tuple[int, list[str]]:
-    """(routes checked, routes with no access rule) over every route of a FastAPI app.
-
-    Walks included routers too (FastAPI keeps them nested in `app.routes`). Plain Starlette
-    routes, such as the OpenAPI document FastAPI serves itself, have no dependencies to check.
-    """
-    from fastapi.routing import iter_route_contexts
-
-    checked, missing = 0, []
-    for context in iter_route_contexts(app.routes):
-        dependant = getattr(context, "dependant", None)
-        if dependant is None:
-            continue
-        checked += 1
-        if not access_rules_of(dependant):
-            missing.append(f"{sorted(context.methods or ())} {context.path}")
-    return checked, missing
+def role_refused() -> ApiError:
+    return ApiError(403, "forbidden", "Your role does not allow this.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Literal
 
 from pydantic import AliasChoices, Field
@@ -56,9 +57,15 @@ class HttpServiceSettings(ServiceSettings):
 
     @property
     def worker_processes(self) -> int:
-        from faceclock_common.server import cores
-
         return self.workers or cores()
+
+
+def cores() -> int:
+    """The cores this process may run on (a container's CPU set, not the host's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def service_config(prefix: str, **extra: object) -> SettingsConfigDict:

@@ -23,8 +23,8 @@ from attendance_svc.organisation.models import Employee
 from attendance_svc.results.nightly import nightly_once, run_nightly
 from attendance_svc.results.parallel import recompute_in_processes
 from faceclock_common.db import make_session_factory, run_migrations, session_scope
+from faceclock_common.fastapi.server import serve, stop_with_parent
 from faceclock_common.logging import configure_logging
-from faceclock_common.server import serve, stop_with_parent
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 logger = logging.getLogger("attendance_svc")

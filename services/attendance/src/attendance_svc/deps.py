@@ -16,8 +16,9 @@ from attendance_svc.organisation.models import Department, Employee, works_at
 from attendance_svc.sites.models import Site
 from attendance_svc.validation import Id
 from faceclock_common.errors import ApiError
+from faceclock_common.fastapi.security import CurrentPrincipal
 from faceclock_common.i18n import negotiate
-from faceclock_common.security import SERVICE_ROLE, CurrentPrincipal, Principal
+from faceclock_common.security import SERVICE_ROLE, Principal
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:

@@ -23,8 +23,8 @@ from attendance_svc.results.router import router as results_router
 from attendance_svc.scheduling.router import router as scheduling_router
 from attendance_svc.sites.router import internal as sites_internal_router
 from attendance_svc.sites.router import router as sites_router
-from faceclock_common.app import build_service_app
 from faceclock_common.db import make_session_factory
+from faceclock_common.fastapi.app import build_service_app
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -4,7 +4,7 @@ from fastapi.routing import iter_route_contexts
 
 from attendance_svc.config import Settings
 from attendance_svc.main import create_app
-from faceclock_common.security import access_rules_of
+from faceclock_common.fastapi.security import access_rules_of
 
 
 def _routes() -> list[tuple[str, str, list[str] | None]]:

@@ -13,8 +13,8 @@ from auth_svc.config import Settings
 from auth_svc.keys.keyring import KeyRing
 from auth_svc.main import MIGRATIONS, create_app
 from faceclock_common.db import run_migrations
+from faceclock_common.fastapi.server import serve, stop_with_parent
 from faceclock_common.logging import configure_logging
-from faceclock_common.server import serve, stop_with_parent
 
 logger = logging.getLogger("auth_svc")
 

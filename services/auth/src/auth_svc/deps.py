@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from auth_svc.runtime import Runtime
 from auth_svc.throttle.client_address import client_address
-from faceclock_common.security import CurrentPrincipal, Principal
+from faceclock_common.fastapi.security import CurrentPrincipal
+from faceclock_common.security import Principal
 
 
 def get_runtime(request: Request) -> Runtime:

@@ -39,8 +39,8 @@ from auth_svc.throttle.service import (
     ThrottleBackend,
 )
 from auth_svc.users import router as users_router
-from faceclock_common.app import build_service_app
 from faceclock_common.db import make_engine, make_session_factory
+from faceclock_common.fastapi.app import build_service_app
 from faceclock_common.security import JwksKeyStore
 
 logger = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ from fastapi import Depends
 from fastapi.routing import APIRoute, iter_route_contexts
 
 from auth_svc.main import create_app
-from faceclock_common.security import access_rules_of, public
+from faceclock_common.fastapi.security import access_rules_of, public
 
 PASSWORD = "correct horse battery"
 # Framework routes that are not APIRoutes: the OpenAPI document only (docs UIs are off).

@@ -6,7 +6,7 @@ import re
 
 from fastapi.routing import APIRoute, iter_route_contexts
 
-from faceclock_common.security import access_rules_of
+from faceclock_common.fastapi.security import access_rules_of
 
 BODIES = [
     {"content": b"{not json", "headers": {"Content-Type": "application/json"}},

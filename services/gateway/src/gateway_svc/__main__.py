@@ -7,8 +7,8 @@ import sys
 
 from fastapi import FastAPI
 
+from faceclock_common.fastapi.server import serve, stop_with_parent
 from faceclock_common.logging import configure_logging
-from faceclock_common.server import serve, stop_with_parent
 from gateway_svc.config import Settings
 from gateway_svc.main import create_app
 

@@ -11,7 +11,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from faceclock_common.errors import ApiError, try_later
-from faceclock_common.security import Principal, bearer_token, verified_principal
+from faceclock_common.fastapi.security import bearer_token, verified_principal
+from faceclock_common.security import Principal
 from gateway_svc.config import Settings
 from gateway_svc.ratelimit import MemoryRateLimiter, RateLimiter, RateLimitStoreDown
 from gateway_svc.recognition_client import RecognitionClient

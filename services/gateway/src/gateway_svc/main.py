@@ -11,8 +11,9 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from redis import asyncio as aioredis
 
-from faceclock_common.app import build_service_app
-from faceclock_common.security import JwksKeyStore, public
+from faceclock_common.fastapi.app import build_service_app
+from faceclock_common.fastapi.security import public
+from faceclock_common.security import JwksKeyStore
 from faceclock_common.service_auth import ServiceTokenClient
 from gateway_svc.clocking.router import router as clocking_router
 from gateway_svc.config import Settings

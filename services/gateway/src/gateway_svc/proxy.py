@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from faceclock_common.errors import ApiError
-from faceclock_common.security import authenticated, public
+from faceclock_common.fastapi.security import authenticated, public
 from gateway_svc.deps import (
     ClientIp,
     SettingsDep,

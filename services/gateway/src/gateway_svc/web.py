@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import FileResponse
 
 from faceclock_common.errors import ApiError
-from faceclock_common.security import public
+from faceclock_common.fastapi.security import public
 
 
 def web_router(web_dir: Path) -> APIRouter:

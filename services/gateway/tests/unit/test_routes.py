@@ -10,7 +10,7 @@ import pytest
 from fastapi import Depends
 from fastapi.testclient import TestClient
 
-from faceclock_common.security import public, route_access_report
+from faceclock_common.fastapi.security import public, route_access_report
 from gateway_svc.config import Settings
 from gateway_svc.main import create_app
 

@@ -15,7 +15,14 @@ import grpc
 from grpc import aio
 
 from faceclock_common.logging import new_request_id, request_id_var, valid_request_id
-from faceclock_common.security import ROLES, SERVICE_ROLE, Principal, TokenError, TokenVerifier
+from faceclock_common.security import (
+    ROLES,
+    SERVICE_ROLE,
+    Principal,
+    TokenError,
+    TokenVerifier,
+    bearer_token_of,
+)
 from faceclock_proto.errors import refuse
 from recognition_svc.config import SERVICE_NAME
 from recognition_svc.metrics import Metrics
@@ -35,13 +42,6 @@ METHOD_ROLES: dict[str, frozenset[str]] = {
 }
 PUBLIC_PREFIXES = ("/grpc.health.v1.Health/",)
 REQUEST_ID_KEY = "x-request-id"
-
-
-def _bearer(metadata: dict[str, str]) -> str | None:
-    scheme, _, token = metadata.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return None
-    return token.strip()
 
 
 class AuthInterceptor(aio.ServerInterceptor):
@@ -103,7 +103,7 @@ class AuthInterceptor(aio.ServerInterceptor):
         if allowed is None:
             await refuse(context, grpc.StatusCode.PERMISSION_DENIED, "forbidden",
                          "No rule for method")
-        token = _bearer(metadata)
+        token = bearer_token_of(metadata.get("authorization"))
         if token is None:
             await refuse(context, grpc.StatusCode.UNAUTHENTICATED, "unauthorized",
                          "A bearer access token is required")

@@ -11,8 +11,8 @@ from typing import Any
 from flask import Blueprint, Response, jsonify
 from pydantic.json_schema import models_json_schema
 
+from faceclock_common.flask import public
 from reporting_svc.reports.schemas import ReportCreate, ReportPage, ReportRead
-from reporting_svc.security import public
 
 _REF = "#/components/schemas/{model}"
 

@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from werkzeug.routing import Rule
 
 from faceclock_common.db import session_scope
+from faceclock_common.flask import access_rule_of
 from faceclock_dev.testing import TokenMint
 from reporting_svc.__main__ import migrate
 from reporting_svc.config import Settings
@@ -22,7 +23,6 @@ from reporting_svc.main import create_app
 from reporting_svc.reports import service
 from reporting_svc.reports.models import DONE, Report
 from reporting_svc.reports.tasks import purge
-from reporting_svc.security import access_rule_of
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ from attendance_svc.organisation.schemas import (
 from attendance_svc.pagination import PageDep
 from attendance_svc.validation import Id
 from faceclock_common.errors import ApiError
-from faceclock_common.security import CurrentPrincipal, require_roles
+from faceclock_common.fastapi.security import CurrentPrincipal, require_roles
 
 router = APIRouter(prefix="/api/v1")
 read = [Depends(require_roles(*READERS))]

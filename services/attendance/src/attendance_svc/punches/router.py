@@ -15,7 +15,7 @@ from attendance_svc.punches.schemas import PunchCreate, PunchPage, PunchRead
 from attendance_svc.results.service import recompute_around
 from attendance_svc.validation import Id, Moment
 from faceclock_common.errors import ApiError
-from faceclock_common.security import CurrentPrincipal, require_roles
+from faceclock_common.fastapi.security import CurrentPrincipal, require_roles
 
 router = APIRouter(prefix="/api/v1", tags=["punches"])
 

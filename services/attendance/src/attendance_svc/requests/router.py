@@ -39,7 +39,8 @@ from attendance_svc.requests.schemas import (
     Status,
 )
 from attendance_svc.validation import Id
-from faceclock_common.security import CurrentPrincipal, Principal, require_roles
+from faceclock_common.fastapi.security import CurrentPrincipal, require_roles
+from faceclock_common.security import Principal
 
 router = APIRouter(prefix="/api/v1", tags=["requests"])
 read = [Depends(require_roles(*READERS))]

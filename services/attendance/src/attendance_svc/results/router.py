@@ -13,7 +13,7 @@ from attendance_svc.results.schemas import DailyPage, MonthlyPage
 from attendance_svc.results.wording import explanation_for
 from attendance_svc.validation import Day, Id
 from faceclock_common.errors import ApiError
-from faceclock_common.security import require_roles
+from faceclock_common.fastapi.security import require_roles
 
 router = APIRouter(prefix="/api/v1/attendance", tags=["results"],
                    dependencies=[Depends(require_roles(*READERS))])

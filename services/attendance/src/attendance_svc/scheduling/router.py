@@ -32,7 +32,7 @@ from attendance_svc.scheduling.schemas import (
     ShiftUpdate,
 )
 from attendance_svc.validation import Id
-from faceclock_common.security import CurrentPrincipal, require_roles
+from faceclock_common.fastapi.security import CurrentPrincipal, require_roles
 
 router = APIRouter(prefix="/api/v1", tags=["rules"])
 read = [Depends(require_roles(*READERS))]

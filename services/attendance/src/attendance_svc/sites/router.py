@@ -26,7 +26,7 @@ from attendance_svc.sites.schemas import (
 )
 from attendance_svc.validation import Id
 from faceclock_common.errors import ApiError
-from faceclock_common.security import CurrentPrincipal, require_roles
+from faceclock_common.fastapi.security import CurrentPrincipal, require_roles
 
 router = APIRouter(prefix="/api/v1/sites", tags=["sites"])
 read = [Depends(require_roles(*READERS))]

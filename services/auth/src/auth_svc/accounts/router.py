@@ -23,7 +23,7 @@ from auth_svc.accounts.schemas import (
 from auth_svc.db import utcnow
 from auth_svc.deps import ClientAddress, CurrentPrincipal, RuntimeDep, SessionDep
 from faceclock_common.errors import ApiError
-from faceclock_common.security import (
+from faceclock_common.fastapi.security import (
     authenticated,
     bearer_token,
     current_principal,

@@ -22,8 +22,9 @@ from auth_svc.notifications.service import (
 )
 from auth_svc.users.service import unlink_employee
 from faceclock_common.errors import ApiError
-from faceclock_common.params import RowId
-from faceclock_common.security import SERVICE_ROLE, public, require_service
+from faceclock_common.fastapi.params import RowId
+from faceclock_common.fastapi.security import public, require_service
+from faceclock_common.security import SERVICE_ROLE
 
 logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/internal", tags=["internal"])

@@ -13,7 +13,7 @@ from auth_svc.invitations.schemas import (
     InvitationCreate,
     InvitationRead,
 )
-from faceclock_common.security import public, require_roles
+from faceclock_common.fastapi.security import public, require_roles
 
 router = APIRouter(tags=["invitations"])
 

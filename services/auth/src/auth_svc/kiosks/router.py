@@ -20,8 +20,8 @@ from auth_svc.kiosks.schemas import (
     PairingCode,
 )
 from faceclock_common.errors import ApiError
-from faceclock_common.params import PageLimit, PageOffset, RowId
-from faceclock_common.security import public, require_roles
+from faceclock_common.fastapi.params import PageLimit, PageOffset, RowId
+from faceclock_common.fastapi.security import public, require_roles
 
 router = APIRouter(prefix="/api/v1/kiosks", tags=["kiosks"],
                    dependencies=[Depends(require_roles("admin"))])

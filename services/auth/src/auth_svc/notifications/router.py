@@ -8,8 +8,8 @@ from auth_svc.accounts.service import own_user
 from auth_svc.deps import CurrentPrincipal, SessionDep
 from auth_svc.notifications import service
 from auth_svc.notifications.schemas import NotificationPage, NotificationRead, NotificationSettings
-from faceclock_common.params import PageLimit, PageOffset
-from faceclock_common.security import authenticated
+from faceclock_common.fastapi.params import PageLimit, PageOffset
+from faceclock_common.fastapi.security import authenticated
 
 router = APIRouter(prefix="/api/v1/notifications", tags=["notifications"],
                    dependencies=[Depends(authenticated)])

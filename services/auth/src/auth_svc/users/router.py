@@ -12,8 +12,8 @@ from auth_svc.deps import CurrentPrincipal, RuntimeDep, SessionDep
 from auth_svc.users import service
 from auth_svc.users.schemas import Role, UserCreate, UserPage, UserUpdate
 from faceclock_common.bounds import ROW_ID_MAX
-from faceclock_common.params import PageLimit, PageOffset, RowId
-from faceclock_common.security import require_roles
+from faceclock_common.fastapi.params import PageLimit, PageOffset, RowId
+from faceclock_common.fastapi.security import require_roles
 
 router = APIRouter(prefix="/api/v1/users", tags=["users"])
 

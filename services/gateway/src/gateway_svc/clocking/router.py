@@ -9,7 +9,8 @@ from fastapi import APIRouter, Depends, File, Form, Header, Response, UploadFile
 
 from faceclock_common.bounds import ROW_ID_MAX
 from faceclock_common.errors import ApiError
-from faceclock_common.security import Principal, require_roles
+from faceclock_common.fastapi.security import require_roles
+from faceclock_common.security import Principal
 from gateway_svc.deps import RecognitionDep, SettingsDep, UpstreamsDep, limit_by_caller
 from gateway_svc.identity import service as identity
 from gateway_svc.images import read_image_upload

@@ -10,7 +10,8 @@ from fastapi import APIRouter, Depends, File, Path, Response, UploadFile
 
 from faceclock_common.bounds import ROW_ID_MAX
 from faceclock_common.errors import ApiError
-from faceclock_common.security import Principal, require_roles
+from faceclock_common.fastapi.security import require_roles
+from faceclock_common.security import Principal
 from faceclock_proto.recognition.v1 import recognition_pb2 as pb
 from gateway_svc.deps import RecognitionDep, SettingsDep, UpstreamsDep, limit_by_caller
 from gateway_svc.images import read_image_upload

@@ -6,7 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from faceclock_common.security import Principal, require_roles
+from faceclock_common.fastapi.security import require_roles
+from faceclock_common.security import Principal
 from gateway_svc.deps import SettingsDep, UpstreamsDep, limit_by_caller
 from gateway_svc.liveness.service import issue_challenge
 from gateway_svc.schemas import LivenessChallenge

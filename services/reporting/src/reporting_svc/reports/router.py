@@ -9,6 +9,7 @@ from flask import Blueprint, Response, g, jsonify, request, send_file
 
 from faceclock_common.bounds import OFFSET_MAX, ROW_ID_MAX
 from faceclock_common.errors import ApiError
+from faceclock_common.flask import authenticated, current_principal, require_roles
 from faceclock_common.i18n import negotiate
 from faceclock_common.security import Principal
 from reporting_svc import deps
@@ -17,7 +18,6 @@ from reporting_svc.reports import service
 from reporting_svc.reports.models import DONE, FAILED, Report
 from reporting_svc.reports.schemas import ReportCreate, ReportPage, ReportRead
 from reporting_svc.reports.tasks import enqueue
-from reporting_svc.security import authenticated, current_principal, require_roles
 from reporting_svc.xlsxfile import XLSX_MEDIA_TYPE, csv_to_xlsx
 
 blueprint = Blueprint("reports", __name__, url_prefix="/api/v1/reports")

@@ -8,9 +8,9 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from faceclock_common.errors import install_error_handlers
-from faceclock_common.health import health_router
-from faceclock_common.logging import RequestIdMiddleware
+from faceclock_common.fastapi.errors import install_error_handlers
+from faceclock_common.fastapi.health import health_router
+from faceclock_common.fastapi.requests import RequestIdMiddleware
 from faceclock_common.security import JwksKeyStore, TokenVerifier
 from faceclock_common.settings import ServiceSettings
 

@@ -18,15 +18,6 @@ from typing import Any
 import uvicorn
 from uvicorn.importer import import_from_string
 
-
-def cores() -> int:
-    """The cores this process may run on (a container's CPU set, not the host's count)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
 _PARENT_ENV = "FACECLOCK_SERVER_PARENT_PID"
 
 

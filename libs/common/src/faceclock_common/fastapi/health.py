@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
-from faceclock_common.security import public
+from faceclock_common.fastapi.security import public
 
 ReadinessCheck = Callable[[], Awaitable[None]]
 
