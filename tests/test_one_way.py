@@ -97,3 +97,17 @@ def test_one_bearer_header_parser() -> None:
            if path.name != "security.py"
            and re.search(r'[!=]=\s*"bearer"', path.read_text(), re.IGNORECASE)]
     assert own == [], f"use faceclock_common.security.bearer_token_of instead: {own}"
+
+
+def test_attendance_domains_record_the_audit_trail_without_depending_on_requests() -> None:
+    """The audit trail is a package of its own; only the app, the table list and the results
+    engine (which reads approved leave and overtime) import the requests domain."""
+    package = ROOT / "services" / "attendance" / "src" / "attendance_svc"
+    allowed = {"main.py", "models.py", "results/engine.py"}
+    importers = {str(path.relative_to(package)) for path in package.rglob("*.py")
+                 if "requests" not in path.relative_to(package).parts[:1]
+                 and re.search(r"attendance_svc\.requests\b", path.read_text())}
+    assert importers <= allowed, importers - allowed
+    recorders = {str(path.relative_to(package)) for path in package.rglob("*.py")
+                 if "from attendance_svc.audit.service import record" in path.read_text()}
+    assert {"organisation/service.py", "scheduling/service.py", "requests/service.py"} <= recorders

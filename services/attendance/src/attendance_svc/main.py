@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from sqlalchemy import text
 
+from attendance_svc.audit.router import router as audit_router
 from attendance_svc.clocking.router import router as clocking_router
 from attendance_svc.config import Settings
 from attendance_svc.db import make_service_engine
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                             openapi_url="/api/v1/openapi.json", docs_url=None, redoc_url=None)
     app.state.notifier = Notifier(settings)
     for router in (organisation_router, punches_router, scheduling_router, requests_router,
-                   results_router, clocking_router, sites_router, sites_internal_router, liveness_router):
+                   audit_router, results_router, clocking_router, sites_router,
+                   sites_internal_router, liveness_router):
         app.include_router(router)
     return app

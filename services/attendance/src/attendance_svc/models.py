@@ -2,13 +2,13 @@
 
 from sqlalchemy import Integer
 
+from attendance_svc.audit.models import AuditEntry
 from attendance_svc.clocking.models import RollCall
 from attendance_svc.db import Base
 from attendance_svc.liveness.models import LivenessChallenge
 from attendance_svc.organisation.models import Department, Employee
 from attendance_svc.punches.models import IdempotencyRecord, Punch
 from attendance_svc.requests.models import (
-    AuditEntry,
     CorrectionRequest,
     LeaveBalance,
     LeaveRequest,

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from attendance_svc.audit import record
+from attendance_svc.audit.service import record
 from attendance_svc.clocking.models import ManualClockInAttempt, RollCall
 from attendance_svc.clocking.schemas import (
     ClockInAnswer,

@@ -6,7 +6,7 @@ from pydantic import ValidationError
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from attendance_svc.audit import record
+from attendance_svc.audit.service import record
 from attendance_svc.clocking.models import ManualClockInAttempt
 from attendance_svc.db import commit_unique
 from attendance_svc.deps import AccessScope

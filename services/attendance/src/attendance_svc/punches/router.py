@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import JSONResponse
 
-from attendance_svc.audit import record
+from attendance_svc.audit.service import record
 from attendance_svc.deps import READERS, SessionDep, SettingsDep, SiteScopeDep
 from attendance_svc.organisation.service import get_employee
 from attendance_svc.pagination import PageDep

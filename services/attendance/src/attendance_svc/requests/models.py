@@ -1,10 +1,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from sqlalchemy import (
-    JSON,
     Boolean,
     Date,
     Float,
@@ -112,17 +110,3 @@ class LeaveBalance(Base):
     leave_type: Mapped[str] = mapped_column(String(32))
     entitled_hours: Mapped[float | None] = mapped_column(Float)
     entitled_days: Mapped[float | None] = mapped_column(Float)
-
-
-class AuditEntry(Base):
-    __tablename__ = "audit_log"
-
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
-    actor: Mapped[str] = mapped_column(String(128))
-    action: Mapped[str] = mapped_column(String(64))
-    entity: Mapped[str] = mapped_column(String(64))
-    entity_id: Mapped[int | None] = mapped_column(BigId)
-    employee_id: Mapped[int | None] = mapped_column(Integer, index=True)
-    details: Mapped[dict[str, Any]] = mapped_column(JSON)
-

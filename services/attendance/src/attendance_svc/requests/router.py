@@ -15,7 +15,6 @@ from attendance_svc.pagination import PageDep
 from attendance_svc.requests import service
 from attendance_svc.requests.models import CorrectionRequest, LeaveRequest, OvertimeRequest
 from attendance_svc.requests.schemas import (
-    AuditPage,
     BalancePage,
     BalanceRead,
     BalanceSet,
@@ -212,7 +211,7 @@ _add_shared_routes("/overtime", OvertimeRequest, OvertimeRead, "overtime")
 _add_shared_routes("/corrections", CorrectionRequest, CorrectionRead, "correction")
 
 
-# --- balances and audit ------------------------------------------------------------------------
+# --- leave types and balances ---------------------------------------------------------------------
 
 @router.get("/leave-types", response_model=LeaveTypePage, dependencies=read)
 def list_leave_types(session: SessionDep) -> object:
@@ -246,18 +245,3 @@ def list_balances(session: SessionDep, principal: CurrentPrincipal, scope: Scope
     items = service.list_balances(session=session, employee=employee,
                                   year=year or datetime.now(UTC).year)
     return {"items": items, "total": len(items)}
-
-
-@router.get("/audit", response_model=AuditPage, dependencies=[
-    Depends(require_roles("hr", "manager", "service"))])
-def list_audit(session: SessionDep, scope: ScopeDep, page: PageDep,
-               employee_id: Id | None = None,
-               entity: Annotated[str | None, Query(max_length=64)] = None,
-               entity_id: Id | None = None) -> object:
-    """Who did what to which request, newest first."""
-    items, total = service.list_audit(session=session, scope=scope, limit=page.limit,
-                                      offset=page.offset, employee_id=employee_id,
-                                      entity=entity, entity_id=entity_id)
-    return {"items": items, "total": total}
-
-

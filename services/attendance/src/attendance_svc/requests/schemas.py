@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
@@ -249,22 +249,4 @@ class LeaveTypePage(BaseModel):
 
 class BalancePage(BaseModel):
     items: list[BalanceRead]
-    total: int
-
-
-class AuditRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    at: dt.datetime
-    actor: str
-    action: str
-    entity: str
-    entity_id: int | None
-    employee_id: int | None
-    details: dict[str, Any]
-
-
-class AuditPage(BaseModel):
-    items: list[AuditRead]
     total: int

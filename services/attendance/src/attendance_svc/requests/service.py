@@ -13,13 +13,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from attendance_svc.audit import record
+from attendance_svc.audit.service import record
 from attendance_svc.deps import AccessScope
 from attendance_svc.organisation.models import Department, Employee
 from attendance_svc.organisation.service import get_employee
 from attendance_svc.punches.service import add_punch, lock_employee
 from attendance_svc.requests.models import (
-    AuditEntry,
     CorrectionRequest,
     LeaveBalance,
     LeaveRequest,
@@ -673,26 +672,6 @@ def put_leave_type(*, session: Session, principal: Principal, code: str,
            code=code, **data.model_dump())
     session.commit()
     return row
-
-
-def list_audit(*, session: Session, scope: AccessScope, limit: int, offset: int,
-               employee_id: int | None = None, entity: str | None = None,
-               entity_id: int | None = None) -> tuple[list[AuditEntry], int]:
-    query = select(AuditEntry)
-    if employee_id is not None and not scope.everything:
-        get_employee(session=session, employee_id=employee_id, scope=scope)
-    if not scope.everything:
-        visible = select(Employee.id).where(scope.employee_filter())
-        query = query.where(AuditEntry.employee_id.in_(visible))
-    if employee_id is not None:
-        query = query.where(AuditEntry.employee_id == employee_id)
-    if entity is not None:
-        query = query.where(AuditEntry.entity == entity)
-    if entity_id is not None:
-        query = query.where(AuditEntry.entity_id == entity_id)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(AuditEntry.id.desc()).limit(limit).offset(offset)).all()
-    return list(rows), total
 
 
 # --- notices -------------------------------------------------------------------------------------

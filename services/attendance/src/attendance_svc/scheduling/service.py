@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, delete, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
-from attendance_svc.audit import record
+from attendance_svc.audit.service import record
 from attendance_svc.db import commit_unique, refuse_taken_name
 from attendance_svc.deps import AccessScope
 from attendance_svc.organisation.models import Department, Employee, works_at

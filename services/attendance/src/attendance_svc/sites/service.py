@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from attendance_svc.audit import record
+from attendance_svc.audit.service import record
 from attendance_svc.db import commit_unique, refuse_taken_name
 from attendance_svc.organisation.models import Department, Employee, works_at
 from attendance_svc.results.service import recompute_people
