@@ -12,7 +12,7 @@ import sys
 import tomllib
 from pathlib import Path
 
-from faceclock_common import bounds, settings
+from faceclock_common import bounds, errors, settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -111,3 +111,50 @@ def test_attendance_domains_record_the_audit_trail_without_depending_on_requests
     recorders = {str(path.relative_to(package)) for path in package.rglob("*.py")
                  if "from attendance_svc.audit.service import record" in path.read_text()}
     assert {"organisation/service.py", "scheduling/service.py", "requests/service.py"} <= recorders
+
+
+def test_attendance_services_raise_domain_errors_and_the_edges_map_them() -> None:
+    """Status numbers live at the edge: attendance's service modules raise NotFound, Conflict,
+    ... and faceclock_common.errors.api_error_of gives every kind its one HTTP status."""
+    package = ROOT / "services" / "attendance" / "src" / "attendance_svc"
+    edge = {"router.py", "deps.py", "pagination.py"}
+    with_status = [str(path.relative_to(package)) for path in package.rglob("*.py")
+                   if path.name not in edge and re.search(r"ApiError\(\s*\d{3}", path.read_text())]
+    assert with_status == [], with_status
+    kinds = errors.DomainError.__subclasses__()
+    assert len(kinds) >= 7
+    for kind in kinds:
+        answer = errors.api_error_of(kind("some_code", "A sentence."))
+        assert (answer.code, answer.message) == ("some_code", "A sentence.")
+        assert answer.status == errors.HTTP_STATUS_OF_DOMAIN_ERROR[kind]
+    assert errors.api_error_of(errors.NotFound("x", "y")).status == 404
+
+
+def test_every_service_database_has_the_same_naming_and_column_types() -> None:
+    """One DB set-up: each service's declarative base takes faceclock_common.db's metadata
+    conventions, and timestamps are faceclock_common.db.UtcDateTime everywhere."""
+    from sqlalchemy import DateTime
+
+    from attendance_svc.db import Base as AttendanceBase
+    from auth_svc.db import Base as AuthBase
+    from faceclock_common import db
+    from recognition_svc.faces.models import Base as RecognitionBase
+    from reporting_svc.db import Base as ReportingBase
+
+    for base in (AttendanceBase, AuthBase, RecognitionBase, ReportingBase):
+        assert dict(base.metadata.naming_convention) == {**base.metadata.naming_convention,
+                                                          **db.NAMING}, base
+        for table in base.metadata.tables.values():
+            for column in table.columns:
+                if isinstance(column.type, DateTime):
+                    raise AssertionError(f"{table.name}.{column.name}: use UtcDateTime")
+    own_utcnow = [str(path.relative_to(ROOT)) for path in _sources()
+                  if path.name != "db.py" and "def utcnow(" in path.read_text()]
+    assert own_utcnow == [], own_utcnow
+
+
+def test_one_client_address_rule() -> None:
+    """The gateway and auth read X-Forwarded-For through faceclock_common.addresses only."""
+    own = [str(path.relative_to(ROOT)) for path in _sources()
+           if path.name != "addresses.py" and "ip_network(" in path.read_text()]
+    assert own == [], f"use faceclock_common.addresses instead: {own}"

@@ -12,12 +12,31 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import DateTime, Dialect, Engine, create_engine, event, text
+from sqlalchemy import BigInteger, DateTime, Dialect, Engine, Integer, MetaData, create_engine, event, text
 from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator, TypeEngine
+
+# Constraint names every service's tables get (Alembic's batch migrations on SQLite find a
+# constraint again by its name).
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY, so big ids are plain integers there.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def service_metadata() -> MetaData:
+    """The metadata of one service's declarative base (each service has its own database):
+    `class Base(DeclarativeBase): metadata = service_metadata()`."""
+    return MetaData(naming_convention=NAMING)
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

@@ -33,6 +33,59 @@ class ApiError(Exception):
         self.headers: dict[str, str] = {}
 
 
+class DomainError(Exception):
+    """A refusal the domain can state without knowing how it is served: service modules raise
+    these (no status numbers in them); each edge answers one as the ApiError that
+    api_error_of() maps it to, in the common format."""
+
+    def __init__(self, code: str, message: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.extra = extra
+
+
+class NotFound(DomainError):
+    """No such record, or none the caller may see (never reveals which)."""
+
+
+class Conflict(DomainError):
+    """The change clashes with what is stored (a taken name, a decided request, a duplicate)."""
+
+
+class Invalid(DomainError):
+    """Well-formed, but not something that can be done as asked (dates out of order, ...)."""
+
+
+class Unreadable(DomainError):
+    """An uploaded file that cannot be read as what it claims to be."""
+
+
+class NotAllowed(DomainError):
+    """The caller may not do this to this record."""
+
+
+class WrongCredentials(DomainError):
+    """A badge number and PIN (or similar) that do not match."""
+
+
+class Expired(DomainError):
+    """Something that was valid and is no longer (a liveness challenge)."""
+
+
+HTTP_STATUS_OF_DOMAIN_ERROR: dict[type[DomainError], int] = {
+    NotFound: 404, Conflict: 409, Invalid: 422, Unreadable: 400, NotAllowed: 403,
+    WrongCredentials: 401, Expired: 410,
+}
+
+
+def api_error_of(exc: DomainError) -> ApiError:
+    """The HTTP answer to a domain refusal (the edges' one mapping)."""
+    status = next(HTTP_STATUS_OF_DOMAIN_ERROR[kind] for kind in type(exc).__mro__
+                  if kind in HTTP_STATUS_OF_DOMAIN_ERROR)
+    return ApiError(status, exc.code, exc.message, **exc.extra)
+
+
 def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, **extra}}
 

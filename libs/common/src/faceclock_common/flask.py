@@ -20,6 +20,8 @@ from werkzeug.exceptions import HTTPException
 from faceclock_common.errors import (
     DEFAULT_ERROR_CODES,
     ApiError,
+    DomainError,
+    api_error_of,
     database_unavailable,
     error_body,
     is_database_outage,
@@ -69,6 +71,10 @@ def install_error_handlers(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError) -> Response:
         return _json_error(exc.status, exc.code, exc.message, exc.headers, **exc.extra)
+
+    @app.errorhandler(DomainError)
+    def _domain_error(exc: DomainError) -> Response:
+        return _api_error(api_error_of(exc))
 
     @app.errorhandler(ValidationError)
     def _validation_error(exc: ValidationError) -> Response:

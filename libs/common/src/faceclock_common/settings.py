@@ -2,11 +2,36 @@
 
 from __future__ import annotations
 
+import json
 import os
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AfterValidator, AliasChoices, BeforeValidator, Field
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from faceclock_common.addresses import parse_networks
+
+
+def _split_list(value: object) -> object:
+    """A list setting from the environment: a JSON list, or comma-separated."""
+    if isinstance(value, str):
+        if value.strip().startswith("["):
+            return json.loads(value)
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
+
+
+def _valid_networks(value: list[str]) -> list[str]:
+    parse_networks(value)  # a bad entry stops the service at start, not a request later
+    return value
+
+
+# A list of strings read as `a, b` or `["a", "b"]` (NoDecode hands pydantic-settings' raw text
+# to the splitter).
+ListSetting = Annotated[list[str], NoDecode, BeforeValidator(_split_list)]
+# Peers whose X-Forwarded-For is believed (faceclock_common.addresses): addresses or CIDR ranges.
+TrustedProxies = Annotated[list[str], NoDecode, BeforeValidator(_split_list),
+                           AfterValidator(_valid_networks)]
 
 PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret", "dev", "development"})
 

@@ -4,32 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import BigInteger, Engine, Integer, MetaData, select
+from sqlalchemy import Engine, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session
 
+from faceclock_common.db import BigId as BigId
 from faceclock_common.db import UtcDateTime as UtcDateTime
-from faceclock_common.db import make_engine
+from faceclock_common.db import make_engine, service_metadata
 from faceclock_common.db import utcnow as utcnow
-from faceclock_common.errors import ApiError
-
-# Named constraints so Alembic batch migrations on SQLite can find them again.
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-# SQLite only auto-increments INTEGER PRIMARY KEY, so big ids are plain integers there.
-BigId = BigInteger().with_variant(Integer(), "sqlite")
+from faceclock_common.errors import Conflict
 
 
 class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
-
+    metadata = service_metadata()
 
 
 def make_service_engine(url: str) -> Engine:
@@ -54,7 +42,7 @@ def commit_unique(session: Session, code: str, message: str) -> None:
         session.commit()
     except IntegrityError as exc:
         session.rollback()
-        raise ApiError(409, code, message) from exc
+        raise Conflict(code, message) from exc
 
 
 def refuse_taken_name(session: Session, model: Any, name: str, *, exclude: int | None = None,
@@ -64,4 +52,4 @@ def refuse_taken_name(session: Session, model: Any, name: str, *, exclude: int |
     if exclude is not None:
         query = query.where(model.id != exclude)
     if session.scalar(query) is not None:
-        raise ApiError(409, code, f"A {noun} named {name!r} exists.")
+        raise Conflict(code, f"A {noun} named {name!r} exists.")

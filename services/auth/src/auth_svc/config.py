@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import ipaddress
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
-from pydantic_settings import NoDecode
 
 from faceclock_common.settings import (
     PLACEHOLDER_SECRETS,
     HttpServiceSettings,
+    TrustedProxies,
     UnsafeConfiguration,
     service_config,
 )
@@ -59,7 +58,7 @@ class Settings(HttpServiceSettings):
     throttle_max_delay_seconds: float = Field(900.0, gt=0)
     throttle_window_seconds: int = Field(3600, ge=60)
     # Peers whose X-Forwarded-For is believed (the gateway); anyone else is the client itself.
-    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+    trusted_proxies: TrustedProxies = Field(
         default_factory=lambda: ["127.0.0.1/32", "::1/128"]
     )
     redis_url: str | None = Field(
@@ -83,20 +82,6 @@ class Settings(HttpServiceSettings):
     # Extra CA bundle for the SMTP server's certificate (a private CA); system CAs otherwise.
     smtp_ca_file: Path | None = None
     mail_from: str = "FaceClock <no-reply@faceclock.local>"
-
-    @field_validator("trusted_proxies", mode="before")
-    @classmethod
-    def _split_proxies(cls, value: object) -> object:
-        if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
-        return value
-
-    @field_validator("trusted_proxies")
-    @classmethod
-    def _valid_networks(cls, value: list[str]) -> list[str]:
-        for entry in value:
-            ipaddress.ip_network(entry, strict=False)
-        return value
 
     @field_validator("public_base_url")
     @classmethod

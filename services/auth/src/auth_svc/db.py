@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
 from faceclock_common.db import UtcDateTime as UtcDateTime
+from faceclock_common.db import service_metadata
 from faceclock_common.db import utcnow as utcnow
-
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
 
 
 class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
+    metadata = service_metadata()
 

@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from auth_svc.runtime import Runtime
-from auth_svc.throttle.client_address import client_address
+from faceclock_common.fastapi.requests import client_address_of
 from faceclock_common.fastapi.security import CurrentPrincipal
 from faceclock_common.security import Principal
 
@@ -36,7 +36,7 @@ SessionDep = Annotated[Session, Depends(get_session)]
 
 
 def get_client_address(request: Request, runtime: RuntimeDep) -> str:
-    return client_address(request, runtime.trusted_proxies)
+    return client_address_of(request, runtime.trusted_proxies)
 
 
 ClientAddress = Annotated[str, Depends(get_client_address)]

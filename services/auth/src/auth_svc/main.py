@@ -29,7 +29,6 @@ from auth_svc.mail.mailer import Mailer
 from auth_svc.notifications import router as notifications_router
 from auth_svc.passwords import Passwords
 from auth_svc.runtime import Runtime
-from auth_svc.throttle.client_address import parse_networks
 from auth_svc.throttle.service import (
     DatabaseThrottle,
     FallbackThrottle,
@@ -39,6 +38,7 @@ from auth_svc.throttle.service import (
     ThrottleBackend,
 )
 from auth_svc.users import router as users_router
+from faceclock_common.addresses import parse_networks
 from faceclock_common.db import make_engine, make_session_factory
 from faceclock_common.fastapi.app import build_service_app
 from faceclock_common.security import JwksKeyStore

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
@@ -12,8 +13,8 @@ from auth_svc.keys.keyring import KeyRing
 from auth_svc.keys.tokens import TokenSigner
 from auth_svc.mail.mailer import Mailer
 from auth_svc.passwords import Passwords
-from auth_svc.throttle.client_address import Network
 from auth_svc.throttle.service import Throttle
+from faceclock_common.addresses import Network
 
 
 @dataclass
@@ -26,4 +27,4 @@ class Runtime:
     passwords: Passwords
     throttle: Throttle
     mailer: Mailer
-    trusted_proxies: list[Network]
+    trusted_proxies: Sequence[Network]

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Annotated
 
-from pydantic import AliasChoices, Field, field_validator
-from pydantic_settings import NoDecode
+from pydantic import AliasChoices, Field
 
-from faceclock_common.settings import HttpServiceSettings, service_config
+from faceclock_common.settings import (
+    HttpServiceSettings,
+    ListSetting,
+    TrustedProxies,
+    service_config,
+)
 
 WEB_DIR = Path(__file__).resolve().parent / "web"
 
@@ -47,8 +49,8 @@ class Settings(HttpServiceSettings):
     liveness_step_ms: int = 1700
     # How long a kiosk claim code shown by the phone app may be scanned (identity/codes.py).
     claim_code_seconds: int = Field(60, ge=10, le=600)
-    # Comma-separated or JSON lists in the environment (NoDecode hands the raw text to _split_csv).
-    cors_origins: Annotated[list[str], NoDecode] = []
+    # Comma-separated or JSON lists in the environment.
+    cors_origins: ListSetting = []
     # Requests per minute: per client address on the sign-in endpoints, per caller elsewhere,
     # per kiosk device (a door at 09:00: a clock-in every second or two, plus the frames the
     # kiosk page sends to find a steady face).
@@ -57,17 +59,8 @@ class Settings(HttpServiceSettings):
     device_rate_per_minute: int = 1200
     # Only these peers may tell us the client address through X-Forwarded-For: none unless
     # configured (a gateway reached directly must not believe what any caller writes there).
-    trusted_proxies: Annotated[list[str], NoDecode] = []
+    trusted_proxies: TrustedProxies = []
     web_dir: Path = WEB_DIR
-
-    @field_validator("cors_origins", "trusted_proxies", mode="before")
-    @classmethod
-    def _split_csv(cls, value: object) -> object:
-        if isinstance(value, str):
-            if value.strip().startswith("["):
-                return json.loads(value)
-            return [item.strip() for item in value.split(",") if item.strip()]
-        return value
 
     @property
     def max_body_bytes(self) -> int:

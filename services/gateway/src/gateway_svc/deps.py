@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import logging
 import time
-from ipaddress import ip_address, ip_network
 from typing import Annotated
 
 from fastapi import Depends, Request
 
+from faceclock_common.addresses import parse_networks
 from faceclock_common.errors import ApiError, try_later
+from faceclock_common.fastapi.requests import client_address_of
 from faceclock_common.fastapi.security import bearer_token, verified_principal
 from faceclock_common.security import Principal
 from gateway_svc.config import Settings
@@ -39,24 +40,9 @@ UpstreamsDep = Annotated[Upstreams, Depends(get_upstreams)]
 RecognitionDep = Annotated[RecognitionClient, Depends(get_recognition)]
 
 
-def _is_trusted(peer: str, trusted: list[str]) -> bool:
-    try:
-        address = ip_address(peer)
-    except ValueError:
-        return False
-    return any(address in ip_network(entry, strict=False) for entry in trusted)
-
-
 async def client_ip(request: Request, settings: SettingsDep) -> str:
     """The caller's address: X-Forwarded-For is believed only from a trusted proxy."""
-    peer = request.client.host if request.client else "unknown"
-    forwarded = request.headers.get("x-forwarded-for")
-    if forwarded and _is_trusted(peer, settings.trusted_proxies):
-        # The right-most address not added by one of our proxies is the client.
-        for candidate in reversed([part.strip() for part in forwarded.split(",")]):
-            if candidate and not _is_trusted(candidate, settings.trusted_proxies):
-                return candidate
-    return peer
+    return client_address_of(request, parse_networks(settings.trusted_proxies))
 
 
 ClientIp = Annotated[str, Depends(client_ip)]

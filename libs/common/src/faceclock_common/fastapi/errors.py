@@ -13,6 +13,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from faceclock_common.errors import (
     DEFAULT_ERROR_CODES,
     ApiError,
+    DomainError,
+    api_error_of,
     database_unavailable,
     error_body,
     is_database_outage,
@@ -33,6 +35,10 @@ def install_error_handlers(app: FastAPI) -> None:
         message = error_message(exc.code, exc.message, _language(request), exc.extra)
         return JSONResponse(error_body(exc.code, message, **exc.extra), exc.status,
                             headers=exc.headers or None)
+
+    @app.exception_handler(DomainError)
+    async def _domain_error(request: Request, exc: DomainError) -> JSONResponse:
+        return await _api_error(request, api_error_of(exc))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:

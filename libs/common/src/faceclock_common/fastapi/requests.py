@@ -1,9 +1,14 @@
-"""Request ids on the FastAPI services (faceclock_common.logging carries them into the logs)."""
+"""Who is asking, on the FastAPI services: the request id (faceclock_common.logging carries it
+into the logs) and the client's address (faceclock_common.addresses)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from faceclock_common.addresses import Network, client_address
 from faceclock_common.logging import REQUEST_ID_HEADER, new_request_id, request_id_var, valid_request_id
 
 
@@ -31,3 +36,9 @@ class RequestIdMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_id)
+
+
+def client_address_of(request: Request, trusted: Sequence[Network]) -> str:
+    """The caller's address: X-Forwarded-For is believed only from a trusted proxy."""
+    peer = request.client.host if request.client else "unknown"
+    return client_address(peer, request.headers.getlist("x-forwarded-for"), trusted)

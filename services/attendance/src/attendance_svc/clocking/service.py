@@ -27,7 +27,14 @@ from attendance_svc.punches.models import Punch
 from attendance_svc.rules import ClockAssessment, assess_clock_in, shift_instance
 from attendance_svc.rules.shift import ShiftInstance
 from attendance_svc.scheduling.calendar import WorkCalendar
-from faceclock_common.errors import ApiError, try_later
+from faceclock_common.errors import (
+    Conflict,
+    Invalid,
+    NotAllowed,
+    NotFound,
+    WrongCredentials,
+    try_later,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -82,14 +89,14 @@ def clock_in(*, session: Session, request: ClockInRequest, settings: Settings,
     if source == "live" and not request.liveness_checked and request.liveness_scope is not None:
         mode = liveness.mode_for(session=session, settings=settings, scope=request.liveness_scope)
         if liveness.required(mode, request.liveness_scope.channel):
-            raise ApiError(422, "liveness_required",
-                           "This site checks liveness: clock in with a challenge and a burst "
-                           "of frames, or use the badge and PIN.")
+            raise Invalid("liveness_required",
+                          "This site checks liveness: clock in with a challenge and a burst "
+                          "of frames, or use the badge and PIN.")
 
     def action() -> punches.Outcome:
         employee = punches.lock_employee(session, request.employee_id)
         if employee.status != "active":
-            raise ApiError(409, "employee_inactive", "This employee has left.")
+            raise Conflict("employee_inactive", "This employee has left.")
         now = datetime.now(UTC)
         # A person seen again soon after their punch (lingering in front of the kiosk, or
         # trying again) gets that punch back, marked as a duplicate, instead of a new one.
@@ -126,8 +133,8 @@ def manual_clock_in(*, session: Session, request: ManualClockInRequest,
     """A kiosk clock-in by badge number and PIN; once they check out, exactly `clock_in`.
     Unknown number, no PIN set and wrong PIN answer the same 401 after the same hash work."""
     if not settings.manual_clock_in:
-        raise ApiError(403, "manual_clock_in_disabled",
-                       "Clocking in by badge number and PIN is turned off here.")
+        raise NotAllowed("manual_clock_in_disabled",
+                         "Clocking in by badge number and PIN is turned off here.")
     number = request.employee_no
     now = datetime.now(UTC)
     # The try is stored (committed) before it is counted: of many concurrent tries each sees at
@@ -154,7 +161,7 @@ def manual_clock_in(*, session: Session, request: ManualClockInRequest,
     employee = session.scalar(select(Employee).where(Employee.employee_no == number))
     if not verify_pin(employee.pin_hash if employee is not None else None, request.pin):
         # The stored try stays: it is the failure that counts towards the lockout.
-        raise ApiError(401, "invalid_credentials", "Wrong badge number or PIN.")
+        raise WrongCredentials("invalid_credentials", "Wrong badge number or PIN.")
     assert employee is not None  # verify_pin is never true without a stored hash
     session.execute(delete(ManualClockInAttempt).where(ManualClockInAttempt.employee_no == number))
     session.commit()
@@ -181,8 +188,8 @@ def create_roll_call(*, session: Session,
     them."""
     if request.department_id is not None and session.get(Department,
                                                          request.department_id) is None:
-        raise ApiError(422, "unknown_department",
-                       f"Department {request.department_id} does not exist.")
+        raise Invalid("unknown_department",
+                      f"Department {request.department_id} does not exist.")
     departments: dict[int, str] = {
         id_: name for id_, name in session.execute(select(Department.id, Department.name))}
     seen = set(request.present_employee_ids)
@@ -215,7 +222,7 @@ def create_roll_call(*, session: Session,
 def get_roll_call(*, session: Session, roll_call_id: int) -> RollCall:
     roll_call = session.get(RollCall, roll_call_id)
     if roll_call is None:
-        raise ApiError(404, "roll_call_not_found", f"Roll call {roll_call_id} does not exist.")
+        raise NotFound("roll_call_not_found", f"Roll call {roll_call_id} does not exist.")
     return roll_call
 
 

@@ -13,7 +13,7 @@ from attendance_svc.liveness.models import LivenessChallenge
 from attendance_svc.liveness.schemas import ChallengeIssued, ChallengeRequest, LivenessScope
 from attendance_svc.organisation.models import Employee
 from attendance_svc.sites.models import Site, SiteKiosk
-from faceclock_common.errors import ApiError
+from faceclock_common.errors import Conflict, Expired, NotFound
 
 TURNS = ("turn_left", "turn_right")
 # Used or expired challenges are kept this long (the audit of a refused replay), then pruned.
@@ -74,11 +74,11 @@ def use(*, session: Session, challenge_id: str, actor: str) -> list[str]:
     session.commit()
     challenge = session.get(LivenessChallenge, challenge_id)
     if challenge is None or challenge.actor != actor:
-        raise ApiError(404, "challenge_not_found", "No such liveness challenge for this caller.")
+        raise NotFound("challenge_not_found", "No such liveness challenge for this caller.")
     if taken.rowcount != 1:  # type: ignore[attr-defined]
-        raise ApiError(409, "challenge_used",
+        raise Conflict("challenge_used",
                        "This liveness challenge was already used; ask for a new one.")
     if challenge.expires_at <= now:
-        raise ApiError(410, "challenge_expired",
-                       "This liveness challenge has expired; ask for a new one.")
+        raise Expired("challenge_expired",
+                      "This liveness challenge has expired; ask for a new one.")
     return challenge.steps.split(",")

@@ -24,11 +24,11 @@ from attendance_svc.organisation.spreadsheet import COLUMNS, field_problem, prob
 from attendance_svc.results.models import DayResult
 from attendance_svc.results.service import recompute_people, recompute_stored
 from attendance_svc.sites.service import check_holiday_calendar, check_site
-from faceclock_common.errors import ApiError
+from faceclock_common.errors import Conflict, DomainError, Invalid, NotFound, Unreadable
 
 
-def _not_found(what: str) -> ApiError:
-    return ApiError(404, f"{what}_not_found", f"No such {what.replace('_', ' ')}.")
+def _not_found(what: str) -> DomainError:
+    return NotFound(f"{what}_not_found", f"No such {what.replace('_', ' ')}.")
 
 
 # --- departments -------------------------------------------------------------------------------
@@ -63,7 +63,7 @@ def create_department(*, session: Session, data: DepartmentCreate, actor: str) -
     check_site(session, data.site_id)
     check_holiday_calendar(session, data.holiday_calendar_id)
     if _department_code_taken(session, data.code):
-        raise ApiError(409, "duplicate_department_code", f"Department code {data.code!r} exists.")
+        raise Conflict("duplicate_department_code", f"Department code {data.code!r} exists.")
     department = Department(**data.model_dump())
     session.add(department)
     session.flush()
@@ -80,11 +80,11 @@ def update_department(*, session: Session, department: Department,
         check_holiday_calendar(session, changes["holiday_calendar_id"])
     for field in ("code", "name"):
         if field in changes and changes[field] is None:
-            raise ApiError(422, "validation_error", f"{field}: may not be null")
+            raise Invalid("validation_error", f"{field}: may not be null")
     if "site_id" in changes:
         check_site(session, changes["site_id"])
     if "code" in changes and _department_code_taken(session, changes["code"], department.id):
-        raise ApiError(409, "duplicate_department_code", "That department code exists.")
+        raise Conflict("duplicate_department_code", "That department code exists.")
     for key, value in changes.items():
         setattr(department, key, value)
     record(session, actor=actor, action="update", entity="department", entity_id=department.id,
@@ -108,7 +108,7 @@ def delete_department(*, session: Session, department: Department, actor: str) -
 
 def _check_department(session: Session, department_id: int | None) -> None:
     if department_id is not None and session.get(Department, department_id) is None:
-        raise ApiError(422, "unknown_department", f"Department {department_id} does not exist.")
+        raise Invalid("unknown_department", f"Department {department_id} does not exist.")
 
 
 def get_employee(*, session: Session, employee_id: int, scope: AccessScope) -> Employee:
@@ -150,8 +150,8 @@ def _employee_no_taken(session: Session, employee_no: str, exclude: int | None =
     return session.scalar(query) is not None
 
 
-def _duplicate_no(employee_no: str) -> ApiError:
-    return ApiError(409, "duplicate_employee_no", f"Employee number {employee_no!r} exists.")
+def _duplicate_no(employee_no: str) -> DomainError:
+    return Conflict("duplicate_employee_no", f"Employee number {employee_no!r} exists.")
 
 
 def create_employee(*, session: Session, data: EmployeeCreate, actor: str) -> Employee:
@@ -178,7 +178,7 @@ def update_employee(*, session: Session, employee: Employee, data: EmployeeUpdat
     changes = data.model_dump(exclude_unset=True)
     for field in ("employee_no", "name", "status"):
         if field in changes and changes[field] is None:
-            raise ApiError(422, "validation_error", f"{field}: may not be null")
+            raise Invalid("validation_error", f"{field}: may not be null")
     if "department_id" in changes:
         _check_department(session, changes["department_id"])
     if "site_id" in changes:
@@ -229,10 +229,10 @@ def import_employees(*, session: Session, content: bytes, actor: str,
     a department code."""
     header, lines = read_rows(content)
     if "employee_no" not in header or "name" not in header:
-        raise ApiError(400, "bad_csv", "The header must name at least employee_no and name.")
+        raise Unreadable("bad_csv", "The header must name at least employee_no and name.")
     unknown = sorted(set(header) - set(COLUMNS))
     if unknown:
-        raise ApiError(400, "bad_csv", f"Unknown columns: {', '.join(unknown)}.")
+        raise Unreadable("bad_csv", f"Unknown columns: {', '.join(unknown)}.")
     departments = {code: id_ for id_, code in session.execute(select(Department.id,
                                                                      Department.code))}
     existing = {no: id_ for id_, no in session.execute(select(Employee.id, Employee.employee_no))}

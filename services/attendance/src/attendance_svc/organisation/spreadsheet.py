@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 
-from faceclock_common.errors import ApiError
+from faceclock_common.errors import Unreadable
 from faceclock_common.i18n import validation_sentence
 
 COLUMNS = ("employee_no", "name", "department", "email", "title", "phone", "hired_on",
@@ -73,7 +73,7 @@ def _decode(content: bytes) -> str:
             return content.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise ApiError(400, "bad_csv", "The file is neither UTF-8 nor GBK text.")
+    raise Unreadable("bad_csv", "The file is neither UTF-8 nor GBK text.")
 
 
 def _cell(value: object) -> str:
@@ -95,7 +95,7 @@ def _xlsx_rows(content: bytes) -> Iterator[list[str]]:
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on a damaged or foreign file
-        raise ApiError(400, "bad_csv", "The file is not a readable .xlsx workbook.") from exc
+        raise Unreadable("bad_csv", "The file is not a readable .xlsx workbook.") from exc
     try:
         sheet = book.worksheets[0]
         for values in sheet.iter_rows(values_only=True):
@@ -119,7 +119,7 @@ def read_rows(content: bytes) -> tuple[list[str], Iterator[tuple[int, dict[str, 
     def rows() -> Iterator[tuple[int, dict[str, str] | None]]:
         for number, cells in enumerate(lines, start=2):
             if number > MAX_ROWS + 1:
-                raise ApiError(400, "bad_csv", f"The file has more than {MAX_ROWS} rows.")
+                raise Unreadable("bad_csv", f"The file has more than {MAX_ROWS} rows.")
             if not any(c.strip() for c in cells):
                 continue
             extra = cells[len(columns):]

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from attendance_svc.organisation.models import Employee
 from attendance_svc.punches.models import IdempotencyRecord, Punch
-from faceclock_common.errors import ApiError
+from faceclock_common.errors import Conflict, NotFound
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ def lock_employee(session: Session, employee_id: int) -> Employee:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
     employee = session.scalar(select(Employee).where(Employee.id == employee_id).with_for_update())
     if employee is None:
-        raise ApiError(404, "employee_not_found", f"Employee {employee_id} does not exist.")
+        raise NotFound("employee_not_found", f"Employee {employee_id} does not exist.")
     return employee
 
 
@@ -69,7 +69,7 @@ def _stored_answer(session: Session, scope: str, actor: str, key: str,
         IdempotencyRecord.scope == scope, IdempotencyRecord.actor == actor,
         IdempotencyRecord.key == key))
     if record is not None and record.fingerprint != print_:
-        raise ApiError(409, "idempotency_key_reused",
+        raise Conflict("idempotency_key_reused",
                        "This Idempotency-Key was already used for a different request.")
     return record
 

@@ -40,7 +40,7 @@ from attendance_svc.requests.schemas import (
 from attendance_svc.results.service import recompute_around
 from attendance_svc.rules import ShiftInstance, ShiftSpec, is_worked, shift_instance
 from attendance_svc.scheduling.calendar import WorkCalendar, parse_hhmm
-from faceclock_common.errors import ApiError
+from faceclock_common.errors import Conflict, Invalid, NotAllowed, NotFound
 from faceclock_common.security import Principal
 
 Request = TypeVar("Request", LeaveRequest, OvertimeRequest, CorrectionRequest)
@@ -71,8 +71,8 @@ def _target(session: Session, principal: Principal, scope: AccessScope,
             employee_id: int | None) -> Employee:
     employee_id = employee_id if employee_id is not None else principal.employee_id
     if employee_id is None:
-        raise ApiError(422, "validation_error",
-                       "employee_id: required (your account is not linked to an employee)")
+        raise Invalid("validation_error",
+                      "employee_id: required (your account is not linked to an employee)")
     return get_employee(session=session, employee_id=employee_id, scope=scope)
 
 
@@ -85,12 +85,12 @@ def _check_can_decide(principal: Principal, scope: AccessScope, employee: Employ
     account of that department) for its people; nobody but an admin on their own request."""
     if (principal.employee_id is not None and principal.employee_id == employee.id
             and not principal.is_admin):
-        raise ApiError(403, "own_request", "You cannot decide on your own request.")
+        raise NotAllowed("own_request", "You cannot decide on your own request.")
     if _is_hr(principal):
         return
     if scope.manages(employee.department_id):
         return
-    raise ApiError(403, "forbidden", "Only hr or this employee's manager can decide.")
+    raise NotAllowed("forbidden", "Only hr or this employee's manager can decide.")
 
 
 def _check_can_change(principal: Principal, row: LeaveRequest | OvertimeRequest |
@@ -98,9 +98,9 @@ def _check_can_change(principal: Principal, row: LeaveRequest | OvertimeRequest 
     if _is_hr(principal):
         return
     if row.created_by != principal.subject and row.employee_id != principal.employee_id:
-        raise ApiError(403, "forbidden", "Only the requester or hr can change this request.")
+        raise NotAllowed("forbidden", "Only the requester or hr can change this request.")
     if row.status != "pending":
-        raise ApiError(409, "already_decided", f"The request is already {row.status}.")
+        raise Conflict("already_decided", f"The request is already {row.status}.")
 
 
 def _scoped(model: Any, scope: AccessScope) -> Any:
@@ -115,7 +115,7 @@ def get_request(session: Session, model: type[Request], request_id: int,
     a withdrawal are serialised and the second sees the first's status."""
     row = session.scalar(_scoped(model, scope).where(model.id == request_id))
     if row is None:
-        raise ApiError(404, f"{ENTITY[model]}_not_found", "No such request.")
+        raise NotFound(f"{ENTITY[model]}_not_found", "No such request.")
     if for_change:
         lock_employee(session, row.employee_id)
         # A locking read: on MySQL a plain one would return the transaction's older snapshot.
@@ -219,13 +219,13 @@ def _leave_bounds(session: Session, employee: Employee, start_text: str, end_tex
     start = _resolve(start_text, tz, is_end=False)
     end = _resolve(end_text, tz, is_end=True)
     if end <= start:
-        raise ApiError(422, "validation_error", "end: must be after start")
+        raise Invalid("validation_error", "end: must be after start")
     if end - start > timedelta(days=366):
-        raise ApiError(422, "validation_error", "end: a request may span at most a year")
+        raise Invalid("validation_error", "end: a request may span at most a year")
     in_days = len(start_text) == 10 and len(end_text) == 10
     if half is not None and not (in_days and start_text == end_text):
-        raise ApiError(422, "validation_error",
-                       "half: a half day is a request for one date (start = end, no times)")
+        raise Invalid("validation_error",
+                      "half: a half day is a request for one date (start = end, no times)")
     if in_days:
         days, hours = leave_cost(session, employee, date.fromisoformat(start_text),
                                  date.fromisoformat(end_text), half, default_timezone)
@@ -281,7 +281,7 @@ def update_leave(*, session: Session, principal: Principal, row: LeaveRequest, d
     _check_can_change(principal, row)
     changes = data.model_dump(exclude_unset=True)
     if row.status != "pending":
-        raise ApiError(409, "already_decided", f"The request is already {row.status}.")
+        raise Conflict("already_decided", f"The request is already {row.status}.")
     if changes.keys() & {"start", "end", "half"}:
         employee = session.get(Employee, row.employee_id)
         assert employee is not None  # the request cascades away with its employee
@@ -307,8 +307,8 @@ def leave_type_of(session: Session, code: str) -> LeaveType:
     found = session.get(LeaveType, code)
     if found is None:
         known = ", ".join(sorted(session.scalars(select(LeaveType.code))))
-        raise ApiError(422, "unknown_leave_type",
-                       f"leave_type: {code!r} is not a leave type (known: {known}).")
+        raise Invalid("unknown_leave_type",
+                      f"leave_type: {code!r} is not a leave type (known: {known}).")
     return found
 
 
@@ -338,10 +338,10 @@ def _check_leave(session: Session, row: LeaveRequest, *, with_pending: bool) -> 
         kind = leave_type_of(session, row.leave_type)
         in_hours = len(row.start_text) > 10 or len(row.end_text) > 10
         if in_hours and not kind.allow_hours:
-            raise ApiError(422, "leave_in_hours_not_allowed",
-                           f"{kind.name} is taken in days or half days, not in hours.")
+            raise Invalid("leave_in_hours_not_allowed",
+                          f"{kind.name} is taken in days or half days, not in hours.")
         if row.half and not kind.allow_half_days:
-            raise ApiError(422, "half_days_not_allowed", f"{kind.name} is taken in whole days.")
+            raise Invalid("half_days_not_allowed", f"{kind.name} is taken in whole days.")
     others = session.scalars(select(LeaveRequest).where(
         LeaveRequest.employee_id == row.employee_id,
         LeaveRequest.status.in_(("pending", "approved")),
@@ -351,7 +351,7 @@ def _check_leave(session: Session, row: LeaveRequest, *, with_pending: bool) -> 
         if other.id != row.id and _overlaps(row, other):
             what = "business trip" if other.kind == "business_trip" else (
                 f"{other.leave_type} leave")
-            raise ApiError(409, "overlapping_request",
+            raise Conflict("overlapping_request",
                            f"This request overlaps {other.status} {what} request "
                            f"#{other.id} ({_span_text(other)}).",
                            other_id=other.id, other_status=other.status,
@@ -406,7 +406,7 @@ def _check_balance(session: Session, row: LeaveRequest, *, with_pending: bool) -
             return f"{_number(value)} {unit}" + ("" if unit == "h" or value == 1 else "s")
 
         pending_note = f", {_number(pending)} pending" if pending else ""
-        raise ApiError(409, "insufficient_leave_balance",
+        raise Conflict("insufficient_leave_balance",
                        f"{row.leave_type} leave: {amount(asked)} requested, only "
                        f"{amount(max(left, 0))} left of {_number(entitled)} in "
                        f"{year} ({_number(taken)} taken{pending_note}).",
@@ -435,11 +435,11 @@ def _overtime_bounds(session: Session, employee: Employee, day: date, start_text
     elif hours is not None:
         end = start + timedelta(hours=hours)
     else:
-        raise ApiError(422, "validation_error", "give exactly one of end and hours")
+        raise Invalid("validation_error", "give exactly one of end and hours")
     if end <= start:
-        raise ApiError(422, "validation_error", "end: must be after start")
+        raise Invalid("validation_error", "end: must be after start")
     if end - start > timedelta(hours=24):
-        raise ApiError(422, "validation_error", "end: overtime may span at most 24 hours")
+        raise Invalid("validation_error", "end: overtime may span at most 24 hours")
     return start, end, round((end - start).total_seconds() / 3600, 2)
 
 
@@ -464,7 +464,7 @@ def update_overtime(*, session: Session, principal: Principal, row: OvertimeRequ
                     data: OvertimeUpdate, default_timezone: str) -> OvertimeRequest:
     _check_can_change(principal, row)
     if row.status != "pending":
-        raise ApiError(409, "already_decided", f"The request is already {row.status}.")
+        raise Conflict("already_decided", f"The request is already {row.status}.")
     changes = data.model_dump(exclude_unset=True)
     if changes.keys() & {"date", "start", "end", "hours"}:
         employee = session.get(Employee, row.employee_id)
@@ -506,18 +506,18 @@ def create_correction(*, session: Session, principal: Principal, scope: AccessSc
 def _refuse_future_correction(at: datetime) -> None:
     # A punch says what happened; the clock of the device that filed it may be minutes off.
     if at > datetime.now(UTC) + timedelta(minutes=5):
-        raise ApiError(422, "validation_error", "at: a correction cannot be in the future")
+        raise Invalid("validation_error", "at: a correction cannot be in the future")
 
 
 def update_correction(*, session: Session, principal: Principal, row: CorrectionRequest,
                       data: CorrectionUpdate) -> CorrectionRequest:
     _check_can_change(principal, row)
     if row.status != "pending":
-        raise ApiError(409, "already_decided", f"The request is already {row.status}.")
+        raise Conflict("already_decided", f"The request is already {row.status}.")
     changes = data.model_dump(exclude_unset=True)
     for key in ("at", "kind"):
         if key in changes and changes[key] is None:
-            raise ApiError(422, "validation_error", f"{key}: may not be null")
+            raise Invalid("validation_error", f"{key}: may not be null")
     if "at" in changes:
         _refuse_future_correction(changes["at"])
     for key, value in changes.items():
@@ -538,10 +538,10 @@ def decide(*, session: Session, principal: Principal, scope: AccessScope, row: R
     _check_can_decide(principal, scope, employee)
     if approve and row.created_by == principal.subject:
         # Four eyes: whoever filed a request (a correction adds a punch) never approves it too.
-        raise ApiError(403, "own_filing", "Someone other than the person who filed this "
-                       "request must approve it.")
+        raise NotAllowed("own_filing", "Someone other than the person who filed this "
+                         "request must approve it.")
     if row.status != "pending":
-        raise ApiError(409, "already_decided", f"The request is already {row.status}.")
+        raise Conflict("already_decided", f"The request is already {row.status}.")
     if approve and isinstance(row, LeaveRequest):
         # Shifts or holidays may have changed since the request: cost it as of now.
         _, _, row.days, row.hours = _leave_bounds(session, employee, row.start_text,
@@ -576,11 +576,11 @@ def withdraw(*, session: Session, principal: Principal, row: Request,
     in the log, which is never edited."""
     if not _is_hr(principal) and row.created_by != principal.subject and (
             row.employee_id != principal.employee_id):
-        raise ApiError(403, "forbidden", "Only the requester or hr can withdraw this request.")
+        raise NotAllowed("forbidden", "Only the requester or hr can withdraw this request.")
     if row.status not in ("pending", "approved"):
-        raise ApiError(409, "already_decided", f"The request is already {row.status}.")
+        raise Conflict("already_decided", f"The request is already {row.status}.")
     if row.status == "approved" and isinstance(row, CorrectionRequest):
-        raise ApiError(409, "correction_applied",
+        raise Conflict("correction_applied",
                        "An approved correction's punch is in the log and stays there.")
     was_approved = row.status == "approved"
     row.status = "withdrawn"
@@ -614,7 +614,7 @@ def delete_request(*, session: Session, principal: Principal,
 
 def set_balance(*, session: Session, principal: Principal, data: BalanceSet) -> BalanceRead:
     if session.get(Employee, data.employee_id) is None:
-        raise ApiError(422, "unknown_employee", f"Employee {data.employee_id} does not exist.")
+        raise Invalid("unknown_employee", f"Employee {data.employee_id} does not exist.")
     leave_type_of(session, data.leave_type)
     row = session.scalar(select(LeaveBalance).where(
         LeaveBalance.employee_id == data.employee_id, LeaveBalance.year == data.year,

@@ -19,7 +19,7 @@ from attendance_svc.results.service import row_values
 from attendance_svc.rules.month import EARLY, LATE, PRESENT, DayFigures, MonthTotals
 from attendance_svc.scheduling.models import Shift
 from attendance_svc.sites.models import Site
-from faceclock_common.errors import ApiError
+from faceclock_common.errors import Invalid
 
 MAX_DAYS = 62
 
@@ -76,10 +76,10 @@ def daily(*, session: Session, scope: AccessScope, first: date, last: date, limi
           offset: int, employee_id: int | None, department_id: int | None,
           default_timezone: str) -> tuple[list[dict[str, Any]], int]:
     if last < first:
-        raise ApiError(422, "validation_error", "to: is before from")
+        raise Invalid("validation_error", "to: is before from")
     days = _days(first, last)
     if len(days) > MAX_DAYS:
-        raise ApiError(422, "validation_error", f"at most {MAX_DAYS} days at a time")
+        raise Invalid("validation_error", f"at most {MAX_DAYS} days at a time")
     query = _employees_query(scope, employee_id, department_id)
     employees_total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     total = employees_total * len(days)
@@ -132,7 +132,7 @@ def parse_month(text: str) -> tuple[date, date]:
             raise ValueError(year)
         first = date(year, month, 1)
     except ValueError as exc:
-        raise ApiError(422, "validation_error", "month: expected YYYY-MM") from exc
+        raise Invalid("validation_error", "month: expected YYYY-MM") from exc
     return first, date(year, month, calendar.monthrange(year, month)[1])
 
 

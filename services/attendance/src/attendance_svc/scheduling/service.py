@@ -41,7 +41,7 @@ from attendance_svc.scheduling.schemas import (
 )
 from attendance_svc.sites.models import Site
 from attendance_svc.sites.service import check_holiday_calendar
-from faceclock_common.errors import ApiError
+from faceclock_common.errors import Conflict, Invalid, NotFound
 
 
 def _stored_fields(spec: ShiftSpec) -> dict[str, Any]:
@@ -66,7 +66,7 @@ NULLABLE_SHIFT_FIELDS = frozenset({"half_day_hours", "timezone", "absent_below_h
 def get_shift(*, session: Session, shift_id: int) -> Shift:
     shift = session.get(Shift, shift_id)
     if shift is None:
-        raise ApiError(404, "shift_not_found", f"Shift {shift_id} does not exist.")
+        raise NotFound("shift_not_found", f"Shift {shift_id} does not exist.")
     return shift
 
 
@@ -139,7 +139,7 @@ def update_shift(*, session: Session, shift: Shift, data: ShiftUpdate,
            changes=changes)
     for field, value in changes.items():
         if value is None and field not in NULLABLE_SHIFT_FIELDS:
-            raise ApiError(422, "validation_error", f"{field}: may not be null")
+            raise Invalid("validation_error", f"{field}: may not be null")
     if "name" in changes:
         _refuse_taken_name(session, Shift, changes["name"], shift.id)
     touched: set[int | None] = {shift.id}
@@ -152,10 +152,10 @@ def update_shift(*, session: Session, shift: Shift, data: ShiftUpdate,
         setattr(shift, key, value)
     if shift.flexible and not shift.required_hours:
         session.rollback()
-        raise ApiError(422, "validation_error", "required_hours: a flexible shift needs them")
+        raise Invalid("validation_error", "required_hours: a flexible shift needs them")
     if not shift.flexible and not shift.periods:
         session.rollback()
-        raise ApiError(422, "validation_error", "periods: a shift that is not flexible needs one")
+        raise Invalid("validation_error", "periods: a shift that is not flexible needs one")
     commit_unique(session, "duplicate_shift_name", "That shift name exists.")
     _recompute_shift_days(session, touched, default_timezone)
     session.commit()
@@ -241,7 +241,7 @@ def get_assignment(*, session: Session, assignment_id: int, scope: AccessScope) 
     row = session.scalar(select(ShiftAssignment).where(ShiftAssignment.id == assignment_id,
                                                       _assignment_scope(scope)))
     if row is None:
-        raise ApiError(404, "shift_assignment_not_found", "No such shift assignment.")
+        raise NotFound("shift_assignment_not_found", "No such shift assignment.")
     return row
 
 
@@ -274,10 +274,10 @@ def create_assignment(*, session: Session, data: AssignmentCreate,
                       default_timezone: str, actor: str) -> ShiftAssignment:
     _check_target(session, data.shift_id, data.roster_id)
     if data.employee_id is not None and session.get(Employee, data.employee_id) is None:
-        raise ApiError(422, "unknown_employee", f"Employee {data.employee_id} does not exist.")
+        raise Invalid("unknown_employee", f"Employee {data.employee_id} does not exist.")
     if data.department_id is not None and session.get(Department, data.department_id) is None:
-        raise ApiError(422, "unknown_department",
-                       f"Department {data.department_id} does not exist.")
+        raise Invalid("unknown_department",
+                      f"Department {data.department_id} does not exist.")
     row = ShiftAssignment(**data.model_dump())
     session.add(row)
     session.flush()
@@ -299,8 +299,8 @@ def create_assignments(*, session: Session, data: BulkAssignmentCreate,
     known = set(session.scalars(select(Employee.id).where(Employee.id.in_(ids))))
     unknown = [i for i in ids if i not in known]
     if unknown:
-        raise ApiError(422, "unknown_employee",
-                       f"No such employee: {', '.join(map(str, unknown))}.", employee_ids=unknown)
+        raise Invalid("unknown_employee",
+                      f"No such employee: {', '.join(map(str, unknown))}.", employee_ids=unknown)
     taken = list(session.execute(
         select(Employee.id, Employee.name).join(
             ShiftAssignment, ShiftAssignment.employee_id == Employee.id).where(
@@ -308,7 +308,7 @@ def create_assignments(*, session: Session, data: BulkAssignmentCreate,
         .order_by(Employee.name)))
     if taken:
         names = [name for _, name in taken]
-        raise ApiError(409, "assignment_exists",
+        raise Conflict("assignment_exists",
                        f"Already assigned from {data.from_date.isoformat()}: "
                        f"{', '.join(names)}. Edit those assignments instead.",
                        employee_ids=[i for i, _ in taken], names=names,
@@ -334,17 +334,17 @@ def update_assignment(*, session: Session, row: ShiftAssignment, data: Assignmen
     shift_id = changes.get("shift_id", row.shift_id if "roster_id" not in changes else None)
     roster_id = changes.get("roster_id", row.roster_id if "shift_id" not in changes else None)
     if (shift_id is None) == (roster_id is None):
-        raise ApiError(422, "validation_error", "give exactly one of shift_id and roster_id")
+        raise Invalid("validation_error", "give exactly one of shift_id and roster_id")
     _check_target(session, shift_id, roster_id)
     changes["shift_id"], changes["roster_id"] = shift_id, roster_id
     if "from_date" in changes and changes["from_date"] is None:
-        raise ApiError(422, "validation_error", "from: may not be null")
+        raise Invalid("validation_error", "from: may not be null")
     old_start, old_end = row.from_date, row.to_date
     for key, value in changes.items():
         setattr(row, key, value)
     if row.to_date is not None and row.to_date < row.from_date:
         session.rollback()
-        raise ApiError(422, "validation_error", "to: is before from")
+        raise Invalid("validation_error", "to: is before from")
     record(session, actor=actor, action="update", entity="shift_assignment", entity_id=row.id,
            employee_id=row.employee_id, changes=changes)
     session.commit()
@@ -389,7 +389,7 @@ def list_holidays(*, session: Session, limit: int, offset: int, year: int | None
 def get_holiday(*, session: Session, holiday_id: int) -> Holiday:
     holiday = session.get(Holiday, holiday_id)
     if holiday is None:
-        raise ApiError(404, "holiday_not_found", f"Holiday {holiday_id} does not exist.")
+        raise NotFound("holiday_not_found", f"Holiday {holiday_id} does not exist.")
     return holiday
 
 
@@ -401,7 +401,7 @@ def _holiday_taken(session: Session, day: date, calendar_id: int | None,
     if exclude is not None:
         query = query.where(Holiday.id != exclude)
     if session.scalar(query) is not None:
-        raise ApiError(409, "duplicate_holiday",
+        raise Conflict("duplicate_holiday",
                        f"{day.isoformat()} is already a holiday in this calendar.")
 
 
@@ -428,7 +428,7 @@ def update_holiday(*, session: Session, holiday: Holiday, data: HolidayUpdate,
                    default_timezone: str, actor: str) -> Holiday:
     changes = data.model_dump(exclude_unset=True)
     if any(changes.get(k, "") is None for k in ("date", "name")):
-        raise ApiError(422, "validation_error", "date and name may not be null")
+        raise Invalid("validation_error", "date and name may not be null")
     days = {holiday.date}
     if "date" in changes:
         _holiday_taken(session, changes["date"], holiday.calendar_id, holiday.id)
@@ -467,7 +467,7 @@ def list_calendars(*, session: Session, limit: int, offset: int
 def get_calendar(*, session: Session, calendar_id: int) -> HolidayCalendar:
     row = session.get(HolidayCalendar, calendar_id)
     if row is None:
-        raise ApiError(404, "holiday_calendar_not_found",
+        raise NotFound("holiday_calendar_not_found",
                        f"Holiday calendar {calendar_id} does not exist.")
     return row
 
@@ -525,7 +525,7 @@ def list_rosters(*, session: Session, limit: int, offset: int) -> tuple[list[Ros
 def get_roster(*, session: Session, roster_id: int) -> Roster:
     row = session.get(Roster, roster_id)
     if row is None:
-        raise ApiError(404, "roster_not_found", f"Roster {roster_id} does not exist.")
+        raise NotFound("roster_not_found", f"Roster {roster_id} does not exist.")
     return row
 
 
@@ -533,8 +533,8 @@ def _check_pattern(session: Session, pattern: list[int | None]) -> None:
     wanted = {s for s in pattern if s is not None}
     known = set(session.scalars(select(Shift.id).where(Shift.id.in_(wanted)))) if wanted else set()
     if wanted - known:
-        raise ApiError(422, "unknown_shift",
-                       f"pattern: no shift {', '.join(str(s) for s in sorted(wanted - known))}.")
+        raise Invalid("unknown_shift",
+                      f"pattern: no shift {', '.join(str(s) for s in sorted(wanted - known))}.")
 
 
 def create_roster(*, session: Session, data: RosterCreate, actor: str) -> Roster:
@@ -564,7 +564,7 @@ def update_roster(*, session: Session, row: Roster, data: RosterUpdate, default_
     changes = data.model_dump(exclude_unset=True)
     for field, value in changes.items():
         if value is None:
-            raise ApiError(422, "validation_error", f"{field}: may not be null")
+            raise Invalid("validation_error", f"{field}: may not be null")
     if "name" in changes:
         _refuse_taken_name(session, Roster, changes["name"], row.id)
     if "pattern" in changes:
@@ -584,7 +584,7 @@ def delete_roster(*, session: Session, row: Roster, default_timezone: str, actor
     used = session.scalar(select(func.count(ShiftAssignment.id)).where(
         ShiftAssignment.roster_id == row.id)) or 0
     if used:
-        raise ApiError(409, "roster_in_use",
+        raise Conflict("roster_in_use",
                        f"Roster {row.name!r} is assigned {used} time(s): remove the "
                        "assignments first.")
     record(session, actor=actor, action="delete", entity="roster", entity_id=row.id,

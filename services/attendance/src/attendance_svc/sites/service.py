@@ -18,7 +18,7 @@ from attendance_svc.sites.schemas import (
     SiteKioskBind,
     SiteUpdate,
 )
-from faceclock_common.errors import ApiError
+from faceclock_common.errors import Conflict, Invalid, NotFound
 
 
 def _refuse_taken_name(session: Session, name: str, exclude: int | None = None) -> None:
@@ -33,13 +33,13 @@ def _commit(session: Session) -> None:
 def check_site(session: Session, site_id: int | None) -> None:
     """For the rows that name a site (employees, departments): 422 when it does not exist."""
     if site_id is not None and session.get(Site, site_id) is None:
-        raise ApiError(422, "unknown_site", f"Site {site_id} does not exist.")
+        raise Invalid("unknown_site", f"Site {site_id} does not exist.")
 
 
 def get_site(*, session: Session, site_id: int) -> Site:
     site = session.get(Site, site_id)
     if site is None:
-        raise ApiError(404, "site_not_found", "No such site.")
+        raise NotFound("site_not_found", "No such site.")
     return site
 
 
@@ -51,8 +51,8 @@ def list_sites(*, session: Session, limit: int, offset: int) -> tuple[list[Site]
 
 def check_holiday_calendar(session: Session, calendar_id: int | None) -> None:
     if calendar_id is not None and session.get(HolidayCalendar, calendar_id) is None:
-        raise ApiError(422, "unknown_holiday_calendar",
-                       f"Holiday calendar {calendar_id} does not exist.")
+        raise Invalid("unknown_holiday_calendar",
+                      f"Holiday calendar {calendar_id} does not exist.")
 
 
 def create_site(*, session: Session, data: SiteCreate, actor: str) -> Site:
@@ -74,7 +74,7 @@ def update_site(*, session: Session, site: Site, data: SiteUpdate, actor: str,
         check_holiday_calendar(session, changes["holiday_calendar_id"])
     for field in ("name", "timezone", "liveness"):
         if field in changes and changes[field] is None:
-            raise ApiError(422, "validation_error", f"{field}: may not be null")
+            raise Invalid("validation_error", f"{field}: may not be null")
     if "name" in changes:
         _refuse_taken_name(session, changes["name"], site.id)
     for key, value in changes.items():
@@ -102,7 +102,7 @@ def delete_site(*, session: Session, site: Site, actor: str) -> None:
     }
     in_use = ", ".join(f"{count} {what}" for what, count in attached.items() if count)
     if in_use:
-        raise ApiError(409, "site_in_use",
+        raise Conflict("site_in_use",
                        f"Site {site.name!r} still has {in_use}; move or detach them first.")
     record(session, actor=actor, action="delete", entity="site", entity_id=site.id,
            name=site.name)
@@ -121,7 +121,7 @@ def bind_kiosk(*, session: Session, site: Site, kiosk_id: int, actor: str,
                data: SiteKioskBind) -> SiteKiosk:
     """Bind the kiosk device to this site (moving it from any other) with its mode."""
     if data.department_id is not None and session.get(Department, data.department_id) is None:
-        raise ApiError(422, "unknown_department", f"Department {data.department_id} does not exist.")
+        raise Invalid("unknown_department", f"Department {data.department_id} does not exist.")
     binding = session.get(SiteKiosk, kiosk_id)
     previous = binding.site_id if binding is not None else None
     if binding is None:
@@ -136,7 +136,7 @@ def bind_kiosk(*, session: Session, site: Site, kiosk_id: int, actor: str,
         session.commit()
     except IntegrityError as exc:  # two binds of one new kiosk at once: the other one won
         session.rollback()
-        raise ApiError(409, "kiosk_binding_conflict",
+        raise Conflict("kiosk_binding_conflict",
                        "The kiosk was bound at the same moment; try again.") from exc
     return binding
 
@@ -144,7 +144,7 @@ def bind_kiosk(*, session: Session, site: Site, kiosk_id: int, actor: str,
 def unbind_kiosk(*, session: Session, site: Site, kiosk_id: int, actor: str) -> None:
     binding = session.get(SiteKiosk, kiosk_id)
     if binding is None or binding.site_id != site.id:
-        raise ApiError(404, "kiosk_not_found", "That kiosk is not bound to this site.")
+        raise NotFound("kiosk_not_found", "That kiosk is not bound to this site.")
     record(session, actor=actor, action="unbind_kiosk", entity="site", entity_id=site.id,
            kiosk_id=kiosk_id)
     session.delete(binding)
@@ -190,13 +190,13 @@ def resolve_claim(*, session: Session, claim: ClaimRequest) -> ClaimedEmployee:
     """Who a person at a kiosk says they are (badge number, or their name tapped in a list).
     One answer for every failure, so the kiosk cannot be used to probe badge numbers."""
     if (claim.employee_no is None) == (claim.employee_id is None):
-        raise ApiError(422, "validation_error", "Give exactly one of employee_no and employee_id.")
+        raise Invalid("validation_error", "Give exactly one of employee_no and employee_id.")
     if claim.employee_no is not None:
         employee = session.scalar(select(Employee).where(Employee.employee_no == claim.employee_no))
     else:
         employee = session.get(Employee, claim.employee_id)
     if employee is None or employee.status != "active":
-        raise ApiError(404, "unknown_claim", "No active employee has that badge number.")
+        raise NotFound("unknown_claim", "No active employee has that badge number.")
     return _claimed(employee)
 
 

@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, Integer, LargeBinary, MetaData, String
+from sqlalchemy import BigInteger, LargeBinary, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-# SQLite only auto-increments an INTEGER PRIMARY KEY; MySQL gets a BIGINT.
-BigId = BigInteger().with_variant(Integer(), "sqlite")
-
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+from faceclock_common.db import BigId, UtcDateTime, service_metadata, utcnow
 
 
 class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
+    metadata = service_metadata()
 
 
 class Face(Base):
@@ -37,7 +26,7 @@ class Face(Base):
     person_id: Mapped[str] = mapped_column(String(64), index=True)
     # AES-GCM(nonce || ciphertext || tag) of the float32 encoding, face_id as associated data.
     encoding: Mapped[bytes] = mapped_column(LargeBinary)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class FaceChange(Base):
@@ -53,4 +42,4 @@ class FaceChange(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     op: Mapped[str] = mapped_column(String(8))  # "add" | "delete"
     face_row_id: Mapped[int] = mapped_column(BigInteger)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
