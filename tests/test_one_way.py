@@ -158,3 +158,16 @@ def test_one_client_address_rule() -> None:
     own = [str(path.relative_to(ROOT)) for path in _sources()
            if path.name != "addresses.py" and "ip_network(" in path.read_text()]
     assert own == [], f"use faceclock_common.addresses instead: {own}"
+
+
+def test_one_argon2_set_up() -> None:
+    """Passwords and kiosk PINs are hashed by faceclock_common.hashing at one cost profile."""
+    own = [str(path.relative_to(ROOT)) for path in _sources()
+           if path.name != "hashing.py" and re.search(r"^\s*(from|import) argon2", path.read_text(),
+                                                     re.MULTILINE)]
+    assert own == [], f"use faceclock_common.hashing instead: {own}"
+    from attendance_svc.organisation import pins
+
+    stored = pins.hash_pin("4827")
+    assert "$m=19456,t=2,p=1$" in stored and pins.verify_pin(stored, "4827")
+    assert not pins.verify_pin(None, "4827") and not pins.verify_pin(stored, "4828")

@@ -3,43 +3,20 @@
 from __future__ import annotations
 
 import gzip
-import secrets
 from functools import cache
 from importlib import resources
 
-from argon2 import PasswordHasher, Type
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-
 from auth_svc.config import Settings
+from faceclock_common.hashing import SecretHasher
 
 
-class Passwords:
-    """Hashes and verifies; the dummy hash gives an unknown user the same cost as a known one."""
+class Passwords(SecretHasher):
+    """Account passwords at the configured argon2id cost (raising it re-hashes at next login)."""
 
     def __init__(self, settings: Settings) -> None:
-        self.hasher = PasswordHasher(
-            time_cost=settings.argon2_time_cost,
-            memory_cost=settings.argon2_memory_kib,
-            parallelism=settings.argon2_parallelism,
-            type=Type.ID,
-        )
-        self._dummy_hash = self.hasher.hash(secrets.token_urlsafe(16))
-
-    def hash(self, password: str) -> str:
-        return self.hasher.hash(password)
-
-    def verify(self, stored_hash: str, password: str) -> bool:
-        try:
-            return self.hasher.verify(stored_hash, password)
-        except (VerifyMismatchError, VerificationError, InvalidHashError):
-            return False
-
-    def spend_dummy(self, password: str) -> None:
-        """Run one verification nobody can pass, so the unknown-user path costs a hash too."""
-        self.verify(self._dummy_hash, password)
-
-    def needs_rehash(self, stored_hash: str) -> bool:
-        return self.hasher.check_needs_rehash(stored_hash)
+        super().__init__(time_cost=settings.argon2_time_cost,
+                         memory_kib=settings.argon2_memory_kib,
+                         parallelism=settings.argon2_parallelism)
 
 
 @cache

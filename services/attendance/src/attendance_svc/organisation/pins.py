@@ -1,14 +1,10 @@
-"""Kiosk PINs: argon2id hashes only (argon2-cffi's RFC 9106 low-memory profile)."""
+"""Kiosk PINs: argon2id hashes only, at the same cost profile as passwords."""
 
 from __future__ import annotations
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
+from faceclock_common.hashing import SecretHasher
 
-_hasher = PasswordHasher()  # type argon2id by default
-# Verified against when the number is unknown or has no PIN, so those answers take as long as a
-# wrong PIN for a real employee (no telling numbers apart by timing).
-_DUMMY_HASH = _hasher.hash("not a pin")
+_hasher = SecretHasher()
 
 
 def hash_pin(pin: str) -> str:
@@ -16,8 +12,6 @@ def hash_pin(pin: str) -> str:
 
 
 def verify_pin(stored_hash: str | None, pin: str) -> bool:
-    """True when `pin` matches; always spends one hash computation."""
-    try:
-        return _hasher.verify(stored_hash or _DUMMY_HASH, pin) and stored_hash is not None
-    except (VerificationError, InvalidHashError):
-        return False
+    """True when `pin` matches; always spends one hash computation (an unknown number or one
+    without a PIN answers as slowly as a wrong PIN: no telling numbers apart by timing)."""
+    return _hasher.verify(stored_hash, pin)

@@ -169,12 +169,9 @@ def login(session: Session, *, runtime: Runtime, username: str, password: str,
     if wait:
         raise too_many_attempts(wait)
     user = user_by_username(session, account)
-    if user is None:
-        runtime.passwords.spend_dummy(password)
-        ok = False
-    else:
-        ok = runtime.passwords.verify(user.password_hash, password) and user.active
-    if user is None or not ok:
+    # An unknown user costs a hash too (verify spends one on a dummy).
+    ok = runtime.passwords.verify(user.password_hash if user else None, password)
+    if user is None or not ok or not user.active:
         runtime.throttle.failure(account=account, address=address, action="login")
         raise invalid_credentials()
     runtime.throttle.success(account=account)
