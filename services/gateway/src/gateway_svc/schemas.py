@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from datetime import datetime
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, Field
 
+from faceclock_common.contracts import ClockInAnswer, RollCallPerson
 from faceclock_proto.recognition.v1 import recognition_pb2 as pb
 
 
@@ -108,17 +110,6 @@ class VerifyResult(BaseModel):
     face_found: bool
 
 
-class ManualClockIn(BaseModel):
-    """A kiosk's badge + PIN clock-in (the fallback for people the camera does not take)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    employee_no: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
-                                                  max_length=64)]
-    pin: Annotated[str, StringConstraints(min_length=1, max_length=64)]
-    device_id: Annotated[str, StringConstraints(max_length=100)] | None = None
-
-
 class LivenessChallenge(BaseModel):
     required: bool = Field(description="false: no check here; a single photo clocks in")
     mode: str = Field(description="the site's setting: off, kiosks or everywhere")
@@ -130,30 +121,16 @@ class LivenessChallenge(BaseModel):
     step_ms: int = Field(description="prompt each step for this long while capturing")
 
 
-class ClockInResult(BaseModel):
-    punch_id: int
-    employee_id: int
-    name: str
-    at: str
-    kind: str
-    status: str
-    duplicate: bool = False
+class ClockInResult(ClockInAnswer):
     confidence: float | None = None
     mode: str | None = Field(None, description=(
         "how the face was recognised: verify (a claimed identity checked 1:1) or identify "
         "(1:N among the kiosk's site); null for badge + PIN"))
 
 
-class RollCallPerson(BaseModel):
-    employee_id: int
-    name: str
-    employee_no: str | None = None
-    department: str | None = None
-
-
 class RollCallResult(BaseModel):
     id: int
-    at: str
+    at: datetime
     present: list[RollCallPerson]
     absent: list[RollCallPerson]
     # Recognised but of another department than the one called: named, never counted present.

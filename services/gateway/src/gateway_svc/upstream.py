@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
 from fastapi import Request
 from fastapi.responses import Response, StreamingResponse
+from pydantic import BaseModel, ValidationError
 from starlette.background import BackgroundTask
 
-from faceclock_common.errors import ApiError
+from faceclock_common.errors import ApiError, validation_details
 from faceclock_common.logging import outgoing_headers, request_id_var
 from faceclock_common.service_auth import ServiceTokenClient
 from gateway_svc.http1 import Http1Pool, UpstreamFailed
@@ -94,7 +95,10 @@ class Upstreams:
     async def call(self, service: str, method: str, path: str, *, token: str | None = None,
                    as_service: bool = False, json: Any = None, params: Any = None,
                    headers: dict[str, str] | None = None) -> httpx.Response:
-        """A call the gateway makes on its own behalf (or the caller's, with their token)."""
+        """A call the gateway makes on its own behalf (or the caller's, with their token).
+        `json` is a faceclock_common.contracts message where the callee declares one."""
+        if isinstance(json, BaseModel):
+            json = json.model_dump(mode="json")
         all_headers = {**outgoing_headers(), **(headers or {})}
         if as_service:
             try:
@@ -139,3 +143,27 @@ def raise_for_upstream(response: httpx.Response) -> None:
     error.headers = {name: response.headers[name] for name in ("retry-after", "www-authenticate")
                      if name in response.headers}
     raise error
+
+
+Message = TypeVar("Message", bound=BaseModel)
+
+
+def message(model: type[Message], **fields: Any) -> Message:
+    """A contracts message built from what the caller sent: input the callee would refuse is
+    the caller's 422 here, with the same details the callee would have given."""
+    try:
+        return model(**fields)
+    except ValidationError as exc:
+        sentence, details = validation_details(exc.errors())
+        raise ApiError(422, "validation_error", sentence, details=details) from None
+
+
+def answer_of(model: type[Message], response: httpx.Response) -> Message:
+    """The callee's answer as its contracts model; its errors are passed on (raise_for_upstream),
+    and an answer that breaks the contract is a 502, not a crash."""
+    raise_for_upstream(response)
+    try:
+        return model.model_validate(response.json())
+    except (ValueError, ValidationError):
+        raise ApiError(502, "upstream_error",
+                       "An internal service answered unexpectedly.") from None

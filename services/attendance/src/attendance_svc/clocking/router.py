@@ -6,7 +6,10 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
 from attendance_svc.clocking import service
-from attendance_svc.clocking.schemas import (
+from attendance_svc.deps import SessionDep, SettingsDep, require_service
+from attendance_svc.punches import service as punches
+from attendance_svc.validation import Id
+from faceclock_common.contracts import (
     ClockInAnswer,
     ClockInRequest,
     ManualClockInRequest,
@@ -17,9 +20,6 @@ from attendance_svc.clocking.schemas import (
     RollCallRead,
     RollCallRequest,
 )
-from attendance_svc.deps import SessionDep, SettingsDep, require_service
-from attendance_svc.punches import service as punches
-from attendance_svc.validation import Id
 from faceclock_common.errors import ApiError
 
 router = APIRouter(prefix="/internal", dependencies=[Depends(require_service)],

@@ -11,13 +11,6 @@ from sqlalchemy.orm import Session
 
 from attendance_svc.audit.service import record
 from attendance_svc.clocking.models import ManualClockInAttempt, RollCall
-from attendance_svc.clocking.schemas import (
-    ClockInAnswer,
-    ClockInRequest,
-    ManualClockInRequest,
-    RecognitionTestRequest,
-    RollCallRequest,
-)
 from attendance_svc.config import Settings
 from attendance_svc.liveness import service as liveness
 from attendance_svc.organisation.models import Department, Employee, works_at
@@ -27,6 +20,13 @@ from attendance_svc.punches.models import Punch
 from attendance_svc.rules import ClockAssessment, assess_clock_in, shift_instance
 from attendance_svc.rules.shift import ShiftInstance
 from attendance_svc.scheduling.calendar import WorkCalendar
+from faceclock_common.contracts import (
+    ClockInAnswer,
+    ClockInRequest,
+    ManualClockInRequest,
+    RecognitionTestRequest,
+    RollCallRequest,
+)
 from faceclock_common.errors import (
     Conflict,
     Invalid,

@@ -6,12 +6,8 @@ from fastapi import APIRouter, Depends
 
 from attendance_svc.deps import SessionDep, SettingsDep, require_service
 from attendance_svc.liveness import service
-from attendance_svc.liveness.schemas import (
-    ChallengeIssued,
-    ChallengeRequest,
-    ChallengeSteps,
-    ChallengeUse,
-)
+from attendance_svc.liveness.schemas import ChallengeIssued, ChallengeSteps, ChallengeUse
+from faceclock_common.contracts import ChallengeRequest
 
 router = APIRouter(prefix="/internal/liveness", dependencies=[Depends(require_service)],
                    tags=["internal"])

@@ -1,30 +1,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
-from attendance_svc.validation import Id
+from faceclock_common.contracts import Actor
 
 LivenessMode = Literal["off", "kiosks", "everywhere"]
-Channel = Literal["kiosk", "phone"]
-Actor = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
-
-
-class LivenessScope(BaseModel):
-    """Where a face clock-in comes from, which decides whether it needs a liveness check: a
-    kiosk (its site's setting) or a phone (the employee's site's setting)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    channel: Channel
-    kiosk_id: Id | None = None
-    employee_id: Id | None = None
-
-
-class ChallengeRequest(LivenessScope):
-    actor: Actor
 
 
 class ChallengeIssued(BaseModel):

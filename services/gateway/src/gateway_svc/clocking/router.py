@@ -8,6 +8,17 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, Header, Response, UploadFile
 
 from faceclock_common.bounds import ROW_ID_MAX
+from faceclock_common.contracts import (
+    ClockInAnswer,
+    ClockInRequest,
+    ManualClockIn,
+    ManualClockInRequest,
+    RecognitionTestRecorded,
+    RecognitionTestRequest,
+    ReplayRequest,
+    RollCallCreated,
+    RollCallRequest,
+)
 from faceclock_common.errors import ApiError
 from faceclock_common.fastapi.security import require_roles
 from faceclock_common.security import Principal
@@ -18,14 +29,13 @@ from gateway_svc.liveness.service import checked_burst, liveness_scope
 from gateway_svc.schemas import (
     ClockInResult,
     IdentifyResult,
-    ManualClockIn,
     RecognitionTest,
     RollCallResult,
     TestedFace,
     VerifyResult,
     identified_face,
 )
-from gateway_svc.upstream import Upstreams, raise_for_upstream
+from gateway_svc.upstream import Upstreams, answer_of, message, raise_for_upstream
 
 logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1", tags=["recognition"], dependencies=[Depends(limit_by_caller)])
@@ -90,14 +100,14 @@ async def recognition_test(
     named = {c.employee_id for f in faces for c in f.candidates} | {
         f.employee_id for f in faces if f.employee_id is not None}
     audit = await upstreams.call("attendance", "POST", "/internal/recognition-tests",
-                                 as_service=True, json={
-                                     "actor": principal.subject, "site_id": site_id,
-                                     "faces": len(faces), "decision": kiosk_decision,
-                                     "employee_ids": sorted(named),
-                                     "matched_employee_id": faces[0].employee_id
-                                     if kiosk_decision == "match" else None})
-    raise_for_upstream(audit)
-    names = {p["employee_id"]: p["name"] for p in audit.json()["people"]}
+                                 as_service=True, json=message(
+                                     RecognitionTestRequest, actor=principal.subject,
+                                     site_id=site_id, faces=len(faces), decision=kiosk_decision,
+                                     employee_ids=sorted(named),
+                                     matched_employee_id=faces[0].employee_id
+                                     if kiosk_decision == "match" else None))
+    names = {p.employee_id: p.name
+             for p in answer_of(RecognitionTestRecorded, audit).people}
     for face in faces:
         face.name = names.get(face.employee_id) if face.employee_id is not None else None
         for candidate in face.candidates:
@@ -142,11 +152,12 @@ async def clock_in(
     if idempotency_key is not None:
         # A retry is answered from what attendance stored, before any image or liveness work.
         stored = await upstreams.call("attendance", "POST", "/internal/clock-ins/replay",
-                                      as_service=True, json={"actor": principal.subject,
-                                                             "idempotency_key": idempotency_key})
+                                      as_service=True, json=message(
+                                          ReplayRequest, actor=principal.subject,
+                                          idempotency_key=idempotency_key))
         if stored.status_code == 200:
             response.status_code = 200
-            return ClockInResult.model_validate(stored.json())
+            return ClockInResult(**answer_of(ClockInAnswer, stored).model_dump())
         if stored.status_code != 404:
             raise_for_upstream(stored)
     # Without a liveness challenge one photo is the face; attendance then refuses the punch
@@ -172,15 +183,16 @@ async def clock_in(
         # an employee in one frame rarely does in two: bench/README-identity.md).
         who = identity.confirmed(burst.answer) if gallery is not None else await identity.recognise(
             principal=principal, recognition=recognition, plan=plan, image=burst.frame)
-    upstream = await upstreams.call("attendance", "POST", "/internal/clock-ins", as_service=True, json={
-        "employee_id": who.employee_id, "device_id": device_id, "device_name": kiosk_name(principal),
-        "idempotency_key": idempotency_key, "actor": principal.subject,
-        "liveness_checked": challenge is not None, "liveness_scope": liveness_scope(principal),
-    })
-    raise_for_upstream(upstream)
+    upstream = await upstreams.call("attendance", "POST", "/internal/clock-ins", as_service=True,
+                                    json=message(
+                                        ClockInRequest, employee_id=who.employee_id,
+                                        device_id=device_id, device_name=kiosk_name(principal),
+                                        idempotency_key=idempotency_key, actor=principal.subject,
+                                        liveness_checked=challenge is not None,
+                                        liveness_scope=liveness_scope(principal)))
+    punch = answer_of(ClockInAnswer, upstream)
     response.status_code = upstream.status_code
-    return ClockInResult.model_validate({**upstream.json(), "confidence": who.confidence,
-                                         "mode": who.mode})
+    return ClockInResult(**punch.model_dump(), confidence=who.confidence, mode=who.mode)
 
 
 @router.post("/clock-ins/manual", status_code=201, response_model=ClockInResult,
@@ -206,13 +218,14 @@ async def manual_clock_in(
             raise ApiError(403, "manual_clock_in_disabled",
                            "Clocking in by badge number and PIN is turned off at this kiosk.")
     upstream = await upstreams.call("attendance", "POST", "/internal/manual-clock-ins",
-                                    as_service=True, json={
-                                        **body.model_dump(), "idempotency_key": idempotency_key,
-                                        "device_name": kiosk_name(principal),
-                                        "actor": principal.subject})
-    raise_for_upstream(upstream)
+                                    as_service=True, json=message(
+                                        ManualClockInRequest, **body.model_dump(),
+                                        idempotency_key=idempotency_key,
+                                        device_name=kiosk_name(principal),
+                                        actor=principal.subject))
+    punch = answer_of(ClockInAnswer, upstream)
     response.status_code = upstream.status_code
-    return ClockInResult.model_validate(upstream.json())
+    return ClockInResult(**punch.model_dump())
 
 
 async def _queue_roll_call_report(upstreams: Upstreams, principal: Principal,
@@ -270,15 +283,16 @@ async def roll_call(
     faces = [identified_face(f) for f in result.faces]
     present = sorted({f.employee_id for f in faces if f.employee_id is not None and not f.ambiguous})
     unknown = sum(1 for f in faces if f.employee_id is None or f.ambiguous)
-    upstream = await upstreams.call("attendance", "POST", "/internal/roll-calls", as_service=True, json={
-        "present_employee_ids": present, "unknown_faces": unknown,
-        "department_id": department_id, "site_id": site_id, "actor": principal.subject,
-    })
-    raise_for_upstream(upstream)
-    roll = upstream.json()
-    report_id = await _queue_roll_call_report(upstreams, principal, roll["id"])
-    names = {p["employee_id"]: p["name"]
-             for p in [*roll.get("present", []), *roll.get("other_departments", [])]}
+    upstream = await upstreams.call("attendance", "POST", "/internal/roll-calls", as_service=True,
+                                    json=message(
+                                        RollCallRequest, present_employee_ids=present,
+                                        unknown_faces=unknown, department_id=department_id,
+                                        site_id=site_id, actor=principal.subject))
+    roll = answer_of(RollCallCreated, upstream)
+    report_id = await _queue_roll_call_report(upstreams, principal, roll.id)
+    names = {p.employee_id: p.name for p in [*roll.present, *roll.other_departments]}
     for face in faces:
         face.name = names.get(face.employee_id) if face.employee_id is not None else None
-    return RollCallResult.model_validate({**roll, "report_id": report_id, "faces": faces})
+    return RollCallResult(id=roll.id, at=roll.at, present=roll.present, absent=roll.absent,
+                          other_departments=roll.other_departments,
+                          unknown_faces=roll.unknown_faces, report_id=report_id, faces=faces)

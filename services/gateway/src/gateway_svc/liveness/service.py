@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from fastapi import UploadFile
 
+from faceclock_common.contracts import ChallengeRequest, LivenessScope
 from faceclock_common.errors import ApiError
 from faceclock_common.security import Principal
 from faceclock_proto.recognition.v1 import recognition_pb2 as pb
@@ -31,17 +32,18 @@ REFUSALS = {
 }
 
 
-def liveness_scope(principal: Principal) -> dict[str, object]:
+def liveness_scope(principal: Principal) -> LivenessScope:
     """Where this clock-in comes from, which decides (per site) whether it must be checked."""
     if principal.subject.startswith("kiosk:") and principal.subject[6:].isdigit():
-        return {"channel": "kiosk", "kiosk_id": int(principal.subject[6:])}
-    return {"channel": "phone", "employee_id": principal.employee_id}
+        return LivenessScope(channel="kiosk", kiosk_id=int(principal.subject[6:]))
+    return LivenessScope(channel="phone", employee_id=principal.employee_id)
 
 
 async def issue_challenge(principal: Principal, upstreams: Upstreams) -> dict[str, object]:
     reply = await upstreams.call("attendance", "POST", "/internal/liveness/challenges",
                                  as_service=True,
-                                 json={"actor": principal.subject, **liveness_scope(principal)})
+                                 json=ChallengeRequest(actor=principal.subject,
+                                                       **liveness_scope(principal).model_dump()))
     raise_for_upstream(reply)
     issued: dict[str, object] = reply.json()
     return issued

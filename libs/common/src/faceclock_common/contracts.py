@@ -1,33 +1,66 @@
+"""What the gateway and attendance send each other for clocking in, calling the roll, liveness
+challenges and recognition tests: one pydantic model per message, used on both sides (attendance
+validates its request bodies and shapes its answers with them; the gateway builds its calls and
+reads the answers with them), so a field renamed on one side fails the other's tests.
+
+Framework-free; the public API shapes the gateway adds (confidence, faces, report ids) extend
+these in gateway_svc.schemas. docs/contracts.md lists the routes.
+"""
+
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Literal
 
+from annotated_types import Interval
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from attendance_svc.liveness.schemas import LivenessScope
-from attendance_svc.validation import Id
+from faceclock_common.bounds import ROW_ID_MAX
 
+Id = Annotated[int, Interval(ge=1, le=ROW_ID_MAX)]
+# Who asked: the `sub` of the end user's, kiosk's or service's token.
 Actor = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
-Key = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
+IdempotencyKey = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                                  max_length=255)]
+DeviceId = Annotated[str, StringConstraints(max_length=128)]
+DeviceName = Annotated[str, StringConstraints(max_length=100)]
+Channel = Literal["kiosk", "phone"]
 
 
-class ReplayRequest(BaseModel):
-    """Is there a stored answer to this clock-in's Idempotency-Key? (Asked before recognition.)"""
-
+class _Message(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class LivenessScope(_Message):
+    """Where a face clock-in comes from, which decides whether it needs a liveness check: a
+    kiosk (its site's setting) or a phone (the employee's site's setting)."""
+
+    channel: Channel
+    kiosk_id: Id | None = None
+    employee_id: Id | None = None
+
+
+class ChallengeRequest(LivenessScope):
+    """POST /internal/liveness/challenges."""
 
     actor: Actor
-    idempotency_key: Key
 
 
-class ClockInRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ReplayRequest(_Message):
+    """POST /internal/clock-ins/replay: is there a stored answer to this clock-in's
+    Idempotency-Key? (Asked before any recognition work.)"""
+
+    actor: Actor
+    idempotency_key: IdempotencyKey
+
+
+class ClockInRequest(_Message):
+    """POST /internal/clock-ins: the gateway recognised this employee."""
 
     employee_id: Id
-    device_id: Annotated[str, StringConstraints(max_length=128)] | None = None
-    device_name: Annotated[str, StringConstraints(max_length=100)] | None = None
-    idempotency_key: Key | None = None
+    device_id: DeviceId | None = None
+    device_name: DeviceName | None = None
+    idempotency_key: IdempotencyKey | None = None
     actor: Actor = Field(description="who asked: the `sub` of the end user's or kiosk's token")
     liveness_checked: bool = Field(False, description="the face passed a liveness challenge")
     liveness_scope: LivenessScope | None = Field(None, description=(
@@ -35,20 +68,28 @@ class ClockInRequest(BaseModel):
         "`liveness_checked` is refused (422 liveness_required)"))
 
 
-class ManualClockInRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ManualClockIn(_Message):
+    """A kiosk's badge + PIN clock-in (the fallback for people the camera does not take): the
+    public body of POST /api/v1/clock-ins/manual."""
 
     employee_no: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
                                                   max_length=64)]
     # Not checked for shape here: a PIN that cannot be right gets the same 401 as a wrong one.
     pin: Annotated[str, StringConstraints(min_length=1, max_length=64)]
-    device_id: Annotated[str, StringConstraints(max_length=128)] | None = None
-    device_name: Annotated[str, StringConstraints(max_length=100)] | None = None
-    idempotency_key: Key | None = None
+    device_id: DeviceId | None = None
+
+
+class ManualClockInRequest(ManualClockIn):
+    """POST /internal/manual-clock-ins: the public body with who asked, from where."""
+
+    device_name: DeviceName | None = None
+    idempotency_key: IdempotencyKey | None = None
     actor: Actor = Field(description="who asked: the `sub` of the kiosk's token")
 
 
 class ClockInAnswer(BaseModel):
+    """The punch a clock-in stored (201) or the one it repeats (200, duplicate or replay)."""
+
     punch_id: int
     employee_id: int
     name: str
@@ -59,8 +100,8 @@ class ClockInAnswer(BaseModel):
                                                "of moments ago (cooldown, or already checked in)")
 
 
-class RollCallRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class RollCallRequest(_Message):
+    """POST /internal/roll-calls: whom the gateway recognised in the group photo."""
 
     present_employee_ids: Annotated[list[Id], Field(max_length=10_000)]
     unknown_faces: Annotated[int, Field(ge=0, le=100_000)] = 0
@@ -77,6 +118,8 @@ class RollCallPerson(BaseModel):
 
 
 class RollCallRead(BaseModel):
+    """A stored roll call (GET /internal/roll-calls/{id}; reporting's roll-call CSV)."""
+
     model_config = ConfigDict(from_attributes=True)
 
     id: int
@@ -95,10 +138,9 @@ class RollCallCreated(RollCallRead):
         description="recognised, but of another department than the one called (not stored)")
 
 
-class RecognitionTestRequest(BaseModel):
-    """HR tried a photo on the recognition test page: audited (nothing else is stored)."""
-
-    model_config = ConfigDict(extra="forbid")
+class RecognitionTestRequest(_Message):
+    """POST /internal/recognition-tests: HR tried a photo on the recognition test page; audited
+    (nothing else is stored)."""
 
     actor: Actor
     site_id: Id | None = Field(None, description="the site whose kiosk was simulated")
