@@ -58,16 +58,15 @@ def monthly_item(i: int) -> dict[str, Any]:
 
 def punch_item(i: int) -> dict[str, Any]:
     day, minute = 1 + i % 31, i % 60
-    # Like attendance's PunchListItem: number and name, no department (the report looks that up).
+    # Like attendance's PunchListItem (faceclock_common.contracts): who, with the department.
     return {"id": i + 1, "employee_id": 1 + i % 10000, "employee_no": f"E{1 + i % 10000:06d}",
             "name": f"{SURNAMES[i % len(SURNAMES)]} {i % 10000}",
+            "department": DEPARTMENTS[i % 10000 % 4],
             "at": f"2026-10-{day:02d}T08:{minute:02d}:00+08:00", "kind": "in" if i % 2 else "out",
-            "source": "device", "device_id": "kiosk-1", "status": "accepted"}
-
-
-def employee_item(i: int) -> dict[str, Any]:
-    return {"id": i + 1, "employee_no": f"E{i + 1:06d}", "name": f"{SURNAMES[i % len(SURNAMES)]} {i}",
-            "department_id": 1 + i % 4}
+            "source": "device", "device_id": "kiosk-1", "device_name": None, "status": "on_time",
+            "correction_id": None, "approved_by": None, "created_by": "kiosk:1",
+            "created_at": f"2026-10-{day:02d}T08:{minute:02d}:00+08:00",
+            "liveness_checked": False}
 
 
 def department_item(i: int) -> dict[str, Any]:
@@ -104,7 +103,6 @@ def serve_source(employees: int, punches: int) -> None:
             sources = {
                 "/api/v1/attendance/monthly": (employees, monthly_item),
                 "/api/v1/punches": (punches, punch_item),
-                "/api/v1/employees": (employees, employee_item),
                 "/api/v1/departments": (len(DEPARTMENTS), department_item),
             }
             total, make = sources[url.path]

@@ -25,6 +25,7 @@ from urllib.parse import parse_qs, urlparse
 import jwt
 import pytest
 
+from faceclock_common.contracts import MonthlyRead
 from faceclock_dev.testing import (
     TokenMint,
     mysql_database,
@@ -36,16 +37,16 @@ CLIENT_SECRET = "test-reporting-client-secret"
 
 
 def monthly_row(i: int, department_id: int = 1) -> dict[str, Any]:
-    """A row shaped like attendance's MonthlyRead."""
-    return {
-        "employee_id": i + 1, "employee_no": f"E{i + 1:05d}", "name": f"Employee {i + 1}",
-        "department_id": department_id, "department": f"Dept {department_id}", "month": "2026-10",
-        "days_present": 20 - i % 3, "days_absent": i % 3, "half_days": 0, "late_count": i % 4,
-        "early_leave_count": i % 2, "leave_days": 1, "leave_hours": 8.0 + i % 5,
-        "leave_hours_by_type": {"annual": 8.0, "sick": float(i % 5)},
-        "business_trip_days": 0, "holidays": 1, "overtime_hours": 1.5, "worked_hours": 160.25,
-        "missing_checkouts": i % 2, "days_counted": 22,
-    }
+    """A row as attendance's MonthlyRead (faceclock_common.contracts) sends it."""
+    return MonthlyRead(
+        employee_id=i + 1, employee_no=f"E{i + 1:05d}", name=f"Employee {i + 1}",
+        department_id=department_id, department=f"Dept {department_id}", month="2026-10",
+        days_present=20 - i % 3, days_absent=i % 3, half_days=0, late_count=i % 4,
+        early_leave_count=i % 2, leave_days=1, leave_hours=8.0 + i % 5,
+        leave_hours_by_type={"annual": 8.0, "sick": float(i % 5)},
+        business_trip_days=0, holidays=1, overtime_hours=1.5, worked_hours=160.25,
+        missing_checkouts=i % 2, days_counted=22,
+    ).model_dump(mode="json")
 
 
 @dataclass
@@ -56,7 +57,6 @@ class AttendancePeer:
     daily: list[dict[str, Any]] = field(default_factory=list)
     punches: list[dict[str, Any]] = field(default_factory=list)
     departments: list[dict[str, Any]] = field(default_factory=list)
-    employees: list[dict[str, Any]] = field(default_factory=list)
     page_delay: float = 0.0
     fail_next: int = 0
     unauthorized_next: int = 0
@@ -71,10 +71,6 @@ class AttendancePeer:
             return self.punches
         if path == "/api/v1/departments":
             return self.departments
-        if path == "/api/v1/employees":
-            department = query.get("department_id")
-            return [e for e in self.employees
-                    if department is None or str(e["department_id"]) == department]
         return None
 
 
@@ -128,13 +124,6 @@ def _serve(peer: AttendancePeer) -> ThreadingHTTPServer:
                     return self._send(404, {"error": {"code": "roll_call_not_found",
                                                       "message": "No such roll call."}})
                 return self._send(200, roll_call)
-            if parsed.path.startswith("/api/v1/employees/"):
-                wanted = int(parsed.path.rsplit("/", 1)[1])
-                found = [e for e in peer.employees if e["id"] == wanted]
-                if not found:
-                    return self._send(404, {"error": {"code": "employee_not_found",
-                                                      "message": "No such employee."}})
-                return self._send(200, found[0])
             limit, offset = int(query.get("limit", "50")), int(query.get("offset", "0"))
             if parsed.path == "/api/v1/attendance/monthly":
                 department = int(query.get("department_id", "1"))

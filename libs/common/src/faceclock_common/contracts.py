@@ -1,7 +1,9 @@
-"""What the gateway and attendance send each other for clocking in, calling the roll, liveness
-challenges and recognition tests: one pydantic model per message, used on both sides (attendance
-validates its request bodies and shapes its answers with them; the gateway builds its calls and
-reads the answers with them), so a field renamed on one side fails the other's tests.
+"""What the services send each other, one pydantic model per message, used on both sides so
+that a field renamed on one side fails the other's tests:
+- the gateway's clocking calls to attendance (clock-ins, replay, manual clock-ins, roll calls,
+  liveness challenges, recognition tests): attendance validates its bodies and shapes its
+  answers with them, the gateway builds its calls and reads the answers with them;
+- the rows reporting reads from attendance (days, months, punches), which attendance serves.
 
 Framework-free; the public API shapes the gateway adds (confidence, faces, report ids) extend
 these in gateway_svc.schemas. docs/contracts.md lists the routes.
@@ -9,8 +11,8 @@ these in gateway_svc.schemas. docs/contracts.md lists the routes.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Literal
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
 
 from annotated_types import Interval
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -153,3 +155,89 @@ class RecognitionTestRequest(_Message):
 
 class RecognitionTestRecorded(BaseModel):
     people: list[RollCallPerson]
+
+
+# --- what reporting reads from attendance -------------------------------------------------------
+
+class DailyRead(BaseModel):
+    """One employee's day as the rules judged it (GET /api/v1/attendance/daily)."""
+
+    employee_id: int
+    employee_no: str
+    name: str
+    department_id: int | None
+    department: str | None
+    date: date
+    status: str = Field(description="holiday | leave | business_trip | absent | half_day | late | "
+                                    "early_leave | late_and_early_leave | present | pending "
+                                    "(day under way) | not_employed (before the hire date)")
+    final: bool = Field(description="the day is over; false while punches may still come")
+    shift_id: int | None
+    scheduled_minutes: int
+    late_minutes: int
+    early_leave_minutes: int
+    worked_minutes: int
+    overtime_minutes: int
+    leave_minutes: int
+    leave_by_type: dict[str, int]
+    business_trip_minutes: int
+    missing_checkouts: int
+    explanation: str
+    periods: list[dict[str, Any]]
+    timezone: str = Field(description="the IANA zone of the explanation's wall-clock times; "
+                                      "show the periods' instants in it")
+
+
+class MonthlyRead(BaseModel):
+    """One employee's month (GET /api/v1/attendance/monthly)."""
+
+    employee_id: int
+    employee_no: str
+    name: str
+    department_id: int | None
+    department: str | None
+    month: str
+    days_present: float = Field(description="present, late or early-leave days; a half day "
+                                            "counts 0.5")
+    days_absent: float
+    half_days: int
+    late_count: int
+    early_leave_count: int
+    leave_days: int
+    leave_hours: float
+    leave_hours_by_type: dict[str, float]
+    business_trip_days: float
+    holidays: int
+    overtime_hours: float
+    worked_hours: float
+    missing_checkouts: int
+    days_counted: int = Field(description="finished days of the month judged so far")
+
+
+class PunchRead(BaseModel):
+    """A stored punch (POST /api/v1/punches answers one)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    employee_id: int
+    at: datetime
+    source: str
+    kind: str | None
+    status: str | None
+    device_id: str | None
+    device_name: str | None = None
+    correction_id: int | None
+    approved_by: str | None
+    created_by: str
+    created_at: datetime
+    liveness_checked: bool = Field(
+        False, description="a face clock-in that passed a liveness challenge")
+
+
+class PunchListItem(PunchRead):
+    """A punch in a list, with who it is: reports print the number, name and department."""
+
+    employee_no: str
+    name: str
+    department: str | None = None

@@ -28,10 +28,11 @@ pytestmark = pytest.mark.slow
 
 ROLL_CALL = {
     "id": 1, "at": "2026-11-21T09:30:05+08:00", "unknown_faces": 1, "actor": "1",
+    "department_id": None,
     "present": [
         {"employee_id": 2, "name": "张伟", "employee_no": "E002", "department": "研发部"},
         {"employee_id": 1, "name": "=HYPERLINK(\"http://x\")", "employee_no": "E001",
-         "department": {"id": 1, "name": "Sales, EMEA"}},
+         "department": "Sales, EMEA"},
     ],
     "absent": [{"employee_id": 3, "name": "Ann \"The\" Doe", "employee_no": "E003",
                 "department": None}],
@@ -90,14 +91,20 @@ def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
          "scheduled_minutes": 480, "late_minutes": 7 if i % 2 else 0, "early_leave_minutes": 0,
          "worked_minutes": 473, "overtime_minutes": 0, "leave_minutes": 0,
          "leave_by_type": {"annual": 0}, "business_trip_minutes": 0, "missing_checkouts": 0,
-         "explanation": "late: first in 08:07"}
+         "explanation": "late: first in 08:07", "department_id": 3, "shift_id": 1,
+         "periods": [], "timezone": "Asia/Shanghai"}
         for i in range(1, 131)
     ]
-    module_peer.employees = [{"id": i, "employee_no": f"E{i:03d}", "name": f"Person {i}",
-                              "department_id": 2} for i in range(1, 7)]
+    # Punch rows name the employee and department (employee 7 has left: no number, name or
+    # department any more).
     module_peer.punches = [
         {"id": i, "employee_id": 1 + i % 7, "at": f"2026-11-0{1 + i % 9}T08:0{i % 10}:00+08:00",
-         "kind": "in", "source": "device", "device_id": "-kiosk" if i == 3 else "k1"}
+         "kind": "in", "source": "device", "device_id": "-kiosk" if i == 3 else "k1",
+         "status": None, "correction_id": None, "approved_by": None, "created_by": "kiosk:1",
+         "created_at": "2026-11-01T08:00:00+08:00",
+         **({"employee_no": "", "name": "", "department": None} if 1 + i % 7 == 7 else
+            {"employee_no": f"E{1 + i % 7:03d}", "name": f"Person {1 + i % 7}",
+             "department": "R&D"})}
         for i in range(1, 121)
     ]
     database = (None if request.param == "sqlite-embedded"
@@ -150,7 +157,7 @@ def test_monthly_report_is_fetched_page_by_page(stack: Stack) -> None:
     assert rows[0][4:13] == ["Month", "Days present", "Days absent", "Half days", "Late count",
                              "Early leave count", "Leave days", "Leave hours",
                              "Leave hours by type"]
-    assert rows[1][4:13] == ["2026-10", "20", "0", "0", "0", "0", "1", "8.0",
+    assert rows[1][4:13] == ["2026-10", "20.0", "0.0", "0", "0", "0", "1", "8.0",
                              "annual: 8.0; sick: 0.0"]
     assert rows[1][3] == "Dept 1" and rows[1][-1] == "22"
     pages = [q for path, q in stack.peer.requests[before:] if path == "/api/v1/attendance/monthly"]
@@ -171,8 +178,7 @@ def test_daily_and_punches_reports(stack: Stack) -> None:
     _, punch_rows, _ = stack.download(punches_id)
     assert len(punch_rows) == 121
     assert punch_rows[3][8] == "'-kiosk"  # a cell starting with - is escaped too
-    # Punch rows carry only the employee id: names come from the employee directory, and the
-    # one employee missing from the list (7) is looked up alone and left blank (404).
+    # Punch rows carry the employee's number, name and department (7's are blank).
     # Times are the site's local time to the second, as a spreadsheet reads them.
     assert punch_rows[1][:6] == ["1", "2", "E002", "Person 2", "R&D", "2026-11-02 08:01:00"]
     assert next(r[2:5] for r in punch_rows[1:] if r[1] == "7") == ["", "", ""]

@@ -98,27 +98,28 @@ def test_previous_month() -> None:
 
 
 class _Client:
-    """An in-memory stand-in for AttendanceClient: the report's list in pages, and a directory."""
+    """An in-memory stand-in for AttendanceClient: the report's list in pages, or one body."""
 
-    def __init__(self, items: list[dict[str, Any]], body: Any = None, page_size: int = 2,
-                 employees: list[dict[str, Any]] | None = None,
-                 departments: list[dict[str, Any]] | None = None) -> None:
+    def __init__(self, items: list[dict[str, Any]], body: Any = None, page_size: int = 2) -> None:
         self.items, self.body, self.page_size = items, body, page_size
-        self.lists = {"/api/v1/employees": employees or [],
-                      "/api/v1/departments": departments or []}
         self.paths: list[tuple[str, dict[str, Any]]] = []
 
     def get_json(self, path: str, params: dict[str, Any] | None = None) -> Any:
         self.paths.append((path, params or {}))
-        if path.startswith("/api/v1/employees/"):
-            raise PeerRefused("attendance service answered 404")
         return self.body
 
     def pages(self, path: str, params: dict[str, Any]) -> Iterator[Page]:
         self.paths.append((path, params))
-        items = self.lists.get(path, self.items)
-        for start in range(0, len(items), self.page_size):
-            yield Page(items[start:start + self.page_size], len(items))
+        for start in range(0, len(self.items), self.page_size):
+            yield Page(self.items[start:start + self.page_size], len(self.items))
+
+
+def _punch(**fields: Any) -> dict[str, Any]:
+    """A punch list row as attendance's PunchListItem gives it."""
+    return {"employee_id": 4, "employee_no": "E4", "name": "Dee", "department": "Lab",
+            "at": "2026-11-01T00:30:00Z", "kind": "in", "source": "device", "device_id": None,
+            "status": None, "correction_id": None, "approved_by": None, "created_by": "kiosk:1",
+            "created_at": "2026-11-01T00:30:00Z", **fields}
 
 
 def _run(builder: Any, params: dict[str, Any], client: _Client) -> tuple[str, list[list[str]],
@@ -133,26 +134,39 @@ def _run(builder: Any, params: dict[str, Any], client: _Client) -> tuple[str, li
 
 def test_monthly_rows_and_progress() -> None:
     items = [{"employee_id": i, "employee_no": f"E{i}", "name": f"N{i}", "department": "D",
-              "days_present": 20, "days_absent": 1, "late_count": 0, "early_leave_count": 0,
+              "department_id": 1, "month": "2026-10", "days_present": 20, "days_absent": 1,
+              "half_days": 0, "late_count": 0, "early_leave_count": 0, "leave_days": 0,
               "leave_hours": 4, "leave_hours_by_type": {"sick": 4}, "business_trip_days": 0,
-              "overtime_hours": 0, "worked_hours": 160, "missing_checkouts": 0}
+              "holidays": 0, "overtime_hours": 0, "worked_hours": 160, "missing_checkouts": 0,
+              "days_counted": 21}
              for i in range(5)]
     name, rows, progress = _run(kinds.monthly, {"month": "2026-10"}, _Client(items))
     assert name == "Monthly_2026-10.csv"
     assert len(rows) == 6 and rows[1][:5] == ["0", "E0", "N0", "D", "2026-10"]
-    assert rows[1][11:13] == ["4", "sick: 4"]
-    assert rows[1][7] == ""  # a count the source does not send stays empty
+    assert rows[1][11:13] == ["4.0", "sick: 4.0"]
     assert progress == [0.4, 0.8, 1.0]
 
 
+def test_a_row_that_breaks_the_contract_fails_the_report_naming_the_field() -> None:
+    """Issue 16: no guessing at field names attendance never sends; a row without a count the
+    contract promises fails the report with the field named."""
+    item = {"employee_id": 1, "employee_no": "E1", "name": "N1", "department": "D",
+            "department_id": 1, "month": "2026-10", "days_present": 20}
+    with pytest.raises(PeerRefused, match="breaks its contract: days_absent"):
+        _run(kinds.monthly, {"month": "2026-10"}, _Client([item]))
+
+
 def test_roll_call_without_a_readable_time_fails_clearly() -> None:
-    with pytest.raises(PeerRefused, match="unreadable time"):
-        _run(kinds.roll_call, {"roll_call_id": 1}, _Client([], body={"at": "soon"}))
+    body = {"id": 1, "at": "soon", "department_id": None, "actor": "1", "present": [],
+            "absent": [], "unknown_faces": 0}
+    with pytest.raises(PeerRefused, match="roll call 1 that breaks its contract: at"):
+        _run(kinds.roll_call, {"roll_call_id": 1}, _Client([], body=body))
 
 
 def test_roll_call_times_are_shown_in_the_report_timezone() -> None:
-    body = {"at": "2026-11-21T01:30:05+00:00", "present": [
-        {"employee_id": 1, "employee_no": "E1", "name": "A", "department": None}], "absent": []}
+    body = {"id": 1, "at": "2026-11-21T01:30:05+00:00", "department_id": None, "actor": "1",
+            "unknown_faces": 0, "absent": [], "present": [
+                {"employee_id": 1, "employee_no": "E1", "name": "A", "department": None}]}
     name, rows, progress = _run(kinds.roll_call, {"roll_call_id": 1}, _Client([], body=body))
     assert name == "RollCall_2026-11-21_09-30-05.csv"
     assert rows[1] == ["E1", "A", "", "present", "2026-11-21 09:30:05"]
@@ -160,11 +174,7 @@ def test_roll_call_times_are_shown_in_the_report_timezone() -> None:
 
 
 def test_punch_dates_become_whole_days_in_the_report_timezone() -> None:
-    client = _Client([{"id": 1, "employee_id": 4, "employee_no": "E4", "name": "Dee",
-                       "at": "2026-11-01T00:30:00Z", "kind": "in", "source": "device",
-                       "device_id": None, "status": None}],
-                     employees=[{"id": 4, "employee_no": "E4", "name": "Dee", "department_id": 9}],
-                     departments=[{"id": 9, "name": "Lab"}])
+    client = _Client([_punch(id=1)])
     name, rows, _ = _run(kinds.punches, {"from": "2026-11-01", "to": "2026-11-02"}, client)
     assert name == "Punches_2026-11-01_2026-11-02.csv"
     query = next(q for path, q in client.paths if path == "/api/v1/punches")
@@ -175,11 +185,7 @@ def test_punch_dates_become_whole_days_in_the_report_timezone() -> None:
 
 
 def test_punches_can_be_limited_to_liveness_checked_ones() -> None:
-    client = _Client([{"id": 2, "employee_id": 4, "employee_no": "E4", "name": "Dee",
-                       "at": "2026-11-01T00:30:00Z", "kind": "in", "source": "live",
-                       "device_id": "door", "status": None, "liveness_checked": True}],
-                     employees=[{"id": 4, "employee_no": "E4", "name": "Dee", "department_id": 9}],
-                     departments=[{"id": 9, "name": "Lab"}])
+    client = _Client([_punch(id=2, source="live", device_id="door", liveness_checked=True)])
     params = {"from": "2026-11-01", "to": "2026-11-02", "liveness": "checked"}
     _, rows, _ = _run(kinds.punches, params, client)
     query = next(q for path, q in client.paths if path == "/api/v1/punches")

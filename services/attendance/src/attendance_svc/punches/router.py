@@ -11,9 +11,10 @@ from attendance_svc.deps import READERS, SessionDep, SettingsDep, SiteScopeDep
 from attendance_svc.organisation.service import get_employee
 from attendance_svc.pagination import PageDep
 from attendance_svc.punches import service
-from attendance_svc.punches.schemas import PunchCreate, PunchPage, PunchRead
+from attendance_svc.punches.schemas import PunchCreate, PunchPage
 from attendance_svc.results.service import recompute_around
 from attendance_svc.validation import Id, Moment
+from faceclock_common.contracts import PunchRead
 from faceclock_common.errors import ApiError
 from faceclock_common.fastapi.security import CurrentPrincipal, require_roles
 

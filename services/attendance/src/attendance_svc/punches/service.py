@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from attendance_svc.organisation.models import Employee
+from attendance_svc.organisation.models import Department, Employee
 from attendance_svc.punches.models import IdempotencyRecord, Punch
 from faceclock_common.errors import Conflict, NotFound
 
@@ -138,9 +138,10 @@ def list_punches(*, session: Session, employee_filter: Any, limit: int, offset: 
                  employee_id: list[int] | None = None, department_id: int | None = None,
                  start: datetime | None = None, end: datetime | None = None,
                  liveness_checked: bool | None = None) -> tuple[list[dict[str, Any]], int]:
-    """Punches with the employee's number and name, oldest first."""
-    query = select(Punch, Employee.employee_no, Employee.name).join(
-        Employee, Employee.id == Punch.employee_id).where(employee_filter)
+    """Punches with the employee's number, name and department, oldest first."""
+    query = select(Punch, Employee.employee_no, Employee.name, Department.name).join(
+        Employee, Employee.id == Punch.employee_id).outerjoin(
+        Department, Department.id == Employee.department_id).where(employee_filter)
     if employee_id is not None:
         query = query.where(Punch.employee_id.in_(employee_id))
     if department_id is not None:
@@ -155,7 +156,8 @@ def list_punches(*, session: Session, employee_filter: Any, limit: int, offset: 
         query.with_only_columns(Punch.id).subquery())) or 0
     rows = session.execute(query.order_by(Punch.at, Punch.id).limit(limit).offset(offset)).all()
     items = [{**{c: getattr(punch, c) for c in _PUNCH_FIELDS}, "employee_no": number,
-              "name": name} for punch, number, name in rows]
+              "name": name, "department": department}
+             for punch, number, name, department in rows]
     return items, total
 
 
