@@ -25,3 +25,15 @@ def test_mypy_is_clean() -> None:
     assert len(sources) >= 7, sources
     result = _run("mypy", *sources)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_checks_names_across_the_workspace_packages(tmp_path: Path) -> None:
+    """mypy finds the workspace packages from their source roots (pyproject's mypy_path): a
+    wrong name imported from another package is an error, not an Any that hides it."""
+    probe = tmp_path / "probe.py"
+    probe.write_text("from faceclock_common.contracts import ClockInAnswer, NoSuchMessage\n\n"
+                     "ClockInAnswer(punch_id='one')\n")
+    result = _run("mypy", str(probe))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert 'Module "faceclock_common.contracts" has no attribute "NoSuchMessage"' in result.stdout
+    assert "ClockInAnswer" in result.stdout  # the pydantic plugin checks the fields too

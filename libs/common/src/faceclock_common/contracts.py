@@ -1,8 +1,9 @@
 """What the services send each other, one pydantic model per message, used on both sides so
 that a field renamed on one side fails the other's tests:
-- the gateway's clocking calls to attendance (clock-ins, replay, manual clock-ins, roll calls,
-  liveness challenges, recognition tests): attendance validates its bodies and shapes its
-  answers with them, the gateway builds its calls and reads the answers with them;
+- the gateway's calls to attendance (clock-ins, replay, manual clock-ins, roll calls, liveness
+  challenges, recognition tests, kiosk policies, claims, kiosk people, rosters): attendance
+  validates its bodies and shapes its answers with them, the gateway builds its calls and reads
+  the answers with them;
 - the rows reporting reads from attendance (days, months, punches), which attendance serves.
 
 Framework-free; the public API shapes the gateway adds (confidence, faces, report ids) extend
@@ -27,6 +28,7 @@ IdempotencyKey = Annotated[str, StringConstraints(strip_whitespace=True, min_len
 DeviceId = Annotated[str, StringConstraints(max_length=128)]
 DeviceName = Annotated[str, StringConstraints(max_length=100)]
 Channel = Literal["kiosk", "phone"]
+IdentificationMode = Literal["verify", "identify"]
 
 
 class _Message(BaseModel):
@@ -155,6 +157,45 @@ class RecognitionTestRequest(_Message):
 
 class RecognitionTestRecorded(BaseModel):
     people: list[RollCallPerson]
+
+
+class KioskPolicy(BaseModel):
+    """GET /internal/kiosks/{id}/policy: how a kiosk tells who is in front of it."""
+
+    kiosk_id: int
+    site_id: int | None = Field(description="null: the kiosk is bound to no site")
+    site_name: str | None
+    identification_mode: IdentificationMode
+    department_id: int | None
+    gallery_employee_ids: list[int] | None = Field(
+        description="identify mode: the active people the kiosk may identify among")
+
+
+class ClaimRequest(_Message):
+    """POST /internal/claims: who a typed badge number or a tapped name (or a phone's claim
+    code) says is in front of the kiosk."""
+
+    employee_no: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                                  max_length=64)] | None = None
+    employee_id: Id | None = None
+
+
+class ClaimedEmployee(BaseModel):
+    employee_id: int
+    employee_no: str
+    name: str
+
+
+class KioskPeople(BaseModel):
+    """GET /internal/kiosks/{id}/people?q=: names to tap on at the kiosk."""
+
+    items: list[ClaimedEmployee]
+
+
+class RosterIds(BaseModel):
+    """GET /internal/rosters?site_id=&department_id=: whose roll a roll call calls."""
+
+    employee_ids: list[int]
 
 
 # --- what reporting reads from attendance -------------------------------------------------------

@@ -131,7 +131,7 @@ def validation_details(errors: Iterable[Mapping[str, Any]],
                        language: str = "en") -> tuple[str, list[dict[str, Any]]]:
     """pydantic's errors as a plain sentence for the first problem (never pydantic's raw
     phrasing) and every problem with its field, type and limits, in the reader's language."""
-    details = []
+    details: list[dict[str, Any]] = []
     for err in errors:
         location = ".".join(str(part) for part in err.get("loc", ())
                             if part not in REQUEST_PARTS)
@@ -139,6 +139,6 @@ def validation_details(errors: Iterable[Mapping[str, Any]],
         details.append({"field": location, "type": error_type, "context": context,
                         "message": validation_sentence(location, error_type, context,
                                                        str(err.get("msg", "")), language)})
-    message = details[0]["message"] if details else validation_sentence(
+    message = str(details[0]["message"]) if details else validation_sentence(
         "", "", {}, "", language)
     return message, details

@@ -90,7 +90,8 @@ class Upstreams:
     async def service_token(self) -> str:
         """The gateway's own service token: held ones on the event loop, a renewal in a thread
         (it asks auth). Every call as the service took a thread-pool hop for it before."""
-        return self.service_tokens.cached() or await asyncio.to_thread(self.service_tokens.token)
+        held = self.service_tokens.cached()
+        return held if held is not None else await asyncio.to_thread(self.service_tokens.token)
 
     async def call(self, service: str, method: str, path: str, *, token: str | None = None,
                    as_service: bool = False, json: Any = None, params: Any = None,

@@ -6,13 +6,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator, model_validator
-from pydantic_settings import SettingsConfigDict
 
 from faceclock_common.settings import ServiceSettings, service_config
 
 
 class Settings(ServiceSettings):
-    model_config: SettingsConfigDict = service_config("REPORTING_")
+    model_config = service_config("REPORTING_")
 
     port: int = 8003
     database_url: str = "sqlite:///var/reporting.db"

@@ -160,10 +160,8 @@ def update_correction(request_id: Id, body: CorrectionUpdate, session: SessionDe
 
 # --- what every kind of request shares: read one, withdraw, approve, reject ----------------
 
-RequestModel = type[LeaveRequest] | type[OvertimeRequest] | type[CorrectionRequest]
-
-
-def _add_shared_routes(path: str, model: RequestModel, read_schema: type, noun: str) -> None:
+def _add_shared_routes(path: str, model: type[service.Request], read_schema: type,
+                       noun: str) -> None:
     def get_one(request_id: Id, session: SessionDep, scope: ScopeDep) -> object:
         return service.get_request(session, model, request_id, scope)
 

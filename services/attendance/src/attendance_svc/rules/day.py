@@ -8,6 +8,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from typing import TypedDict
 from zoneinfo import ZoneInfo
 
 from attendance_svc.rules.model import (
@@ -34,6 +35,25 @@ Span = tuple[datetime, datetime]
 # and at most this long after midnight.
 CARRY_OVER_LIMIT = timedelta(hours=12)
 COVERED = ("leave", "business_trip")
+
+
+class _PeriodCommon(TypedDict):
+    """What every verdict of a period carries, whatever its status."""
+
+    index: int
+    start: datetime
+    end: datetime
+    first_in: datetime | None
+    last_out: datetime | None
+    worked_minutes: int
+    auto_checkout: bool
+
+
+class _LeaveShare(TypedDict, total=False):
+    """A half-day leave's part of a worked period."""
+
+    leave_type: str | None
+    leave_minutes: int | None
 
 
 def _ceil_minutes(delta: timedelta) -> int:
@@ -246,7 +266,7 @@ def _cover(inp: DayInput, instance: ShiftInstance, period: PeriodInstance
 
 
 def _covered_result(cover: Absence, period: PeriodInstance, tz: ZoneInfo,
-                    common: dict[str, object]) -> PeriodResult:
+                    common: _PeriodCommon) -> PeriodResult:
     what = "business trip" if cover.kind == "business_trip" else (
         f"{cover.leave_type} leave" if cover.leave_type else "leave")
     when = (f"{cover.first_day.isoformat()}" if cover.first_day is not None
@@ -322,7 +342,7 @@ def _judge_every_period(spec: ShiftSpec, inp: DayInput, instance: ShiftInstance,
         worked = _minutes(_intersect(spans, [(period.start, period.end)]))
         first = own[0] if own else None
         last = closed or (own[-1] if len(own) > 1 else None)
-        common: dict[str, object] = {
+        common: _PeriodCommon = {
             "index": original.index, "start": original.start, "end": original.end,
             "first_in": first, "last_out": last, "worked_minutes": worked,
             "auto_checkout": closed is not None}
@@ -337,10 +357,10 @@ def _judge_every_period(spec: ShiftSpec, inp: DayInput, instance: ShiftInstance,
 
 def _judge_one(spec: ShiftSpec, inp: DayInput, period: PeriodInstance, first: datetime | None,
                last: datetime | None, missing: bool, closed: datetime | None,
-               common: dict[str, object], window_end: datetime, cover: Absence | None,
+               common: _PeriodCommon, window_end: datetime, cover: Absence | None,
                covered: int | None, tz: ZoneInfo) -> PeriodResult:
     label = period.label
-    extra: dict[str, object] = {}
+    extra: _LeaveShare = {}
     prefix = ""
     if cover is not None and covered is not None:
         extra = {"leave_type": cover.leave_type, "leave_minutes": covered}
@@ -401,7 +421,7 @@ def _judge_first_last(spec: ShiftSpec, inp: DayInput, instance: ShiftInstance,
         index = original.index
         is_first = bool(attended) and index == attended[0]
         is_last = bool(attended) and index == attended[-1]
-        common: dict[str, object] = {
+        common: _PeriodCommon = {
             "index": index, "start": original.start, "end": original.end,
             "first_in": first if is_first else None, "last_out": last if is_last else None,
             "worked_minutes": worked, "auto_checkout": closed is not None and is_last}
@@ -451,7 +471,7 @@ def _judge_first_last(spec: ShiftSpec, inp: DayInput, instance: ShiftInstance,
         if not notes:
             notes.append(f"present: in {_hm(first, tz)}, out {_hm(last, tz)}"
                          if last is not None else f"present: in {_hm(first, tz)}")
-        extra: dict[str, object] = {}
+        extra: _LeaveShare = {}
         prefix = ""
         if cover is not None and covered is not None:
             extra = {"leave_type": cover.leave_type, "leave_minutes": covered}

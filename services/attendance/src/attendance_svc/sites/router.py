@@ -11,11 +11,6 @@ from attendance_svc.deps import READERS, SessionDep, SettingsDep, require_servic
 from attendance_svc.pagination import PageDep
 from attendance_svc.sites import service
 from attendance_svc.sites.schemas import (
-    ClaimedEmployee,
-    ClaimRequest,
-    KioskPolicy,
-    PeoplePage,
-    Roster,
     SiteCreate,
     SiteKioskBind,
     SiteKioskPage,
@@ -25,6 +20,13 @@ from attendance_svc.sites.schemas import (
     SiteUpdate,
 )
 from attendance_svc.validation import Id
+from faceclock_common.contracts import (
+    ClaimedEmployee,
+    ClaimRequest,
+    KioskPeople,
+    KioskPolicy,
+    RosterIds,
+)
 from faceclock_common.errors import ApiError
 from faceclock_common.fastapi.security import CurrentPrincipal, require_roles
 
@@ -90,7 +92,7 @@ def kiosk_policy(kiosk_id: Id, session: SessionDep) -> object:
     return service.kiosk_policy(session=session, kiosk_id=kiosk_id)
 
 
-@internal.get("/kiosks/{kiosk_id}/people", response_model=PeoplePage)
+@internal.get("/kiosks/{kiosk_id}/people", response_model=KioskPeople)
 def people_at_kiosk(kiosk_id: Id, session: SessionDep,
                     q: Annotated[str, Query(min_length=2, max_length=100)]) -> object:
     return {"items": service.people_at_kiosk(session=session, kiosk_id=kiosk_id, q=q)}
@@ -101,7 +103,7 @@ def resolve_claim(body: ClaimRequest, session: SessionDep) -> object:
     return service.resolve_claim(session=session, claim=body)
 
 
-@internal.get("/rosters", response_model=Roster)
+@internal.get("/rosters", response_model=RosterIds)
 def roster(session: SessionDep, site_id: Id | None = None,
            department_id: Id | None = None) -> object:
     if site_id is None and department_id is None:  # a roll call never covers the whole company

@@ -6,11 +6,11 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from attendance_svc.validation import Id, check_timezone
+from faceclock_common.contracts import IdentificationMode
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 TimeZone = Annotated[str, AfterValidator(check_timezone)]
 Address = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2_000)]
-IdentificationMode = Literal["verify", "identify"]
 LivenessMode = Literal["off", "kiosks", "everywhere"]
 _LIVENESS = ("face clock-ins that must pass a liveness check (a head turn and a blink): off, at "
              "the site's kiosks, or everywhere (kiosks and the phones of the site's employees)")
@@ -79,35 +79,3 @@ class SiteKioskRead(BaseModel):
 class SiteKioskPage(BaseModel):
     items: list[SiteKioskRead]
     total: int
-
-
-# --- internal (the gateway's kiosk and roll-call flows) ----------------------------------------
-
-class KioskPolicy(BaseModel):
-    kiosk_id: int
-    site_id: int | None = Field(description="null: the kiosk is bound to no site")
-    site_name: str | None
-    identification_mode: IdentificationMode
-    department_id: int | None
-    gallery_employee_ids: list[int] | None = Field(
-        description="identify mode: the active people the kiosk may identify among")
-
-
-class ClaimRequest(_In):
-    employee_no: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
-                                                  max_length=64)] | None = None
-    employee_id: Id | None = None
-
-
-class ClaimedEmployee(BaseModel):
-    employee_id: int
-    employee_no: str
-    name: str
-
-
-class PeoplePage(BaseModel):
-    items: list[ClaimedEmployee]
-
-
-class Roster(BaseModel):
-    employee_ids: list[int]

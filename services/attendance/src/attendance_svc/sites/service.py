@@ -10,14 +10,8 @@ from attendance_svc.organisation.models import Department, Employee, works_at
 from attendance_svc.results.service import recompute_people
 from attendance_svc.scheduling.models import HolidayCalendar
 from attendance_svc.sites.models import Site, SiteKiosk
-from attendance_svc.sites.schemas import (
-    ClaimedEmployee,
-    ClaimRequest,
-    KioskPolicy,
-    SiteCreate,
-    SiteKioskBind,
-    SiteUpdate,
-)
+from attendance_svc.sites.schemas import SiteCreate, SiteKioskBind, SiteUpdate
+from faceclock_common.contracts import ClaimedEmployee, ClaimRequest, KioskPolicy
 from faceclock_common.errors import Conflict, Invalid, NotFound
 
 

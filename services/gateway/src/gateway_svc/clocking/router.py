@@ -90,7 +90,7 @@ async def recognition_test(
     faces = [TestedFace(**identified_face(f).model_dump(), decision=(
         "ambiguous" if f.ambiguous else "match" if f.person_id else "unknown"))
         for f in result.faces]
-    kiosk_decision = ("no_face" if not faces else "multiple_faces" if len(faces) > 1
+    kiosk_decision: str = ("no_face" if not faces else "multiple_faces" if len(faces) > 1
                            else faces[0].decision)
     if gallery is not None:
         found = await identity.feasibility(recognition, upstreams, gallery)

@@ -11,13 +11,14 @@ from fastapi import APIRouter, Depends, File, Path, Query, UploadFile
 from pydantic import BaseModel
 
 from faceclock_common.bounds import ROW_ID_MAX
+from faceclock_common.contracts import KioskPeople, KioskPolicy
 from faceclock_common.errors import ApiError
 from faceclock_common.fastapi.security import require_roles
 from faceclock_common.security import Principal
 from gateway_svc.deps import RecognitionDep, SettingsDep, UpstreamsDep, limit_by_caller
 from gateway_svc.identity import codes, service
 from gateway_svc.images import read_image_upload
-from gateway_svc.upstream import raise_for_upstream
+from gateway_svc.upstream import answer_of
 
 router = APIRouter(prefix="/api/v1", tags=["identity"], dependencies=[Depends(limit_by_caller)])
 Kiosk = Annotated[Principal, Depends(require_roles("kiosk"))]
@@ -59,19 +60,19 @@ class ClaimCode(BaseModel):
 
 
 async def _identification(recognition: RecognitionDep, upstreams: UpstreamsDep,
-                          policy: service.KioskPolicy) -> Identification:
-    answer = Identification(mode=service.VERIFY, configured_mode=policy.mode,
+                          policy: KioskPolicy) -> Identification:
+    answer = Identification(mode=service.VERIFY, configured_mode=policy.identification_mode,
                             site_id=policy.site_id, site_name=policy.site_name,
                             department_id=policy.department_id, reason=(
                                 "Set to verify: each person gives a badge number or chooses "
                                 "their name, and the photo is checked against that employee "
                                 "only."))
-    if policy.mode != service.IDENTIFY:
+    if policy.identification_mode != service.IDENTIFY:
         return answer
-    if policy.gallery is None or policy.site_id is None:
+    if policy.gallery_employee_ids is None or policy.site_id is None:
         answer.reason = "A kiosk bound to no site never identifies: it verifies a claimed identity."
         return answer
-    found = await service.feasibility(recognition, upstreams, policy.gallery)
+    found = await service.feasibility(recognition, upstreams, policy.gallery_employee_ids)
     answer.mode = service.IDENTIFY if found.allowed else service.VERIFY
     answer.gallery_faces = found.gallery_faces
     answer.identify_limit_faces = found.identify_limit_faces
@@ -102,9 +103,8 @@ async def people(principal: Kiosk, upstreams: UpstreamsDep,
         raise ApiError(403, "forbidden", "Only a kiosk device lists its site's people.")
     reply = await upstreams.call("attendance", "GET", f"/internal/kiosks/{kiosk_id}/people",
                                  as_service=True, params={"q": q})
-    raise_for_upstream(reply)
-    return People(items=[Person(employee_id=p["employee_id"], name=p["name"])
-                         for p in reply.json()["items"]])
+    return People(items=[Person(employee_id=p.employee_id, name=p.name)
+                         for p in answer_of(KioskPeople, reply).items])
 
 
 @router.post("/clock-in-codes", response_model=ClaimCode)
@@ -137,7 +137,7 @@ async def scan_claim_code(principal: Kiosk, settings: SettingsDep, upstreams: Up
                        "and steady.")
     claimed = await service.resolve_claim(upstreams, service.Claim(
         employee_id=codes.check(key, text)))
-    return Person(employee_id=int(claimed["employee_id"]), name=str(claimed["name"]))
+    return Person(employee_id=claimed.employee_id, name=claimed.name)
 
 
 @router.get("/kiosks/{kiosk_id}/identification", response_model=Identification)

@@ -16,11 +16,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from faceclock_common.contracts import (
+    ClaimedEmployee,
+    ClaimRequest,
+    KioskPolicy,
+    RosterIds,
+)
 from faceclock_common.errors import ApiError
 from faceclock_common.security import Principal
 from faceclock_proto.recognition.v1 import recognition_pb2 as pb
 from gateway_svc.recognition_client import RecognitionClient
-from gateway_svc.upstream import Upstreams, raise_for_upstream
+from gateway_svc.upstream import Upstreams, answer_of, message
 
 VERIFY = "verify"
 IDENTIFY = "identify"
@@ -36,16 +42,6 @@ class Claim:
     @property
     def given(self) -> bool:
         return self.employee_no is not None or self.employee_id is not None
-
-
-@dataclass(frozen=True)
-class KioskPolicy:
-    kiosk_id: int
-    site_id: int | None
-    site_name: str | None
-    mode: str
-    department_id: int | None
-    gallery: list[int] | None
 
 
 @dataclass(frozen=True)
@@ -77,11 +73,7 @@ def kiosk_id_of(principal: Principal) -> int | None:
 async def kiosk_policy(upstreams: Upstreams, kiosk_id: int) -> KioskPolicy:
     reply = await upstreams.call("attendance", "GET", f"/internal/kiosks/{kiosk_id}/policy",
                                  as_service=True)
-    raise_for_upstream(reply)
-    body = reply.json()
-    return KioskPolicy(kiosk_id=kiosk_id, site_id=body["site_id"], site_name=body["site_name"],
-                       mode=body["identification_mode"], department_id=body["department_id"],
-                       gallery=body["gallery_employee_ids"])
+    return answer_of(KioskPolicy, reply)
 
 
 async def roster(upstreams: Upstreams, *, site_id: int | None,
@@ -90,17 +82,16 @@ async def roster(upstreams: Upstreams, *, site_id: int | None,
                                  params={k: v for k, v in (("site_id", site_id),
                                                            ("department_id", department_id))
                                          if v is not None})
-    raise_for_upstream(reply)
-    return [int(i) for i in reply.json()["employee_ids"]]
+    return answer_of(RosterIds, reply).employee_ids
 
 
-async def resolve_claim(upstreams: Upstreams, claim: Claim) -> dict[str, object]:
-    body = {"employee_no": claim.employee_no} if claim.employee_no is not None else {
-        "employee_id": claim.employee_id}
+async def resolve_claim(upstreams: Upstreams, claim: Claim) -> ClaimedEmployee:
+    request = (message(ClaimRequest, employee_no=claim.employee_no)
+               if claim.employee_no is not None else
+               message(ClaimRequest, employee_id=claim.employee_id))
     reply = await upstreams.call("attendance", "POST", "/internal/claims", as_service=True,
-                                 json=body)
-    raise_for_upstream(reply)
-    return dict(reply.json())
+                                 json=request)
+    return answer_of(ClaimedEmployee, reply)
 
 
 async def feasibility(recognition: RecognitionClient, upstreams: Upstreams,
@@ -130,9 +121,9 @@ async def identify_scope(principal: Principal, upstreams: Upstreams) -> list[int
     kiosk_id = kiosk_id_of(principal)
     if kiosk_id is not None:
         policy = await kiosk_policy(upstreams, kiosk_id)
-        if policy.mode != IDENTIFY or policy.gallery is None:
+        if policy.identification_mode != IDENTIFY or policy.gallery_employee_ids is None:
             raise ApiError(403, "forbidden", "This kiosk verifies claimed identities only.")
-        return policy.gallery
+        return policy.gallery_employee_ids
     if principal.department_id is None:
         raise ApiError(403, "no_department", "Your account is not linked to a department.")
     return await roster(upstreams, site_id=None, department_id=principal.department_id)
@@ -215,7 +206,7 @@ async def plan(*, principal: Principal, upstreams: Upstreams, claim: Claim) -> P
         if kiosk_id is None and not principal.has_any({"hr", "admin"}):
             raise ApiError(403, "forbidden", "Only kiosks and HR clock in someone they name.")
         claimed = await resolve_claim(upstreams, claim)
-        return VerifyPlan(employee_id=int(str(claimed["employee_id"])), who=str(claimed["name"]))
+        return VerifyPlan(employee_id=claimed.employee_id, who=claimed.name)
     if kiosk_id is None:
         if principal.employee_id is not None:  # on a phone: oneself, whatever one's role
             return VerifyPlan(employee_id=principal.employee_id, who="the signed-in employee")
@@ -224,11 +215,11 @@ async def plan(*, principal: Principal, upstreams: Upstreams, claim: Claim) -> P
                            "Name the employee (employee_no or employee_id) to clock them in.")
         raise ApiError(403, "no_employee", "Your account is not linked to an employee.")
     policy = await kiosk_policy(upstreams, kiosk_id)
-    if policy.mode != IDENTIFY or policy.gallery is None:
+    if policy.identification_mode != IDENTIFY or policy.gallery_employee_ids is None:
         raise ApiError(422, "claim_required",
                        "This kiosk checks who you say you are: give your badge number or "
                        "choose your name, then look at the camera.")
-    return IdentifyPlan(gallery=policy.gallery)
+    return IdentifyPlan(gallery=policy.gallery_employee_ids)
 
 
 async def recognise(*, principal: Principal, recognition: RecognitionClient, plan: Plan,
