@@ -420,6 +420,57 @@ def killed_container_comes_back(stack: ComposeStack, victim: dict[str, Any]) -> 
                interval=2)
 
 
+CLIENTS = 16
+
+
+def many_clients_at_once(api: Gateway, people: People) -> None:
+    """A morning rush on the containers: 16 clients at once, each clocking someone in by face,
+    identifying a photo and sending a file that is no image. Every clock-in names the right
+    person, every junk upload is a 4xx, nothing answers 5xx, and the stack is still ready."""
+    samples = [(people.obama, "people/obama/obama_2.jpg"), (people.biden, "people/biden/biden_2.jpg")]
+    junk = [("fake.gif", b"GIF89a not really", "image/gif"), ("empty.jpg", b"", "image/jpeg")]
+    wrong: list[str] = []
+    statuses: list[int] = []
+    lock = threading.Lock()
+    start = threading.Barrier(CLIENTS)
+
+    def client(index: int) -> None:
+        employee, sample = samples[index % 2]
+        with httpx.Client(base_url=api.client.base_url, timeout=120) as http:
+            start.wait(60)
+            punch = http.post("/api/v1/clock-ins", files={"image": photo(sample)},
+                              data={"employee_id": str(employee)},
+                              headers=api.headers(**{"Idempotency-Key": uuid.uuid4().hex}))
+            seen = http.post("/api/v1/recognition/identify", headers=api.headers(),
+                             files={"image": photo(sample)})
+            bad = http.post("/api/v1/recognition/identify", headers=api.headers(),
+                            files={"image": junk[index % 2]})
+        with lock:
+            statuses.extend((punch.status_code, seen.status_code, bad.status_code))
+            if punch.status_code not in (200, 201) or punch.json()["employee_id"] != employee:
+                wrong.append(f"clock-in {punch.status_code} {punch.text[:200]}")
+            names = [f["employee_id"] for f in seen.json().get("faces", [])] \
+                if seen.status_code == 200 else []
+            if names != [employee]:
+                wrong.append(f"identify {seen.status_code} {seen.text[:200]}")
+            if not 400 <= bad.status_code < 500:
+                wrong.append(f"junk upload {bad.status_code} {bad.text[:200]}")
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(CLIENTS)]
+    began = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=600)
+    check(not any(t.is_alive() for t in threads), "clients still waiting after 600 s")
+    check(not wrong, f"{len(wrong)} wrong answers: {wrong[:4]}")
+    check(len(statuses) == 3 * CLIENTS and max(statuses) < 500, f"statuses: {statuses}")
+    ready = api.client.get("/readyz")
+    check(ready.status_code == 200, f"gateway /readyz after the rush: {ready.status_code}")
+    say(f"  {CLIENTS} clients x 3 requests in {time.monotonic() - began:.1f} s, no 5xx, "
+        f"statuses {sorted(set(statuses))}")
+
+
 def restart_policies(stack: ComposeStack) -> None:
     for container in stack.containers():
         service = container["Config"]["Labels"]["com.docker.compose.service"]
@@ -467,6 +518,8 @@ def run_compose_stage(work: Path, standins: dict[str, str], base: str) -> None:
             victim = kill_a_replica_during_clock_ins(stack, api, people)
         with step("the killed container is restarted by its policy and healthy again"):
             killed_container_comes_back(stack, victim)
+        with step(f"{CLIENTS} clients at once on two replicas: right answers, no 5xx"):
+            many_clients_at_once(api, people)
     except BaseException:
         say("compose ps at the failure:\n" + stack.compose("ps", "--all", check=False)
             .stdout.decode(errors="replace"))
