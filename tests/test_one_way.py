@@ -171,3 +171,15 @@ def test_one_argon2_set_up() -> None:
     stored = pins.hash_pin("4827")
     assert "$m=19456,t=2,p=1$" in stored and pins.verify_pin(stored, "4827")
     assert not pins.verify_pin(None, "4827") and not pins.verify_pin(stored, "4828")
+
+
+def test_one_request_session_for_the_fastapi_services() -> None:
+    """Auth and attendance take their per-request session from faceclock_common.fastapi.db."""
+    own = [str(path.relative_to(ROOT)) for path in _sources()
+           if "faceclock_common" not in path.parts and "def get_session(" in path.read_text()]
+    assert own == [], f"use faceclock_common.fastapi.db.SessionDep instead: {own}"
+    from attendance_svc import deps as attendance_deps
+    from auth_svc import deps as auth_deps
+    from faceclock_common.fastapi import db
+
+    assert attendance_deps.SessionDep is db.SessionDep is auth_deps.SessionDep

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
-from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from attendance_svc.config import Settings
@@ -16,24 +15,10 @@ from attendance_svc.organisation.models import Department, Employee, works_at
 from attendance_svc.sites.models import Site
 from attendance_svc.validation import Id
 from faceclock_common.errors import ApiError
+from faceclock_common.fastapi.db import SessionDep as SessionDep
 from faceclock_common.fastapi.security import CurrentPrincipal
 from faceclock_common.i18n import negotiate
 from faceclock_common.security import SERVICE_ROLE, Principal
-
-
-async def get_session(request: Request) -> AsyncIterator[Session]:
-    """Made on the event loop (no I/O until first used). Closed in a thread when a transaction
-    is still open, since closing then hands the connection back with a rollback; a session
-    never used, committed or already closed by the route holds no connection, and closing it is
-    bookkeeping done here. A plain generator cost two thread hops."""
-    session: Session = request.app.state.session_factory()
-    try:
-        yield session
-    finally:
-        if session.in_transaction():
-            await run_in_threadpool(session.close)
-        else:
-            session.close()
 
 
 # `async def` although they never await: FastAPI would run a plain `def` in the thread pool.
@@ -42,7 +27,6 @@ async def get_settings(request: Request) -> Settings:
     return settings
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 

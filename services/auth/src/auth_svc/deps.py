@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.orm import Session
 
 from auth_svc.runtime import Runtime
+from faceclock_common.fastapi.db import SessionDep
 from faceclock_common.fastapi.requests import client_address_of
 from faceclock_common.fastapi.security import CurrentPrincipal
 from faceclock_common.security import Principal
@@ -20,19 +19,6 @@ def get_runtime(request: Request) -> Runtime:
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
-
-
-def get_session(runtime: RuntimeDep) -> Iterator[Session]:
-    """One session per request; service functions commit explicitly, anything else rolls back."""
-    session = runtime.session_factory()
-    try:
-        yield session
-    finally:
-        session.rollback()
-        session.close()
-
-
-SessionDep = Annotated[Session, Depends(get_session)]
 
 
 def get_client_address(request: Request, runtime: RuntimeDep) -> str:

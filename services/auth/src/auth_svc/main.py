@@ -104,6 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = build_service_app(title="FaceClock auth", settings=settings, lifespan=lifespan,
                             docs_url=None, redoc_url=None)
     app.state.runtime = runtime
+    app.state.session_factory = runtime.session_factory  # faceclock_common.fastapi.db
     # Auth verifies its own tokens from its key ring directly, not over HTTP to itself, and
     # refuses revoked ones from its database.
     app.state.token_verifier = LocalRevocationVerifier(
