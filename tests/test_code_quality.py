@@ -29,11 +29,14 @@ def test_mypy_is_clean() -> None:
 
 def test_mypy_checks_names_across_the_workspace_packages(tmp_path: Path) -> None:
     """mypy finds the workspace packages from their source roots (pyproject's mypy_path): a
-    wrong name imported from another package is an error, not an Any that hides it."""
+    wrong name or module imported from another package is an error, not an Any that hides it."""
     probe = tmp_path / "probe.py"
-    probe.write_text("from faceclock_common.contracts import ClockInAnswer, NoSuchMessage\n\n"
+    probe.write_text("from faceclock_common.contracts import ClockInAnswer, NoSuchMessage\n"
+                     "from attendance_svc.liveness import no_such_module\n\n"
                      "ClockInAnswer(punch_id='one')\n")
     result = _run("mypy", str(probe))
     assert result.returncode == 1, result.stdout + result.stderr
     assert 'Module "faceclock_common.contracts" has no attribute "NoSuchMessage"' in result.stdout
+    # A module of ours that is gone is an error too (only untyped third parties are ignored).
+    assert 'Module "attendance_svc.liveness" has no attribute "no_such_module"' in result.stdout
     assert "ClockInAnswer" in result.stdout  # the pydantic plugin checks the fields too

@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from urllib.parse import parse_qs, urlparse
 import jwt
 import pytest
 
-from faceclock_common.contracts import MonthlyRead
+from faceclock_common.contracts import MonthlyRead, RollCallRead
 from faceclock_dev.testing import (
     TokenMint,
     mysql_database,
@@ -63,6 +64,12 @@ class AttendancePeer:
     requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     tokens_issued: int = 0
     url: str = ""
+
+    def add_roll_call(self, roll_call_id: int, actor: str) -> None:
+        """A stored roll call taken by `actor`, as attendance's RollCallRead sends it."""
+        self.roll_calls[roll_call_id] = RollCallRead(
+            id=roll_call_id, at=datetime(2026, 11, 21, 1, 30, tzinfo=UTC), department_id=None,
+            actor=actor, present=[], absent=[], unknown_faces=0).model_dump(mode="json")
 
     def items_for(self, path: str, query: dict[str, str]) -> list[dict[str, Any]] | None:
         if path == "/api/v1/attendance/daily":

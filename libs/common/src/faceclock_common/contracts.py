@@ -4,7 +4,8 @@ that a field renamed on one side fails the other's tests:
   challenges, recognition tests, kiosk policies, claims, kiosk people, rosters): attendance
   validates its bodies and shapes its answers with them, the gateway builds its calls and reads
   the answers with them;
-- the rows reporting reads from attendance (days, months, punches), which attendance serves.
+- the gateway's calls to auth (token status, unlinking an erased person's accounts);
+- the rows reporting reads from attendance (days, months, punches, roll calls).
 
 Framework-free; the public API shapes the gateway adds (confidence, faces, report ids) extend
 these in gateway_svc.schemas. docs/contracts.md lists the routes.
@@ -29,6 +30,7 @@ DeviceId = Annotated[str, StringConstraints(max_length=128)]
 DeviceName = Annotated[str, StringConstraints(max_length=100)]
 Channel = Literal["kiosk", "phone"]
 IdentificationMode = Literal["verify", "identify"]
+LivenessMode = Literal["off", "kiosks", "everywhere"]
 
 
 class _Message(BaseModel):
@@ -48,6 +50,28 @@ class ChallengeRequest(LivenessScope):
     """POST /internal/liveness/challenges."""
 
     actor: Actor
+
+
+class ChallengeIssued(BaseModel):
+    """The answer to a ChallengeRequest (a challenge is stored only when required)."""
+
+    required: bool = Field(description="false: this caller's site does not check liveness; a "
+                                       "single photo clocks in")
+    mode: LivenessMode = Field(description="the site's setting: off, kiosks or everywhere")
+    challenge_id: str | None = Field(None, description="send it back with the frames, once")
+    steps: list[str] = Field(default_factory=list, description=(
+        "in order: turn_left / turn_right (the person's own side) and blink"))
+    expires_at: datetime | None = None
+
+
+class ChallengeUse(_Message):
+    """POST /internal/liveness/challenges/{id}/use: the caller spends its challenge."""
+
+    actor: Actor
+
+
+class ChallengeSteps(BaseModel):
+    steps: list[str]
 
 
 class ReplayRequest(_Message):
@@ -196,6 +220,23 @@ class RosterIds(BaseModel):
     """GET /internal/rosters?site_id=&department_id=: whose roll a roll call calls."""
 
     employee_ids: list[int]
+
+
+# --- what the gateway asks auth ------------------------------------------------------------
+
+
+class TokenStatus(BaseModel):
+    """GET /internal/token-status/{subject}?sid=: whether that subject's tokens (of that
+    session) still count, and the version a user's must carry in `ver`."""
+
+    active: bool
+    version: int
+
+
+class Unlinked(BaseModel):
+    """POST /internal/employees/{id}/unlink: accounts no longer linked to an erased person."""
+
+    unlinked: int
 
 
 # --- what reporting reads from attendance -------------------------------------------------------

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from faceclock_common.contracts import TokenStatus
 from faceclock_common.errors import try_later
 from faceclock_common.logging import outgoing_headers
 from faceclock_common.security import JwksKeyStore, Principal, TokenError, TokenVerifier
@@ -86,10 +87,10 @@ class TokenStatusCache:
                 self._tokens.forget()
                 reply = self._ask(subject, session_id)
             reply.raise_for_status()
-            body = reply.json()
-            return _Status(active=bool(body["active"]), version=int(body["version"]),
+            status = TokenStatus.model_validate(reply.json())
+            return _Status(active=status.active, version=status.version,
                            fetched_at=time.monotonic())
-        except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
+        except (httpx.HTTPError, ValueError) as exc:  # ValueError: JSON or contract broken
             raise try_later(503, "auth_unavailable",
                             "Sign-in could not be checked right now; try again shortly.",
                             5) from exc

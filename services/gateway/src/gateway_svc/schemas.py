@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from faceclock_common.contracts import ClockInAnswer, RollCallPerson
+from faceclock_common.contracts import ChallengeIssued, ClockInAnswer, RollCallPerson
 from faceclock_proto.recognition.v1 import recognition_pb2 as pb
 
 
@@ -110,13 +110,9 @@ class VerifyResult(BaseModel):
     face_found: bool
 
 
-class LivenessChallenge(BaseModel):
-    required: bool = Field(description="false: no check here; a single photo clocks in")
-    mode: str = Field(description="the site's setting: off, kiosks or everywhere")
-    challenge_id: str | None = Field(None, description="send it back with the frames, once")
-    steps: list[str] = Field(default_factory=list, description=(
-        "in order: turn_left / turn_right (the person's own side) and blink"))
-    expires_at: str | None = None
+class LivenessChallenge(ChallengeIssued):
+    """A challenge as attendance issued it, with how the kiosk should capture its frames."""
+
     frame_interval_ms: int = Field(description="capture a frame this often")
     step_ms: int = Field(description="prompt each step for this long while capturing")
 

@@ -130,7 +130,7 @@ def test_a_non_json_body_is_400(client: FlaskClient, token_mint: TokenMint) -> N
 
 def test_request_is_accepted_queued_and_readable(client: FlaskClient, peer: Any,
                                                  token_mint: TokenMint) -> None:
-    peer.roll_calls[12] = {"id": 12, "actor": "kiosk:7", "department_id": None}
+    peer.add_roll_call(12, "kiosk:7")
     headers = _auth(token_mint, "kiosk", sub="kiosk:7")
     response = client.post("/api/v1/reports", headers=headers,
                            json={"kind": "roll_call", "params": {"roll_call_id": 12}})
@@ -393,8 +393,8 @@ def test_a_kiosk_exports_its_own_roll_calls_only(client: FlaskClient, peer: Any,
                                                 token_mint: TokenMint) -> None:
     """Issue 17 item 10: a kiosk asking for HR's organisation-wide roll call (or one that does
     not exist) gets a 404 and no report; its own roll call it gets, hr gets every one."""
-    peer.roll_calls[20] = {"id": 20, "actor": "kiosk:7", "department_id": None}
-    peer.roll_calls[21] = {"id": 21, "actor": "3", "department_id": None}  # taken by hr
+    peer.add_roll_call(20, "kiosk:7")
+    peer.add_roll_call(21, "3")  # taken by hr
     kiosk = _auth(token_mint, "kiosk", sub="kiosk:7")
     for roll_call_id in (21, 999):
         refused = client.post("/api/v1/reports", headers=kiosk,

@@ -6,8 +6,12 @@ from fastapi import APIRouter, Depends
 
 from attendance_svc.deps import SessionDep, SettingsDep, require_service
 from attendance_svc.liveness import service
-from attendance_svc.liveness.schemas import ChallengeIssued, ChallengeSteps, ChallengeUse
-from faceclock_common.contracts import ChallengeRequest
+from faceclock_common.contracts import (
+    ChallengeIssued,
+    ChallengeRequest,
+    ChallengeSteps,
+    ChallengeUse,
+)
 
 router = APIRouter(prefix="/internal/liveness", dependencies=[Depends(require_service)],
                    tags=["internal"])

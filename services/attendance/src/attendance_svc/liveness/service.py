@@ -10,10 +10,9 @@ from sqlalchemy.orm import Session
 
 from attendance_svc.config import Settings
 from attendance_svc.liveness.models import LivenessChallenge
-from attendance_svc.liveness.schemas import ChallengeIssued
 from attendance_svc.organisation.models import Employee
 from attendance_svc.sites.models import Site, SiteKiosk
-from faceclock_common.contracts import ChallengeRequest, LivenessScope
+from faceclock_common.contracts import ChallengeIssued, ChallengeRequest, LivenessScope
 from faceclock_common.errors import Conflict, Expired, NotFound
 
 TURNS = ("turn_left", "turn_right")

@@ -1,17 +1,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from attendance_svc.validation import Id, check_timezone
-from faceclock_common.contracts import IdentificationMode
+from faceclock_common.contracts import IdentificationMode, LivenessMode
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 TimeZone = Annotated[str, AfterValidator(check_timezone)]
 Address = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2_000)]
-LivenessMode = Literal["off", "kiosks", "everywhere"]
 _LIVENESS = ("face clock-ins that must pass a liveness check (a head turn and a blink): off, at "
              "the site's kiosks, or everywhere (kiosks and the phones of the site's employees)")
 

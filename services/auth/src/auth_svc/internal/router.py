@@ -7,7 +7,6 @@ import logging
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Path, Query
-from pydantic import BaseModel
 
 from auth_svc.accounts.schemas import AccessToken, ServiceTokenRequest
 from auth_svc.accounts.service import too_many_attempts
@@ -21,6 +20,7 @@ from auth_svc.notifications.service import (
     send_emails,
 )
 from auth_svc.users.service import unlink_employee
+from faceclock_common.contracts import TokenStatus, Unlinked
 from faceclock_common.errors import ApiError
 from faceclock_common.fastapi.params import RowId
 from faceclock_common.fastapi.security import public, require_service
@@ -54,11 +54,6 @@ def service_token(body: ServiceTokenRequest, runtime: RuntimeDep) -> AccessToken
     return AccessToken(access_token=token, expires_in=ttl)
 
 
-class TokenStatus(BaseModel):
-    active: bool
-    version: int
-
-
 @router.get("/token-status/{subject}", response_model=TokenStatus,
             dependencies=[Depends(require_service)])
 def token_status(subject: Annotated[str, Path(max_length=200)], session: SessionDep,
@@ -68,10 +63,6 @@ def token_status(subject: Annotated[str, Path(max_length=200)], session: Session
     kiosk's while the device is not revoked; a service's always."""
     active, version = subject_status(session, subject, sid)
     return TokenStatus(active=active, version=version)
-
-
-class Unlinked(BaseModel):
-    unlinked: int
 
 
 @router.post("/employees/{employee_id}/unlink", response_model=Unlinked,

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Path, Response, UploadFile
 
 from faceclock_common.bounds import ROW_ID_MAX
+from faceclock_common.contracts import Unlinked
 from faceclock_common.errors import ApiError
 from faceclock_common.fastapi.security import require_roles
 from faceclock_common.security import Principal
@@ -16,7 +17,7 @@ from faceclock_proto.recognition.v1 import recognition_pb2 as pb
 from gateway_svc.deps import RecognitionDep, SettingsDep, UpstreamsDep, limit_by_caller
 from gateway_svc.images import read_image_upload
 from gateway_svc.schemas import Box, FaceEnrolled, FaceList, FaceQuality, FaceRecordRead, Resemblance
-from gateway_svc.upstream import raise_for_upstream
+from gateway_svc.upstream import answer_of, raise_for_upstream
 
 router = APIRouter(prefix="/api/v1/employees", tags=["faces"])
 
@@ -115,7 +116,7 @@ async def delete_employee(employee_id: EmployeeId, principal: HrPrincipal,
     await recognition.delete_faces(principal.token, str(employee_id))
     unlinked = await upstreams.call("auth", "POST", f"/internal/employees/{employee_id}/unlink",
                                     as_service=True)
-    raise_for_upstream(unlinked)
+    answer_of(Unlinked, unlinked)
     response = await upstreams.call("attendance", "DELETE", f"/api/v1/employees/{employee_id}",
                                     token=principal.token)
     raise_for_upstream(response)

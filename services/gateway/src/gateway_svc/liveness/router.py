@@ -23,6 +23,6 @@ async def new_challenge(principal: Annotated[Principal, Depends(require_roles("k
     /clock-ins. `required: false` when the caller's site does not check liveness (then a single
     photo clocks in)."""
     issued = await issue_challenge(principal, upstreams)
-    return LivenessChallenge.model_validate({
-        **issued, "frame_interval_ms": settings.liveness_frame_interval_ms,
-        "step_ms": settings.liveness_step_ms})
+    return LivenessChallenge(**issued.model_dump(),
+                             frame_interval_ms=settings.liveness_frame_interval_ms,
+                             step_ms=settings.liveness_step_ms)

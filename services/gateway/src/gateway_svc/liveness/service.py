@@ -13,14 +13,20 @@ from dataclasses import dataclass
 
 from fastapi import UploadFile
 
-from faceclock_common.contracts import ChallengeRequest, LivenessScope
+from faceclock_common.contracts import (
+    ChallengeIssued,
+    ChallengeRequest,
+    ChallengeSteps,
+    ChallengeUse,
+    LivenessScope,
+)
 from faceclock_common.errors import ApiError
 from faceclock_common.security import Principal
 from faceclock_proto.recognition.v1 import recognition_pb2 as pb
 from gateway_svc.config import Settings
 from gateway_svc.images import read_image_upload
 from gateway_svc.recognition_client import RecognitionClient
-from gateway_svc.upstream import Upstreams, raise_for_upstream
+from gateway_svc.upstream import Upstreams, answer_of
 
 # What recognition can tell about a refused burst, in words for the person at the camera.
 REFUSALS = {
@@ -39,14 +45,12 @@ def liveness_scope(principal: Principal) -> LivenessScope:
     return LivenessScope(channel="phone", employee_id=principal.employee_id)
 
 
-async def issue_challenge(principal: Principal, upstreams: Upstreams) -> dict[str, object]:
+async def issue_challenge(principal: Principal, upstreams: Upstreams) -> ChallengeIssued:
     reply = await upstreams.call("attendance", "POST", "/internal/liveness/challenges",
                                  as_service=True,
                                  json=ChallengeRequest(actor=principal.subject,
                                                        **liveness_scope(principal).model_dump()))
-    raise_for_upstream(reply)
-    issued: dict[str, object] = reply.json()
-    return issued
+    return answer_of(ChallengeIssued, reply)
 
 
 @dataclass(frozen=True)
@@ -65,9 +69,8 @@ async def checked_burst(*, principal: Principal, challenge_id: str, frames: list
                        f"{settings.liveness_max_frames} frames in the multipart field `frames`.")
     used = await upstreams.call("attendance", "POST",
                                 f"/internal/liveness/challenges/{challenge_id}/use",
-                                as_service=True, json={"actor": principal.subject})
-    raise_for_upstream(used)
-    steps: list[str] = used.json()["steps"]
+                                as_service=True, json=ChallengeUse(actor=principal.subject))
+    steps = answer_of(ChallengeSteps, used).steps
     budget = settings.liveness_max_burst_bytes
     data: list[bytes] = []
     for frame in frames:

@@ -6,8 +6,10 @@ import io
 from typing import Any
 
 from flask import Blueprint, Response, g, jsonify, request, send_file
+from pydantic import ValidationError
 
 from faceclock_common.bounds import OFFSET_MAX, ROW_ID_MAX
+from faceclock_common.contracts import RollCallRead
 from faceclock_common.errors import ApiError
 from faceclock_common.flask import authenticated, current_principal, require_roles
 from faceclock_common.i18n import negotiate
@@ -74,13 +76,14 @@ def _check_own_roll_call(principal: Principal, roll_call_id: int) -> None:
     """A kiosk exports the roll calls it took, not anyone else's (HR's organisation-wide one)."""
     try:
         with deps.runtime().attendance() as client:
-            roll_call = client.get_json(f"/internal/roll-calls/{roll_call_id}")
-    except PeerRefused:
+            roll_call = RollCallRead.model_validate(
+                client.get_json(f"/internal/roll-calls/{roll_call_id}"))
+    except (PeerRefused, ValidationError):
         roll_call = None
     except PeerError as exc:
         raise ApiError(503, "attendance_unavailable",
                        "The attendance service is unavailable right now; try again shortly.") from exc
-    if not isinstance(roll_call, dict) or roll_call.get("actor") != principal.subject:
+    if roll_call is None or roll_call.actor != principal.subject:
         raise ApiError(404, "roll_call_not_found", "No such roll call of this kiosk.")
 
 
