@@ -4,7 +4,8 @@ that a field renamed on one side fails the other's tests:
   challenges, recognition tests, kiosk policies, claims, kiosk people, rosters): attendance
   validates its bodies and shapes its answers with them, the gateway builds its calls and reads
   the answers with them;
-- the gateway's calls to auth (token status, unlinking an erased person's accounts);
+- the gateway's calls to auth (token status, unlinking an erased person's accounts) and
+  attendance's (notices of requests, the daily digest of missing check-outs);
 - the rows reporting reads from attendance (days, months, punches, roll calls).
 
 Framework-free; the public API shapes the gateway adds (confidence, faces, report ids) extend
@@ -237,6 +238,70 @@ class Unlinked(BaseModel):
     """POST /internal/employees/{id}/unlink: accounts no longer linked to an erased person."""
 
     unlinked: int
+
+
+# --- what attendance tells auth to deliver --------------------------------------------------
+
+NoticeEvent = Literal["request_filed", "request_approved", "request_rejected"]
+NoticeText = Annotated[str, StringConstraints(max_length=300)]
+
+
+class RequestFacts(_Message):
+    """A request as attendance describes it, in no particular language."""
+
+    kind: Literal["leave", "business_trip", "overtime", "correction"]
+    id: Annotated[int, Field(ge=1)]
+    leave_type: NoticeText | None = None
+    half: Literal["first", "second"] | None = None
+    summary: NoticeText = Field(description="dates or times, e.g. 2027-03-01 to 2027-03-02")
+    employee_id: Annotated[int, Field(ge=1)]
+    employee_name: NoticeText
+    department_id: int | None = None
+    manager_employee_id: int | None = None
+    requester: NoticeText = Field(description="subject of whoever filed it")
+    decided_by_name: NoticeText | None = None
+    note: Annotated[str, StringConstraints(max_length=2000)] | None = None
+
+
+class NoticeIn(_Message):
+    """POST /internal/notifications: tell the approvers (a filing) or the requester (a
+    decision)."""
+
+    event: NoticeEvent
+    actor: NoticeText = Field(description="subject of whoever filed or decided: not told")
+    request: RequestFacts
+
+
+class NoticeReport(BaseModel):
+    in_app: int
+    emails: int
+
+
+class MissingCheckout(_Message):
+    """One person of a digest: checked in on the day and, by the rules, never out."""
+
+    employee_id: Annotated[int, Field(ge=1)]
+    employee_no: NoticeText
+    name: NoticeText
+    department_id: int | None = None
+    department: NoticeText | None = None
+    checked_in: NoticeText | None = Field(None, description="local wall-clock time, e.g. 08:02")
+
+
+class DigestIn(_Message):
+    """POST /internal/digests/missing-checkouts: attendance's digest of one day's missing
+    check-outs, with each department's manager."""
+
+    day: date
+    people: Annotated[list[MissingCheckout], Field(max_length=100_000)]
+    # Department id -> the employee named its manager (departments without one are left out).
+    managers: dict[int, int] = Field(default_factory=dict)
+
+
+class DigestReport(BaseModel):
+    already_sent: bool
+    in_app: int
+    emails: int
 
 
 # --- what reporting reads from attendance -------------------------------------------------------

@@ -9,8 +9,10 @@ from typing import Annotated, Any
 
 import httpx
 from fastapi import Depends, Request
+from pydantic import BaseModel
 
 from attendance_svc.config import Settings
+from faceclock_common.contracts import DigestIn, DigestReport, NoticeIn
 from faceclock_common.service_auth import ServiceTokenClient
 
 logger = logging.getLogger(__name__)
@@ -23,11 +25,12 @@ class Notifier:
         self.tokens = (ServiceTokenClient(settings.auth_url, settings.client_id,
                                           secret.get_secret_value()) if secret else None)
 
-    def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any] | None:
+    def _post(self, path: str, message: BaseModel) -> dict[str, Any] | None:
         """Auth's answer, or None when nobody can be told (no credentials, or auth failed)."""
         if self.tokens is None:
             return None
         url = self.base + path
+        body = message.model_dump(mode="json")
         try:
             reply = httpx.post(url, json=body, headers=self.tokens.headers(), timeout=30)
             if reply.status_code == 401:  # auth restarted with other keys: a new token, once
@@ -40,11 +43,12 @@ class Notifier:
         answer: dict[str, Any] = reply.json()
         return answer
 
-    def send(self, notice: dict[str, Any]) -> None:
+    def send(self, notice: NoticeIn) -> None:
         self._post("/notifications", notice)
 
-    def send_digest(self, digest: dict[str, Any]) -> dict[str, Any] | None:
-        return self._post("/digests/missing-checkouts", digest)
+    def send_digest(self, digest: DigestIn) -> DigestReport | None:
+        answer = self._post("/digests/missing-checkouts", digest)
+        return DigestReport.model_validate(answer) if answer is not None else None
 
 
 def get_notifier(request: Request) -> Notifier:

@@ -44,11 +44,11 @@ def test_a_night_shift_counts_on_the_day_it_started(api: Any, database_url: str)
             mark_absences(session, lookback_days=3, default_timezone="UTC", now=now)
             assert digest_days(now, "UTC") == [date(2026, 3, 10), date(2026, 3, 11)]
             assert settled(session, date(2026, 3, 10))
-            digest = missing_checkouts(session, date(2026, 3, 10), "UTC")
+            digest = missing_checkouts(session, date(2026, 3, 10), "UTC").model_dump(mode="json")
             assert [(p["name"], p["checked_in"], p["department"]) for p in digest["people"]] == [
                 ("Nora Night", "22:05", "Night desk")]  # local time, not UTC's 14:05
             assert digest["managers"] == {str(dept["id"]): boss["id"]}
-            assert missing_checkouts(session, date(2026, 3, 11), "UTC")["people"] == []
+            assert missing_checkouts(session, date(2026, 3, 11), "UTC").people == []
 
             # The 13th is not over: nobody's 13th is stored, so it is not reported yet.
             assert not settled(session, date(2026, 3, 13))

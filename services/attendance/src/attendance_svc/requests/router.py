@@ -38,6 +38,7 @@ from attendance_svc.requests.schemas import (
     Status,
 )
 from attendance_svc.validation import Id
+from faceclock_common.contracts import NoticeEvent
 from faceclock_common.fastapi.security import CurrentPrincipal, require_roles
 from faceclock_common.security import Principal
 
@@ -50,7 +51,7 @@ Year = Annotated[int | None, Query(ge=1900, le=2200)]
 
 
 def _tell(background: BackgroundTasks, notifier: Notifier, session: Session,
-          row: LeaveRequest | OvertimeRequest | CorrectionRequest, event: str,
+          row: LeaveRequest | OvertimeRequest | CorrectionRequest, event: NoticeEvent,
           principal: Principal, settings: Settings) -> None:
     """The notice is written now (the session is open) and sent after the answer."""
     background.add_task(notifier.send, service.notice_of(

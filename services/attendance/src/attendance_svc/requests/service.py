@@ -40,6 +40,7 @@ from attendance_svc.requests.schemas import (
 from attendance_svc.results.service import recompute_around
 from attendance_svc.rules import ShiftInstance, ShiftSpec, is_worked, shift_instance
 from attendance_svc.scheduling.calendar import WorkCalendar, parse_hhmm
+from faceclock_common.contracts import NoticeEvent, NoticeIn, RequestFacts
 from faceclock_common.errors import Conflict, Invalid, NotAllowed, NotFound
 from faceclock_common.security import Principal
 
@@ -677,7 +678,7 @@ def put_leave_type(*, session: Session, principal: Principal, code: str,
 # --- notices -------------------------------------------------------------------------------------
 
 def notice_of(session: Session, row: LeaveRequest | OvertimeRequest | CorrectionRequest,
-              event: str, actor: str, default_timezone: str) -> dict[str, Any]:
+              event: NoticeEvent, actor: str, default_timezone: str) -> NoticeIn:
     """What the auth service needs to tell the approvers (a filing) or the requester (a
     decision): the request in no language (the reader's words are theirs), times local."""
     employee = session.get(Employee, row.employee_id)
@@ -698,10 +699,10 @@ def notice_of(session: Session, row: LeaveRequest | OvertimeRequest | Correction
         kind, half = "correction", None
         zone = _zone(session, employee, row.at.date(), default_timezone)
         summary = row.at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
-    return {"event": event, "actor": actor, "request": {
-        "kind": kind, "id": row.id, "leave_type": leave_type, "half": half, "summary": summary,
-        "employee_id": employee.id, "employee_name": employee.name,
-        "department_id": employee.department_id,
-        "manager_employee_id": department.manager_employee_id if department else None,
-        "requester": row.created_by, "decided_by_name": row.decided_by_name,
-        "note": row.decision_note}}
+    return NoticeIn(event=event, actor=actor, request=RequestFacts(
+        kind=kind, id=row.id, leave_type=leave_type, half=half, summary=summary,
+        employee_id=employee.id, employee_name=employee.name,
+        department_id=employee.department_id,
+        manager_employee_id=department.manager_employee_id if department else None,
+        requester=row.created_by, decided_by_name=row.decided_by_name,
+        note=row.decision_note))

@@ -16,6 +16,7 @@ from attendance_svc.notify import Notifier
 from attendance_svc.organisation.models import Department, Employee
 from attendance_svc.results.models import DayResult
 from attendance_svc.results.reports import Zones, department_names
+from faceclock_common.contracts import DigestIn, MissingCheckout
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ def _checked_in(periods: list[dict[str, Any]], zone: str) -> str | None:
     return None if first_in is None else first_in.astimezone(ZoneInfo(zone)).strftime("%H:%M")
 
 
-def missing_checkouts(session: Session, day: date, default_timezone: str) -> dict[str, Any]:
+def missing_checkouts(session: Session, day: date, default_timezone: str) -> DigestIn:
     rows = session.execute(
         select(DayResult.shift_id, DayResult.periods, Employee)
         .join(Employee, Employee.id == DayResult.employee_id)
@@ -52,14 +53,15 @@ def missing_checkouts(session: Session, day: date, default_timezone: str) -> dic
         .order_by(Employee.department_id, Employee.name, Employee.id)).all()
     names = department_names(session)
     zones = Zones(session, default_timezone)
-    people = [{"employee_id": e.id, "employee_no": e.employee_no, "name": e.name,
-               "department_id": e.department_id, "department": names.get(e.department_id or -1),
-               "checked_in": _checked_in(periods, zones.of(e, shift_id))}
+    people = [MissingCheckout(employee_id=e.id, employee_no=e.employee_no, name=e.name,
+                              department_id=e.department_id,
+                              department=names.get(e.department_id or -1),
+                              checked_in=_checked_in(periods, zones.of(e, shift_id)))
               for shift_id, periods, e in rows]
-    managers = {str(d): m for d, m in session.execute(
+    managers = {d: m for d, m in session.execute(
         select(Department.id, Department.manager_employee_id).where(
             Department.manager_employee_id.is_not(None)))}
-    return {"day": day.isoformat(), "people": people, "managers": managers}
+    return DigestIn(day=day, people=people, managers=managers)
 
 
 def send_digests(session: Session, notifier: Notifier, *, default_timezone: str,
@@ -76,9 +78,9 @@ def send_digests(session: Session, notifier: Notifier, *, default_timezone: str,
                         extra={"day": day.isoformat()})
             continue
         answer = notifier.send_digest(missing_checkouts(session, day, default_timezone))
-        if answer is not None and not answer.get("already_sent"):
+        if answer is not None and not answer.already_sent:
             sent += 1
             logger.info("digest of missing check-outs sent",
-                        extra={"day": day.isoformat(), "in_app": answer.get("in_app"),
-                               "emails": answer.get("emails")})
+                        extra={"day": day.isoformat(), "in_app": answer.in_app,
+                               "emails": answer.emails})
     return sent

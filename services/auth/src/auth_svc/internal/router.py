@@ -12,7 +12,6 @@ from auth_svc.accounts.schemas import AccessToken, ServiceTokenRequest
 from auth_svc.accounts.service import too_many_attempts
 from auth_svc.deps import RuntimeDep, SessionDep
 from auth_svc.keys.revocation import subject_status
-from auth_svc.notifications.schemas import DigestIn, DigestReport, NoticeIn, NoticeReport
 from auth_svc.notifications.service import (
     deliver,
     deliver_digest,
@@ -20,7 +19,14 @@ from auth_svc.notifications.service import (
     send_emails,
 )
 from auth_svc.users.service import unlink_employee
-from faceclock_common.contracts import TokenStatus, Unlinked
+from faceclock_common.contracts import (
+    DigestIn,
+    DigestReport,
+    NoticeIn,
+    NoticeReport,
+    TokenStatus,
+    Unlinked,
+)
 from faceclock_common.errors import ApiError
 from faceclock_common.fastapi.params import RowId
 from faceclock_common.fastapi.security import public, require_service

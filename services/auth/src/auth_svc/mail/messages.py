@@ -15,7 +15,7 @@ from jinja2 import Environment, select_autoescape
 if TYPE_CHECKING:
     from datetime import date
 
-    from auth_svc.notifications.schemas import MissingCheckout, RequestFacts
+    from faceclock_common.contracts import MissingCheckout, RequestFacts
 
 TEXTS: dict[str, dict[str, str]] = {
     "en": {

@@ -21,13 +21,9 @@ from sqlalchemy.orm import Session
 from auth_svc.accounts.models import User
 from auth_svc.mail.messages import Recipient, digest_message, request_message
 from auth_svc.notifications.models import DigestSent, Notification
-from auth_svc.notifications.schemas import (
-    DigestIn,
-    MissingCheckout,
-    NoticeIn,
-    NotificationSettings,
-)
+from auth_svc.notifications.schemas import NotificationSettings
 from auth_svc.runtime import Runtime
+from faceclock_common.contracts import DigestIn, MissingCheckout, NoticeIn
 
 logger = logging.getLogger(__name__)
 
