@@ -196,10 +196,12 @@ export async function render(main) {
   });
   panel.append(prompt.root, retry);
 
-  const state = { busy: false, manual: false, nextAt: 0, stopped: false, timer: null, resetTimer: null };
+  const state = { busy: false, manual: false, nextAt: 0, stopped: false, timer: null, resetTimer: null,
+    shown: false };
   const presence = new PresenceGate();
 
   function show(kind, title, text) {
+    state.shown = true;
     panel.className = `kiosk-panel kiosk-${kind}`;
     headline.textContent = title;
     detail.textContent = text || '';
@@ -383,7 +385,8 @@ export async function render(main) {
     try {
       await Promise.all([startCamera(video), identity.load()]);
       if (state.stopped) { stopCamera(video); return; }
-      showIdle();
+      // An answer given while the camera started (a badge and PIN tried at once) stays up.
+      if (!state.shown) showIdle();
       state.timer = setInterval(tick, SAMPLE_MS);
     } catch (err) {
       show('bad', t('kiosk.nocamera'), err.message);
