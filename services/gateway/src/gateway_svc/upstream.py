@@ -165,6 +165,6 @@ def answer_of(model: type[Message], response: httpx.Response) -> Message:
     raise_for_upstream(response)
     try:
         return model.model_validate(response.json())
-    except (ValueError, ValidationError):
+    except ValueError:  # unreadable JSON, or pydantic's ValidationError (a ValueError)
         raise ApiError(502, "upstream_error",
                        "An internal service answered unexpectedly.") from None

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ValidationError
 
 from faceclock_common.contracts import DailyRead, MonthlyRead, PunchListItem, RollCallRead
+from faceclock_common.errors import validation_details
 from reporting_svc.attendance import AttendanceClient, PeerRefused
 from reporting_svc.csvfile import CsvWriter
 from reporting_svc.reports.wording import columns, word
@@ -45,10 +46,10 @@ def _read(model: type[Row], item: Any, what: str) -> Row:
     try:
         return model.model_validate(item)
     except ValidationError as exc:
-        problem = exc.errors()[0]
-        field = ".".join(str(part) for part in problem.get("loc", ())) or "the answer"
+        sentence, details = validation_details(exc.errors())
+        field = details[0]["field"] or "the answer"
         raise PeerRefused(f"attendance sent {what} that breaks its contract: {field}: "
-                          f"{problem.get('msg', 'invalid')}") from exc
+                          f"{sentence}") from exc
 
 
 def _scope(params: dict[str, Any]) -> dict[str, Any]:
