@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import BigInteger, DateTime, Dialect, Engine, Integer, MetaData, create_engine, event, text
@@ -39,8 +40,17 @@ def service_metadata() -> MetaData:
     return MetaData(naming_convention=NAMING)
 
 
+def json_text(value: Any) -> str:
+    """A JSON column's text: compact, as the standard encoder with `separators=(",", ":")` would
+    write it for the same values (non-ASCII left as UTF-8), several times faster."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine tuned per backend: WAL and a busy timeout for SQLite, pre-ping for MySQL."""
+    """An engine tuned per backend: WAL and a busy timeout for SQLite, pre-ping for MySQL;
+    JSON columns written and read with orjson."""
+    kwargs.setdefault("json_serializer", json_text)
+    kwargs.setdefault("json_deserializer", orjson.loads)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":

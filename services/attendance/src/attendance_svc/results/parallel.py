@@ -44,9 +44,11 @@ def _work(ids: Sequence[int], start: date, end: date, default_timezone: str,
 
 def recompute_in_processes(database_url: str, *, employee_ids: Sequence[int], start: date,
                            end: date, default_timezone: str, workers: int,
-                           now: datetime | None = None, chunk: int = 1000) -> int:
+                           now: datetime | None = None, chunk: int = 500) -> int:
     """Like `recompute` for all `employee_ids`, committed chunk by chunk, in `workers`
-    processes (each chunk is its own transaction)."""
+    processes (each chunk is its own transaction). Chunks of 500 rather than 1000: the
+    processes finish within half a chunk of each other instead of one idling through a whole
+    last chunk."""
     chunks = [list(employee_ids[i:i + chunk]) for i in range(0, len(employee_ids), chunk)]
     if workers <= 1:
         engine = make_service_engine(database_url)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import operator
 from collections.abc import Iterable, Sequence
@@ -17,6 +16,7 @@ from attendance_svc.results.engine import EmployeeRef, Evaluated, Evaluator, emp
 from attendance_svc.results.models import DayResult
 from attendance_svc.rules import DayResult as RuleResult
 from attendance_svc.rules import PeriodResult
+from faceclock_common.db import json_text
 
 logger = logging.getLogger(__name__)
 
@@ -60,46 +60,40 @@ _COLUMNS = ("employee_id", "date", "status", "shift_id", "scheduled_minutes", "l
 _JSON_COLUMNS = ("leave_by_type", "periods")
 # A row's values in _COLUMNS order, picked in C (a generator per row was a tenth of the month).
 _in_column_order = operator.itemgetter(*_COLUMNS)
-# One encoder for every row (json.dumps with options builds a new one per call).
-_to_json = json.JSONEncoder(separators=(",", ":")).encode
 
 
-def insert_results(session: Session, evaluated: Iterable[Evaluated], *,
-                   batch: int = 2000) -> int:
-    """Insert the finished days among `evaluated` (days not over are not stored: their periods
-    may still be punched). The caller has removed any stored row for those days.
-
-    Rows go straight to the driver's executemany: a month of 10,000 people is 310,000 rows, and
-    SQLAlchemy's per-parameter processing would cost more than judging the days."""
+def result_rows(evaluated: Iterable[Evaluated]) -> list[tuple[Any, ...]]:
+    """The rows to store for the finished days among `evaluated` (days not over are not stored:
+    their periods may still be punched), in _COLUMNS order. Built before any write: on SQLite a
+    write holds a database-wide lock, so judging and encoding inside it would hold up every
+    other writer (the month's worker processes wait for each other)."""
     # Dates and times as text both drivers and both column types read back exactly.
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-    connection = session.connection()
-    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    # Built from constants only; every value travels as a bound parameter.
-    sql = (f"INSERT INTO {DayResult.__tablename__} ({', '.join(_COLUMNS)}) "  # noqa: S608
-           f"VALUES ({', '.join([mark] * len(_COLUMNS))})")
-    stored = 0
-    rows: list[tuple[Any, ...]] = []
-
-    def flush() -> None:
-        nonlocal stored, rows
-        if rows:
-            connection.exec_driver_sql(sql, rows)
-            stored += len(rows)
-            rows = []
-
+    rows = []
     for item in evaluated:
         if not item.over:
             continue
         values = row_values(item.employee_id, item.shift_id, item.result, now)
         values["date"] = item.result.date.isoformat()
         for column in _JSON_COLUMNS:
-            values[column] = _to_json(values[column])
+            values[column] = json_text(values[column])
         rows.append(_in_column_order(values))
-        if len(rows) >= batch:
-            flush()
-    flush()
-    return stored
+    return rows
+
+
+def insert_rows(session: Session, rows: Sequence[tuple[Any, ...]], *, batch: int = 2000) -> int:
+    """Insert rows made by `result_rows`. The caller has removed any stored row for those days.
+
+    Rows go straight to the driver's executemany: a month of 10,000 people is 310,000 rows, and
+    SQLAlchemy's per-parameter processing would cost more than judging the days."""
+    connection = session.connection()
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    # Built from constants only; every value travels as a bound parameter.
+    sql = (f"INSERT INTO {DayResult.__tablename__} ({', '.join(_COLUMNS)}) "  # noqa: S608
+           f"VALUES ({', '.join([mark] * len(_COLUMNS))})")
+    for index in range(0, len(rows), batch):
+        connection.exec_driver_sql(sql, list(rows[index:index + batch]))
+    return len(rows)
 
 
 def recompute(session: Session, *, employee_ids: Sequence[int], start: date, end: date,
@@ -116,12 +110,12 @@ def recompute(session: Session, *, employee_ids: Sequence[int], start: date, end
         employees = employee_refs(session.scalars(select(Employee).where(Employee.id.in_(ids))))
         evaluator = Evaluator(session, employees, start, end,
                               default_timezone=default_timezone, now=now)
-        # Judge first, write after: the write transaction (on SQLite, a database-wide lock) then
-        # lasts only as long as the delete and the inserts.
-        judged = list(evaluator.evaluate_all())
+        # Judge and encode first, write after: the write transaction (on SQLite, a
+        # database-wide lock) then lasts only as long as the delete and the inserts.
+        rows = result_rows(evaluator.evaluate_all())
         session.execute(delete(DayResult).where(DayResult.employee_id.in_(ids),
                                                 DayResult.date >= start, DayResult.date <= end))
-        stored += insert_results(session, judged)
+        stored += insert_rows(session, rows)
     return stored
 
 
@@ -197,9 +191,8 @@ def mark_absences(session: Session, *, lookback_days: int, default_timezone: str
         start = min(todo[e.id][0] for e in employees)
         evaluator = Evaluator(session, employees, start, last,
                               default_timezone=default_timezone, now=now)
-        missing = (item for e in employees for item in evaluator.evaluate_days(e, todo[e.id])
-                   if item.over)
-        total += insert_results(session, missing)
+        total += insert_rows(session, result_rows(
+            item for e in employees for item in evaluator.evaluate_days(e, todo[e.id])))
         session.commit()
     logger.info("nightly job stored day results", extra={"stored": total})
     return total
