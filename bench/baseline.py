@@ -76,6 +76,9 @@ def run_side_by_side(script: str, argv: list[str], ref: str, rounds: int) -> Non
                          capture_output=True, text=True, check=True).stdout.strip()
     head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
                           capture_output=True, text=True, check=True).stdout.strip()
+    if subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
+                      capture_output=True, text=True, check=True).stdout.strip():
+        head += " + uncommitted changes"  # "new" is the working tree, not HEAD alone
     runs: dict[str, list[dict[str, float]]] = {"old": [], "new": []}
     loads: dict[str, list[str]] = {"old": [], "new": []}
     with tempfile.TemporaryDirectory(prefix="faceclock-baseline-") as tmp, \
