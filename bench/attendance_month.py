@@ -289,9 +289,8 @@ def main() -> None:
         monthly_s = time.perf_counter() - started
 
         started = time.perf_counter()
-        with factory() as session:
-            nightly_stored = mark_absences(session, lookback_days=(now.date() - first).days,
-                                           default_timezone=ZONE, now=now)
+        nightly_stored = mark_absences(factory, lookback_days=(now.date() - first).days,
+                                       default_timezone=ZONE, now=now)
         nightly_s = time.perf_counter() - started
 
         with factory() as session:

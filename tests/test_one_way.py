@@ -6,6 +6,7 @@ Each check reads the service sources: a new module that writes its own id bound,
 
 from __future__ import annotations
 
+import ast
 import re
 import subprocess
 import sys
@@ -183,3 +184,39 @@ def test_one_request_session_for_the_fastapi_services() -> None:
     from faceclock_common.fastapi import db
 
     assert attendance_deps.SessionDep is db.SessionDep is auth_deps.SessionDep
+
+
+# Still ends transactions of its own: its failed-PIN tries are committed before the PIN check.
+# The shared throttle replaces them; then this entry goes (the test fails while it is stale).
+STILL_COMMITTING = {"clocking/service.py:manual_clock_in"}
+
+
+def _transaction_ends(tree: ast.Module) -> set[str]:
+    """The top-level functions (or "<module>") that call `.commit()` or `.rollback()`."""
+    found: set[str] = set()
+
+    def visit(node: ast.AST, function: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            inside = function
+            if function == "<module>" and isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
+                inside = child.name
+            if (isinstance(child, ast.Call) and isinstance(child.func, ast.Attribute)
+                    and child.func.attr in ("commit", "rollback")):
+                found.add(inside)
+            visit(child, inside)
+
+    visit(tree, "<module>")
+    return found
+
+
+def test_attendance_services_flush_and_the_edge_commits() -> None:
+    """One transaction per request: attendance's modules never commit or roll back. A request's
+    transaction ends in faceclock_common.fastapi.db (commit after the route, rollback on any
+    error); work outside a request ends its own with faceclock_common.db.session_scope."""
+    package = ROOT / "services" / "attendance" / "src" / "attendance_svc"
+    ending = {f"{path.relative_to(package)}:{function}"
+              for path in package.rglob("*.py") if "migrations" not in path.parts
+              for function in _transaction_ends(ast.parse(path.read_text()))}
+    assert ending == STILL_COMMITTING, (
+        f"flush, and let the edge commit: {sorted(ending - STILL_COMMITTING)}; "
+        f"no longer committing, take off STILL_COMMITTING: {sorted(STILL_COMMITTING - ending)}")

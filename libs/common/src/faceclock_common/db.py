@@ -13,7 +13,18 @@ from typing import Any
 import orjson
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import BigInteger, DateTime, Dialect, Engine, Integer, MetaData, create_engine, event, text
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    DateTime,
+    Dialect,
+    Engine,
+    Integer,
+    MetaData,
+    create_engine,
+    event,
+    text,
+)
 from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -68,6 +79,16 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cursor.execute("PRAGMA secure_delete=ON")
             cursor.close()
 
+        @event.listens_for(engine, "savepoint")
+        def _begin_before_savepoint(connection: Connection, _name: str | None) -> None:
+            # pysqlite begins a transaction only before a write, so reads run outside one (and a
+            # writer takes the lock when it writes, never on a stale snapshot). A SAVEPOINT
+            # outside a transaction would itself become the transaction, and its RELEASE would
+            # commit: begin first. IMMEDIATE, since a savepoint is taken to write.
+            dbapi_connection = connection.connection.dbapi_connection
+            if dbapi_connection is not None and not dbapi_connection.in_transaction:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_recycle", 1800)
@@ -82,7 +103,9 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 @contextmanager
 def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back on any error."""
+    """One unit of work outside a request (a nightly job, a worker, a start-up task): commit on
+    success, roll back on any error. Requests get theirs from the edge
+    (faceclock_common.fastapi.db); the code inside neither commits nor rolls back."""
     session = factory()
     try:
         yield session

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -36,12 +38,15 @@ def make_service_engine(url: str) -> Engine:
     return make_engine(url)
 
 
-def commit_unique(session: Session, code: str, message: str) -> None:
-    """Commit; a unique-key race that slipped past the pre-check still answers 409."""
+@contextmanager
+def conflict_on_duplicate(session: Session, code: str, message: str) -> Iterator[None]:
+    """The writes made inside are flushed in a savepoint: a unique-key race that slipped past
+    the pre-check answers 409 (the edge then rolls the request back) instead of failing the
+    request's commit. Make the changes inside the block: entering it flushes what is pending."""
     try:
-        session.commit()
+        with session.begin_nested():
+            yield
     except IntegrityError as exc:
-        session.rollback()
         raise Conflict(code, message) from exc
 
 

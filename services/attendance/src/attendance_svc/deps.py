@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from attendance_svc.config import Settings
@@ -36,6 +37,16 @@ async def get_language(request: Request) -> str:
 
 
 LanguageDep = Annotated[str, Depends(get_language)]
+
+
+async def get_session_factory(request: Request) -> sessionmaker[Session]:
+    """For a write that must stand whatever the request answers (faceclock_common.db's
+    session_scope): a liveness challenge used up by a refused try."""
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    return factory
+
+
+SessionFactoryDep = Annotated[sessionmaker[Session], Depends(get_session_factory)]
 
 # Roles that read everything (the service role: reporting pages through the public GETs).
 READ_ALL = ("hr", SERVICE_ROLE)

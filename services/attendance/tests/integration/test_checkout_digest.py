@@ -39,9 +39,10 @@ def test_a_night_shift_counts_on_the_day_it_started(api: Any, database_url: str)
 
     engine = make_engine(database_url)
     try:
-        with make_session_factory(engine)() as session:
-            now = datetime(2026, 3, 12, 0, 30, tzinfo=UTC)
-            mark_absences(session, lookback_days=3, default_timezone="UTC", now=now)
+        factory = make_session_factory(engine)
+        now = datetime(2026, 3, 12, 0, 30, tzinfo=UTC)
+        mark_absences(factory, lookback_days=3, default_timezone="UTC", now=now)
+        with factory() as session:
             assert digest_days(now, "UTC") == [date(2026, 3, 10), date(2026, 3, 11)]
             assert settled(session, date(2026, 3, 10))
             digest = missing_checkouts(session, date(2026, 3, 10), "UTC").model_dump(mode="json")

@@ -25,14 +25,12 @@ def test_nightly_job_marks_finished_days_once(api: Any, database_url: str) -> No
     factory = make_session_factory(engine)
     wednesday_noon = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)
     try:
-        with factory() as session:
-            stored = mark_absences(session, lookback_days=3, default_timezone="UTC",
-                                   now=wednesday_noon)
+        stored = mark_absences(factory, lookback_days=3, default_timezone="UTC",
+                               now=wednesday_noon)
         # Sunday (rest day), Monday, Tuesday are over; Wednesday is not; the leaver is skipped.
         assert stored == 3
-        with factory() as session:
-            assert mark_absences(session, lookback_days=3, default_timezone="UTC",
-                                 now=wednesday_noon) == 0
+        assert mark_absences(factory, lookback_days=3, default_timezone="UTC",
+                             now=wednesday_noon) == 0
     finally:
         engine.dispose()
 

@@ -45,8 +45,7 @@ def test_nightly_job_judges_only_unstored_days(api: Any, database_url: str,
                           DayResult.date == date(2026, 3, 16)))}
 
         judged.clear()
-        with factory() as session:
-            assert mark_absences(session, lookback_days=9, default_timezone="UTC", now=NOW) == 0
+        assert mark_absences(factory, lookback_days=9, default_timezone="UTC", now=NOW) == 0
         # The 11th to the 19th are stored; only today (not over, so not stored) is judged.
         assert judged == [date(2026, 3, 20)] * 3
 
@@ -54,8 +53,7 @@ def test_nightly_job_judges_only_unstored_days(api: Any, database_url: str,
             session.execute(delete(DayResult).where(DayResult.date == date(2026, 3, 16)))
             session.commit()
         judged.clear()
-        with factory() as session:
-            assert mark_absences(session, lookback_days=9, default_timezone="UTC", now=NOW) == 3
+        assert mark_absences(factory, lookback_days=9, default_timezone="UTC", now=NOW) == 3
         assert sorted(set(judged)) == [date(2026, 3, 16), date(2026, 3, 20)]
         with factory() as session:
             again = {r.employee_id: (r.status, r.worked_minutes, r.explanation)

@@ -215,7 +215,7 @@ def create_roll_call(*, session: Session,
         absent=[_person(e, departments) for e in absent_rows],
     )
     session.add(roll_call)
-    session.commit()
+    session.flush()  # its id is in the answer
     return roll_call, elsewhere
 
 
@@ -238,5 +238,4 @@ def record_recognition_test(*, session: Session,
     record(session, actor=request.actor, action="recognition_test", entity="recognition",
            entity_id=None, employee_id=request.matched_employee_id, site_id=request.site_id,
            faces=request.faces, decision=request.decision, employee_ids=sorted(wanted))
-    session.commit()
     return [_person(e, departments) for e in people]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from attendance_svc.deps import SessionDep, SettingsDep, require_service
+from attendance_svc.deps import SessionDep, SessionFactoryDep, SettingsDep, require_service
 from attendance_svc.liveness import service
 from faceclock_common.contracts import (
     ChallengeIssued,
@@ -27,6 +27,7 @@ def issue_challenge(body: ChallengeRequest, session: SessionDep,
              responses={404: {"description": "challenge_not_found"},
                         409: {"description": "challenge_used"},
                         410: {"description": "challenge_expired"}})
-def use_challenge(challenge_id: str, body: ChallengeUse, session: SessionDep) -> ChallengeSteps:
-    return ChallengeSteps(steps=service.use(session=session, challenge_id=challenge_id[:64],
+def use_challenge(challenge_id: str, body: ChallengeUse,
+                  factory: SessionFactoryDep) -> ChallengeSteps:
+    return ChallengeSteps(steps=service.use(factory=factory, challenge_id=challenge_id[:64],
                                             actor=body.actor))

@@ -6,13 +6,14 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from attendance_svc.config import Settings
 from attendance_svc.liveness.models import LivenessChallenge
 from attendance_svc.organisation.models import Employee
 from attendance_svc.sites.models import Site, SiteKiosk
 from faceclock_common.contracts import ChallengeIssued, ChallengeRequest, LivenessScope
+from faceclock_common.db import session_scope
 from faceclock_common.errors import Conflict, Expired, NotFound
 
 TURNS = ("turn_left", "turn_right")
@@ -57,22 +58,22 @@ def issue(*, session: Session, settings: Settings, request: ChallengeRequest) ->
         id=secrets.token_urlsafe(32), actor=request.actor, steps=",".join(draw_steps()),
         created_at=now, expires_at=now + timedelta(seconds=settings.liveness_challenge_seconds))
     session.add(challenge)
-    session.commit()
     return ChallengeIssued(required=True, mode=mode, challenge_id=challenge.id,
                            steps=challenge.steps.split(","), expires_at=challenge.expires_at)
 
 
-def use(*, session: Session, challenge_id: str, actor: str) -> list[str]:
+def use(*, factory: sessionmaker[Session], challenge_id: str, actor: str) -> list[str]:
     """Marks the challenge used (whatever comes of the check) and answers its steps; a second
-    use, another caller's challenge or an expired one is refused."""
+    use, another caller's challenge or an expired one is refused. The mark is committed on its
+    own, before any refusal: a try that is refused (expired) uses the challenge up too."""
     now = datetime.now(UTC)
-    taken = session.execute(
-        update(LivenessChallenge)
-        .where(LivenessChallenge.id == challenge_id, LivenessChallenge.actor == actor,
-               LivenessChallenge.used_at.is_(None))
-        .values(used_at=now))
-    session.commit()
-    challenge = session.get(LivenessChallenge, challenge_id)
+    with session_scope(factory) as session:
+        taken = session.execute(
+            update(LivenessChallenge)
+            .where(LivenessChallenge.id == challenge_id, LivenessChallenge.actor == actor,
+                   LivenessChallenge.used_at.is_(None))
+            .values(used_at=now))
+        challenge = session.get(LivenessChallenge, challenge_id)
     if challenge is None or challenge.actor != actor:
         raise NotFound("challenge_not_found", "No such liveness challenge for this caller.")
     if taken.rowcount != 1:  # type: ignore[attr-defined]

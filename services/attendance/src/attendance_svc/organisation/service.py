@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from attendance_svc.audit.service import record
 from attendance_svc.clocking.models import ManualClockInAttempt
-from attendance_svc.db import commit_unique
+from attendance_svc.db import conflict_on_duplicate
 from attendance_svc.deps import AccessScope
 from attendance_svc.organisation.models import Department, Employee
 from attendance_svc.organisation.pins import hash_pin
@@ -65,11 +65,11 @@ def create_department(*, session: Session, data: DepartmentCreate, actor: str) -
     if _department_code_taken(session, data.code):
         raise Conflict("duplicate_department_code", f"Department code {data.code!r} exists.")
     department = Department(**data.model_dump())
-    session.add(department)
-    session.flush()
+    with conflict_on_duplicate(session, "duplicate_department_code",
+                               "That department code exists."):
+        session.add(department)
     record(session, actor=actor, action="create", entity="department", entity_id=department.id,
            **data.model_dump())
-    commit_unique(session, "duplicate_department_code", "That department code exists.")
     return department
 
 
@@ -85,15 +85,15 @@ def update_department(*, session: Session, department: Department,
         check_site(session, changes["site_id"])
     if "code" in changes and _department_code_taken(session, changes["code"], department.id):
         raise Conflict("duplicate_department_code", "That department code exists.")
-    for key, value in changes.items():
-        setattr(department, key, value)
+    with conflict_on_duplicate(session, "duplicate_department_code",
+                               "That department code exists."):
+        for key, value in changes.items():
+            setattr(department, key, value)
     record(session, actor=actor, action="update", entity="department", entity_id=department.id,
            changes=changes)
-    commit_unique(session, "duplicate_department_code", "That department code exists.")
     if changes.keys() & {"site_id", "holiday_calendar_id"}:
         recompute_people(session, people=Employee.department_id == department.id,
                          default_timezone=default_timezone)
-        session.commit()
     return department
 
 
@@ -101,7 +101,6 @@ def delete_department(*, session: Session, department: Department, actor: str) -
     record(session, actor=actor, action="delete", entity="department", entity_id=department.id,
            code=department.code, name=department.name)
     session.delete(department)
-    session.commit()
 
 
 # --- employees ---------------------------------------------------------------------------------
@@ -160,11 +159,10 @@ def create_employee(*, session: Session, data: EmployeeCreate, actor: str) -> Em
     if _employee_no_taken(session, data.employee_no):
         raise _duplicate_no(data.employee_no)
     employee = Employee(**data.model_dump())
-    session.add(employee)
-    session.flush()
+    with conflict_on_duplicate(session, "duplicate_employee_no", "That employee number exists."):
+        session.add(employee)
     record(session, actor=actor, action="create", entity="employee", entity_id=employee.id,
            employee_id=employee.id, employee_no=employee.employee_no)
-    commit_unique(session, "duplicate_employee_no", "That employee number exists.")
     return employee
 
 
@@ -185,16 +183,15 @@ def update_employee(*, session: Session, employee: Employee, data: EmployeeUpdat
         check_site(session, changes["site_id"])
     if "employee_no" in changes and _employee_no_taken(session, changes["employee_no"], employee.id):
         raise _duplicate_no(changes["employee_no"])
-    for key, value in changes.items():
-        setattr(employee, key, value)
+    with conflict_on_duplicate(session, "duplicate_employee_no", "That employee number exists."):
+        for key, value in changes.items():
+            setattr(employee, key, value)
     record(session, actor=actor, action="update", entity="employee", entity_id=employee.id,
            employee_id=employee.id, changes=changes)
-    commit_unique(session, "duplicate_employee_no", "That employee number exists.")
     if changes.keys() & RULE_FIELDS:
         # A day result is a function of its current inputs: a new zone moves every window.
         recompute_stored(session, where=DayResult.employee_id == employee.id,
                          default_timezone=default_timezone)
-        session.commit()
     return employee
 
 
@@ -205,7 +202,6 @@ def delete_employee(*, session: Session, employee: Employee, actor: str) -> None
     record(session, actor=actor, action="delete", entity="employee", entity_id=employee.id,
            employee_no=employee.employee_no)
     session.delete(employee)
-    session.commit()
 
 
 def set_pin(*, session: Session, employee: Employee, pin: str | None, actor: str) -> None:
@@ -216,7 +212,6 @@ def set_pin(*, session: Session, employee: Employee, pin: str | None, actor: str
         ManualClockInAttempt.employee_no == employee.employee_no))
     record(session, actor=actor, action="set_pin" if pin is not None else "clear_pin",
            entity="employee", entity_id=employee.id, employee_id=employee.id)
-    session.commit()
 
 
 # --- import (CSV in UTF-8 or GBK, or .xlsx) -------------------------------------------------------
@@ -237,7 +232,8 @@ def import_employees(*, session: Session, content: bytes, actor: str,
                                                                      Department.code))}
     existing = {no: id_ for id_, no in session.execute(select(Employee.id, Employee.employee_no))}
     seen: set[str] = set()
-    created = updated = 0
+    updated = 0
+    new_rows: list[Employee] = []
     rejudge: list[int] = []
     errors: list[ImportRowError] = []
     for line, row in lines:
@@ -280,14 +276,15 @@ def import_employees(*, session: Session, content: bytes, actor: str,
                 setattr(employee, key, value)
             updated += 1
         else:
-            session.add(Employee(**new.model_dump()))
-            created += 1
+            new_rows.append(Employee(**new.model_dump()))
+    with conflict_on_duplicate(session, "duplicate_employee_no",
+                               "An employee number was taken meanwhile."):
+        session.add_all(new_rows)
+    created = len(new_rows)
     record(session, actor=actor, action="import", entity="employee", entity_id=None,
            created=created, updated=updated, failed=len(errors))
-    commit_unique(session, "duplicate_employee_no", "An employee number was taken meanwhile.")
     if rejudge:  # a new zone, department or date moves their stored days (as with PATCH)
         recompute_stored(session, where=DayResult.employee_id.in_(rejudge),
                          default_timezone=default_timezone)
-        session.commit()
     return EmployeeImportReport(created=created, updated=updated, failed=len(errors),
                                 errors=errors)

@@ -60,7 +60,6 @@ def create_punch(
     if outcome.created_punch is not None:
         recompute_around(session, employee_id=body.employee_id, start=body.at, end=body.at,
                          default_timezone=settings.default_timezone)
-        session.commit()
     headers = {"Idempotent-Replayed": "true"} if outcome.replayed else None
     return JSONResponse(outcome.body, outcome.status_code, headers=headers)
 

@@ -94,23 +94,23 @@ def replay(session: Session, *, scope: str, actor: str, key: str) -> Outcome | N
 def idempotent(session: Session, *, scope: str, actor: str, key: str | None,
                payload: dict[str, Any], action: Callable[[], Outcome]) -> Outcome:
     """Run `action` once per (scope, actor, key): a retry gets the first answer and stores
-    nothing new. `action` must not commit; this commits the punch and the answer together."""
+    nothing new. The punch and the answer are written together, in a savepoint."""
     print_ = fingerprint(payload)
     if key is not None:
         key = _stored_key(key)
         record = _stored_answer(session, scope, actor, key, print_)
         if record is not None:
-            session.rollback()
             return Outcome(200, record.response, replayed=True)
-    outcome = action()
-    if key is not None:
-        session.add(IdempotencyRecord(scope=scope, actor=actor, key=key, fingerprint=print_,
-                                      status_code=outcome.status_code, response=outcome.body))
     try:
-        session.commit()
+        with session.begin_nested():
+            outcome = action()
+            if key is not None:
+                session.add(IdempotencyRecord(
+                    scope=scope, actor=actor, key=key, fingerprint=print_,
+                    status_code=outcome.status_code, response=outcome.body))
     except IntegrityError:
-        # A concurrent retry with the same key committed first: answer what it answered.
-        session.rollback()
+        # A concurrent retry with the same key stored its answer first: the savepoint took this
+        # one's punch back; answer what the other answered, and the request goes on.
         if key is None:
             raise
         record = _stored_answer(session, scope, actor, key, print_)

@@ -237,7 +237,7 @@ def _leave_bounds(session: Session, employee: Employee, start_text: str, end_tex
 def _new_leave(session: Session, principal: Principal, scope: AccessScope, data: LeaveCreate,
                default_timezone: str, *, filing: bool) -> LeaveRequest:
     """The request as filed, costed and checked (422/409), not yet in the session. When
-    `filing`, the employee stays locked until the caller commits: two requests filed at once
+    `filing`, the employee stays locked until the request commits: two requests filed at once
     cannot both pass the overlap and balance checks."""
     employee = _target(session, principal, scope, data.employee_id)
     if filing:
@@ -273,7 +273,6 @@ def create_leave(*, session: Session, principal: Principal, scope: AccessScope,
     record(session, actor=principal.subject, action="create", entity="leave_request",
           entity_id=row.id, employee_id=employee_id, kind=data.kind, leave_type=data.leave_type,
           start=data.start, end=data.end)
-    session.commit()
     return row
 
 
@@ -300,7 +299,6 @@ def update_leave(*, session: Session, principal: Principal, row: LeaveRequest, d
         _check_leave(session, row, with_pending=True)
     record(session, actor=principal.subject, action="update", entity="leave_request",
           entity_id=row.id, employee_id=row.employee_id, changes=changes)
-    session.commit()
     return row
 
 
@@ -457,7 +455,6 @@ def create_overtime(*, session: Session, principal: Principal, scope: AccessScop
     record(session, actor=principal.subject, action="create", entity="overtime_request",
           entity_id=row.id, employee_id=employee.id, date=data.date.isoformat(),
           start=data.start, end=data.end, hours=hours)
-    session.commit()
     return row
 
 
@@ -484,7 +481,6 @@ def update_overtime(*, session: Session, principal: Principal, row: OvertimeRequ
     record(session, actor=principal.subject, action="update", entity="overtime_request",
           entity_id=row.id, employee_id=row.employee_id,
           changes={k: str(v) for k, v in changes.items()})
-    session.commit()
     return row
 
 
@@ -500,7 +496,6 @@ def create_correction(*, session: Session, principal: Principal, scope: AccessSc
     session.flush()
     record(session, actor=principal.subject, action="create", entity="correction",
           entity_id=row.id, employee_id=employee.id, at=data.at.isoformat(), kind=data.kind)
-    session.commit()
     return row
 
 
@@ -526,7 +521,6 @@ def update_correction(*, session: Session, principal: Principal, row: Correction
     record(session, actor=principal.subject, action="update", entity="correction",
           entity_id=row.id, employee_id=row.employee_id,
           changes={k: str(v) for k, v in changes.items()})
-    session.commit()
     return row
 
 
@@ -566,7 +560,6 @@ def decide(*, session: Session, principal: Principal, scope: AccessScope, row: R
           entity_id=row.id, employee_id=row.employee_id, note=note)
     if approve:  # in the same transaction: a decision never stands with stale day results
         _recompute(session, row, default_timezone)
-    session.commit()
     return row
 
 
@@ -591,7 +584,6 @@ def withdraw(*, session: Session, principal: Principal, row: Request,
            entity_id=row.id, employee_id=row.employee_id, was_approved=was_approved)
     if was_approved:
         _recompute(session, row, default_timezone)
-    session.commit()
     return row
 
 
@@ -608,7 +600,6 @@ def delete_request(*, session: Session, principal: Principal,
     if was_approved and not isinstance(row, CorrectionRequest):
         session.flush()
         _recompute(session, row, default_timezone)
-    session.commit()
 
 
 # --- balances and the audit trail ---------------------------------------------------------------
@@ -629,7 +620,6 @@ def set_balance(*, session: Session, principal: Principal, data: BalanceSet) -> 
            entity_id=None, employee_id=data.employee_id, year=data.year,
            leave_type=data.leave_type, entitled_days=data.entitled_days,
            entitled_hours=data.entitled_hours)
-    session.commit()
     return balance_of(session, data.employee_id, data.year, data.leave_type)
 
 
@@ -671,7 +661,6 @@ def put_leave_type(*, session: Session, principal: Principal, code: str,
         setattr(row, key, value)
     record(session, actor=principal.subject, action="put", entity="leave_type", entity_id=None,
            code=code, **data.model_dump())
-    session.commit()
     return row
 
 

@@ -35,8 +35,7 @@ def seconds_until_next(at: time, zone: ZoneInfo, now: datetime) -> float:
 def nightly_once(factory: sessionmaker[Session], notifier: Notifier, *, lookback_days: int,
                  zone_name: str) -> int:
     """Marks the absences, then sends the digests (a failed digest leaves the absences stored)."""
-    with session_scope(factory) as session:
-        stored = mark_absences(session, lookback_days=lookback_days, default_timezone=zone_name)
+    stored = mark_absences(factory, lookback_days=lookback_days, default_timezone=zone_name)
     try:
         with session_scope(factory) as session:
             send_digests(session, notifier, default_timezone=zone_name)

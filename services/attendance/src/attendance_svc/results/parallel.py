@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from attendance_svc.db import make_service_engine
 from attendance_svc.results.service import recompute
-from faceclock_common.db import make_session_factory
+from faceclock_common.db import make_session_factory, session_scope
 
 _factory: sessionmaker[Session] | None = None
 _ATTEMPTS = 3
@@ -29,11 +29,9 @@ def _work(ids: Sequence[int], start: date, end: date, default_timezone: str,
     assert _factory is not None  # set by the pool initializer
     for attempt in range(_ATTEMPTS):
         try:
-            with _factory() as session:
-                stored = recompute(session, employee_ids=ids, start=start, end=end,
-                                   default_timezone=default_timezone, now=now)
-                session.commit()
-            return stored
+            with session_scope(_factory) as session:
+                return recompute(session, employee_ids=ids, start=start, end=end,
+                                 default_timezone=default_timezone, now=now)
         except OperationalError as exc:
             # A deadlock or lock timeout rolled the chunk back whole: doing it again is safe.
             code = exc.orig.args[0] if exc.orig is not None and exc.orig.args else None
@@ -56,10 +54,9 @@ def recompute_in_processes(database_url: str, *, employee_ids: Sequence[int], st
         stored = 0
         try:
             for ids in chunks:
-                with factory() as session:
+                with session_scope(factory) as session:
                     stored += recompute(session, employee_ids=ids, start=start, end=end,
                                         default_timezone=default_timezone, now=now)
-                    session.commit()
         finally:
             engine.dispose()
         return stored

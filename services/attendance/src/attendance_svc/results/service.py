@@ -9,14 +9,14 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from attendance_svc.organisation.models import Employee
 from attendance_svc.results.engine import EmployeeRef, Evaluated, Evaluator, employee_refs
 from attendance_svc.results.models import DayResult
 from attendance_svc.rules import DayResult as RuleResult
 from attendance_svc.rules import PeriodResult
-from faceclock_common.db import json_text
+from faceclock_common.db import json_text, session_scope
 
 logger = logging.getLogger(__name__)
 
@@ -98,8 +98,8 @@ def insert_rows(session: Session, rows: Sequence[tuple[Any, ...]], *, batch: int
 
 def recompute(session: Session, *, employee_ids: Sequence[int], start: date, end: date,
               default_timezone: str, now: datetime | None = None) -> int:
-    """Judge again every day in [start, end] of these employees and store the finished ones.
-    The caller commits."""
+    """Judge again every day in [start, end] of these employees and store the finished ones,
+    in the caller's transaction."""
     if end < start:
         return 0
     stored = 0
@@ -159,10 +159,11 @@ def recompute_people(session: Session, *, people: Any, default_timezone: str) ->
         default_timezone=default_timezone)
 
 
-def mark_absences(session: Session, *, lookback_days: int, default_timezone: str,
+def mark_absences(factory: sessionmaker[Session], *, lookback_days: int, default_timezone: str,
                   now: datetime | None = None, page: int = 2000) -> int:
     """The nightly job: every active employee's days of the last `lookback_days` that are over and
-    have no stored result get one (absent where nobody punched), then commit."""
+    have no stored result get one (absent where nobody punched). A transaction per page of
+    employees: on SQLite the write lock is held a page at a time, not the whole night's."""
     now = now or datetime.now(UTC)
     last = now.date()
     first = last - timedelta(days=lookback_days)
@@ -170,29 +171,35 @@ def mark_absences(session: Session, *, lookback_days: int, default_timezone: str
     total = 0
     offset = 0
     while True:
-        employees: list[EmployeeRef] = employee_refs(session.scalars(
-            select(Employee).where(Employee.status == "active").order_by(Employee.id)
-            .limit(page).offset(offset)))
-        if not employees:
-            break
-        offset += page
-        done: dict[int, set[date]] = {}
-        for employee_id, day in session.execute(
-                select(DayResult.employee_id, DayResult.date).where(
-                    DayResult.employee_id.in_([e.id for e in employees]),
-                    DayResult.date >= first, DayResult.date <= last)):
-            done.setdefault(employee_id, set()).add(day)
-        # Only the days without a stored result are judged (a stored one is kept current by
-        # the recompute triggers), and inputs are loaded from the earliest of them on.
-        todo = {e.id: [d for d in days if d not in done.get(e.id, ())] for e in employees}
-        employees = [e for e in employees if todo[e.id]]
-        if not employees:
-            continue
-        start = min(todo[e.id][0] for e in employees)
-        evaluator = Evaluator(session, employees, start, last,
-                              default_timezone=default_timezone, now=now)
-        total += insert_rows(session, result_rows(
-            item for e in employees for item in evaluator.evaluate_days(e, todo[e.id])))
-        session.commit()
+        with session_scope(factory) as session:
+            employees: list[EmployeeRef] = employee_refs(session.scalars(
+                select(Employee).where(Employee.status == "active").order_by(Employee.id)
+                .limit(page).offset(offset)))
+            if not employees:
+                break
+            offset += page
+            total += _mark_page(session, employees, days, now, default_timezone)
     logger.info("nightly job stored day results", extra={"stored": total})
     return total
+
+
+def _mark_page(session: Session, employees: list[EmployeeRef], days: list[date], now: datetime,
+               default_timezone: str) -> int:
+    first, last = days[0], days[-1]
+    done: dict[int, set[date]] = {}
+    for employee_id, day in session.execute(
+            select(DayResult.employee_id, DayResult.date).where(
+                DayResult.employee_id.in_([e.id for e in employees]),
+                DayResult.date >= first, DayResult.date <= last)):
+        done.setdefault(employee_id, set()).add(day)
+    # Only the days without a stored result are judged (a stored one is kept current by
+    # the recompute triggers), and inputs are loaded from the earliest of them on.
+    todo = {e.id: [d for d in days if d not in done.get(e.id, ())] for e in employees}
+    employees = [e for e in employees if todo[e.id]]
+    if not employees:
+        return 0
+    start = min(todo[e.id][0] for e in employees)
+    evaluator = Evaluator(session, employees, start, last,
+                          default_timezone=default_timezone, now=now)
+    return insert_rows(session, result_rows(
+        item for e in employees for item in evaluator.evaluate_days(e, todo[e.id])))

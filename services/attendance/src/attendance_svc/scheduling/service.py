@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, and_, delete, false, func, or_, select, tr
 from sqlalchemy.orm import Session
 
 from attendance_svc.audit.service import record
-from attendance_svc.db import commit_unique, refuse_taken_name
+from attendance_svc.db import conflict_on_duplicate, refuse_taken_name
 from attendance_svc.deps import AccessScope
 from attendance_svc.organisation.models import Department, Employee, works_at
 from attendance_svc.organisation.service import get_employee
@@ -118,17 +118,15 @@ def create_shift(*, session: Session, data: ShiftCreate, default_timezone: str,
     fields["periods"] = [dict(p) for p in fields["periods"]]
     make_default = fields.pop("is_default")
     shift = Shift(**fields, is_default=False)
-    session.add(shift)
-    session.flush()
+    with conflict_on_duplicate(session, "duplicate_shift_name", "That shift name exists."):
+        session.add(shift)
     touched: set[int | None] = set()
     if make_default:
         touched = _make_default(session, shift)
     record(session, actor=actor, action="create", entity="shift", entity_id=shift.id,
            **data.model_dump())
-    commit_unique(session, "duplicate_shift_name", "That shift name exists.")
     if touched:
         _recompute_shift_days(session, touched, default_timezone)
-        session.commit()
     return shift
 
 
@@ -148,17 +146,14 @@ def update_shift(*, session: Session, shift: Shift, data: ShiftUpdate,
     elif data.is_default is False and shift.is_default:
         shift.is_default = False
         touched.add(None)
-    for key, value in changes.items():
-        setattr(shift, key, value)
+    with conflict_on_duplicate(session, "duplicate_shift_name", "That shift name exists."):
+        for key, value in changes.items():
+            setattr(shift, key, value)
     if shift.flexible and not shift.required_hours:
-        session.rollback()
         raise Invalid("validation_error", "required_hours: a flexible shift needs them")
     if not shift.flexible and not shift.periods:
-        session.rollback()
         raise Invalid("validation_error", "periods: a shift that is not flexible needs one")
-    commit_unique(session, "duplicate_shift_name", "That shift name exists.")
     _recompute_shift_days(session, touched, default_timezone)
-    session.commit()
     return shift
 
 
@@ -167,9 +162,7 @@ def delete_shift(*, session: Session, shift: Shift, default_timezone: str, actor
     record(session, actor=actor, action="delete", entity="shift", entity_id=shift_id,
            name=shift.name)
     session.delete(shift)
-    session.commit()
     _recompute_shift_days(session, {shift_id}, default_timezone)
-    session.commit()
 
 
 def restore_default_shift(*, session: Session, default_timezone: str, actor: str) -> Shift:
@@ -184,9 +177,7 @@ def restore_default_shift(*, session: Session, default_timezone: str, actor: str
             setattr(shift, key, value)
     touched = _make_default(session, shift)
     record(session, actor=actor, action="restore_default", entity="shift", entity_id=shift.id)
-    session.commit()
     _recompute_shift_days(session, touched, default_timezone)
-    session.commit()
     return shift
 
 
@@ -284,9 +275,7 @@ def create_assignment(*, session: Session, data: AssignmentCreate,
     record(session, actor=actor, action="create", entity="shift_assignment", entity_id=row.id,
            employee_id=row.employee_id, department_id=row.department_id, shift_id=row.shift_id,
            roster_id=row.roster_id, from_date=row.from_date, to_date=row.to_date)
-    session.commit()
     _recompute_assignment(session, row, row.from_date, row.to_date, default_timezone)
-    session.commit()
     return row
 
 
@@ -321,10 +310,8 @@ def create_assignments(*, session: Session, data: BulkAssignmentCreate,
         record(session, actor=actor, action="create", entity="shift_assignment",
                entity_id=row.id, employee_id=row.employee_id, shift_id=row.shift_id,
                roster_id=row.roster_id, from_date=row.from_date, to_date=row.to_date, bulk=True)
-    session.commit()
     _recompute_days(session, DayResult.employee_id.in_(ids), data.from_date, data.to_date,
                     default_timezone)
-    session.commit()
     return rows
 
 
@@ -343,15 +330,12 @@ def update_assignment(*, session: Session, row: ShiftAssignment, data: Assignmen
     for key, value in changes.items():
         setattr(row, key, value)
     if row.to_date is not None and row.to_date < row.from_date:
-        session.rollback()
         raise Invalid("validation_error", "to: is before from")
     record(session, actor=actor, action="update", entity="shift_assignment", entity_id=row.id,
            employee_id=row.employee_id, changes=changes)
-    session.commit()
     start = min(old_start, row.from_date)
     end = None if old_end is None or row.to_date is None else max(old_end, row.to_date)
     _recompute_assignment(session, row, start, end, default_timezone)
-    session.commit()
     return row
 
 
@@ -363,10 +347,8 @@ def delete_assignment(*, session: Session, row: ShiftAssignment, default_timezon
     record(session, actor=actor, action="delete", entity="shift_assignment", entity_id=row.id,
            employee_id=row.employee_id, department_id=row.department_id, shift_id=row.shift_id)
     session.delete(row)
-    session.commit()
     _recompute_assignment(session, detached, detached.from_date, detached.to_date,
                           default_timezone)
-    session.commit()
 
 
 # --- holidays ----------------------------------------------------------------------------------
@@ -414,13 +396,11 @@ def create_holiday(*, session: Session, data: HolidayCreate, default_timezone: s
     check_holiday_calendar(session, data.calendar_id)
     _holiday_taken(session, data.date, data.calendar_id)
     holiday = Holiday(date=data.date, name=data.name, calendar_id=data.calendar_id)
-    session.add(holiday)
-    session.flush()
+    with conflict_on_duplicate(session, "duplicate_holiday", "That date is already a holiday."):
+        session.add(holiday)
     record(session, actor=actor, action="create", entity="holiday", entity_id=holiday.id,
            date=data.date, name=data.name, calendar_id=data.calendar_id)
-    commit_unique(session, "duplicate_holiday", "That date is already a holiday.")
     _recompute_dates(session, {holiday.date}, default_timezone)
-    session.commit()
     return holiday
 
 
@@ -433,13 +413,12 @@ def update_holiday(*, session: Session, holiday: Holiday, data: HolidayUpdate,
     if "date" in changes:
         _holiday_taken(session, changes["date"], holiday.calendar_id, holiday.id)
         days.add(changes["date"])
-    for key, value in changes.items():
-        setattr(holiday, key, value)
+    with conflict_on_duplicate(session, "duplicate_holiday", "That date is already a holiday."):
+        for key, value in changes.items():
+            setattr(holiday, key, value)
     record(session, actor=actor, action="update", entity="holiday", entity_id=holiday.id,
            changes=changes)
-    commit_unique(session, "duplicate_holiday", "That date is already a holiday.")
     _recompute_dates(session, days, default_timezone)
-    session.commit()
     return holiday
 
 
@@ -449,9 +428,7 @@ def delete_holiday(*, session: Session, holiday: Holiday, default_timezone: str,
     record(session, actor=actor, action="delete", entity="holiday", entity_id=holiday.id,
            date=day, name=holiday.name)
     session.delete(holiday)
-    session.commit()
     _recompute_dates(session, {day}, default_timezone)
-    session.commit()
 
 
 # --- holiday calendars -------------------------------------------------------------------------
@@ -475,21 +452,22 @@ def get_calendar(*, session: Session, calendar_id: int) -> HolidayCalendar:
 def create_calendar(*, session: Session, data: CalendarIn, actor: str) -> HolidayCalendar:
     _refuse_taken_name(session, HolidayCalendar, data.name)
     row = HolidayCalendar(name=data.name)
-    session.add(row)
-    session.flush()
+    with conflict_on_duplicate(session, "duplicate_holiday_calendar",
+                               "That calendar name exists."):
+        session.add(row)
     record(session, actor=actor, action="create", entity="holiday_calendar", entity_id=row.id,
            name=data.name)
-    commit_unique(session, "duplicate_holiday_calendar", "That calendar name exists.")
     return row
 
 
 def rename_calendar(*, session: Session, row: HolidayCalendar, data: CalendarIn,
                     actor: str) -> HolidayCalendar:
     _refuse_taken_name(session, HolidayCalendar, data.name, row.id)
-    row.name = data.name
+    with conflict_on_duplicate(session, "duplicate_holiday_calendar",
+                               "That calendar name exists."):
+        row.name = data.name
     record(session, actor=actor, action="update", entity="holiday_calendar", entity_id=row.id,
            name=data.name)
-    commit_unique(session, "duplicate_holiday_calendar", "That calendar name exists.")
     return row
 
 
@@ -507,11 +485,9 @@ def delete_calendar(*, session: Session, row: HolidayCalendar, default_timezone:
            name=row.name)
     session.execute(delete(Holiday).where(Holiday.calendar_id == row.id))
     session.delete(row)
-    session.commit()
     if users:
         recompute_people(session, people=Employee.id.in_(users),
                          default_timezone=default_timezone)
-        session.commit()
 
 
 # --- rosters -----------------------------------------------------------------------------------
@@ -541,11 +517,10 @@ def create_roster(*, session: Session, data: RosterCreate, actor: str) -> Roster
     _refuse_taken_name(session, Roster, data.name)
     _check_pattern(session, data.pattern)
     row = Roster(name=data.name, anchor_date=data.anchor_date, pattern=list(data.pattern))
-    session.add(row)
-    session.flush()
+    with conflict_on_duplicate(session, "duplicate_roster_name", "That roster name exists."):
+        session.add(row)
     record(session, actor=actor, action="create", entity="roster", entity_id=row.id,
            name=data.name, anchor_date=data.anchor_date, pattern=data.pattern)
-    commit_unique(session, "duplicate_roster_name", "That roster name exists.")
     return row
 
 
@@ -569,13 +544,12 @@ def update_roster(*, session: Session, row: Roster, data: RosterUpdate, default_
         _refuse_taken_name(session, Roster, changes["name"], row.id)
     if "pattern" in changes:
         _check_pattern(session, changes["pattern"])
-    for key, value in changes.items():
-        setattr(row, key, list(value) if key == "pattern" else value)
+    with conflict_on_duplicate(session, "duplicate_roster_name", "That roster name exists."):
+        for key, value in changes.items():
+            setattr(row, key, list(value) if key == "pattern" else value)
     record(session, actor=actor, action="update", entity="roster", entity_id=row.id,
            changes={k: str(v) for k, v in changes.items()})
-    commit_unique(session, "duplicate_roster_name", "That roster name exists.")
     _recompute_roster(session, row.id, default_timezone)
-    session.commit()
     return row
 
 
@@ -590,7 +564,6 @@ def delete_roster(*, session: Session, row: Roster, default_timezone: str, actor
     record(session, actor=actor, action="delete", entity="roster", entity_id=row.id,
            name=row.name)
     session.delete(row)
-    session.commit()
 
 
 def preview_roster(*, session: Session, data: RosterPreviewIn) -> list[dict[str, Any]]:

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
+
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from attendance_svc.audit.service import record
-from attendance_svc.db import commit_unique, refuse_taken_name
+from attendance_svc.db import conflict_on_duplicate, refuse_taken_name
 from attendance_svc.organisation.models import Department, Employee, works_at
 from attendance_svc.results.service import recompute_people
 from attendance_svc.scheduling.models import HolidayCalendar
@@ -20,8 +21,8 @@ def _refuse_taken_name(session: Session, name: str, exclude: int | None = None) 
                       noun="site")
 
 
-def _commit(session: Session) -> None:
-    commit_unique(session, "duplicate_site_name", "That site name exists.")
+def _unique_name(session: Session) -> AbstractContextManager[None]:
+    return conflict_on_duplicate(session, "duplicate_site_name", "That site name exists.")
 
 
 def check_site(session: Session, site_id: int | None) -> None:
@@ -53,11 +54,10 @@ def create_site(*, session: Session, data: SiteCreate, actor: str) -> Site:
     check_holiday_calendar(session, data.holiday_calendar_id)
     _refuse_taken_name(session, data.name)
     site = Site(**data.model_dump())
-    session.add(site)
-    session.flush()
+    with _unique_name(session):
+        session.add(site)
     record(session, actor=actor, action="create", entity="site", entity_id=site.id,
            **data.model_dump())
-    _commit(session)
     return site
 
 
@@ -71,15 +71,14 @@ def update_site(*, session: Session, site: Site, data: SiteUpdate, actor: str,
             raise Invalid("validation_error", f"{field}: may not be null")
     if "name" in changes:
         _refuse_taken_name(session, changes["name"], site.id)
-    for key, value in changes.items():
-        setattr(site, key, value)
+    with _unique_name(session):
+        for key, value in changes.items():
+            setattr(site, key, value)
     record(session, actor=actor, action="update", entity="site", entity_id=site.id,
            changes=changes)
-    _commit(session)
     if changes.keys() & {"timezone", "holiday_calendar_id"}:
         # The site's zone and holidays are inputs of its people's days.
         recompute_people(session, people=works_at(site.id), default_timezone=default_timezone)
-        session.commit()
     return site
 
 
@@ -101,7 +100,6 @@ def delete_site(*, session: Session, site: Site, actor: str) -> None:
     record(session, actor=actor, action="delete", entity="site", entity_id=site.id,
            name=site.name)
     session.delete(site)
-    session.commit()
 
 
 # --- kiosks ------------------------------------------------------------------------------------
@@ -118,20 +116,17 @@ def bind_kiosk(*, session: Session, site: Site, kiosk_id: int, actor: str,
         raise Invalid("unknown_department", f"Department {data.department_id} does not exist.")
     binding = session.get(SiteKiosk, kiosk_id)
     previous = binding.site_id if binding is not None else None
-    if binding is None:
-        binding = SiteKiosk(kiosk_id=kiosk_id, site_id=site.id)
-        session.add(binding)
-    binding.site_id = site.id
-    binding.identification_mode = data.identification_mode
-    binding.department_id = data.department_id
+    # Two binds of one new kiosk at once: the other one won.
+    with conflict_on_duplicate(session, "kiosk_binding_conflict",
+                               "The kiosk was bound at the same moment; try again."):
+        if binding is None:
+            binding = SiteKiosk(kiosk_id=kiosk_id, site_id=site.id)
+            session.add(binding)
+        binding.site_id = site.id
+        binding.identification_mode = data.identification_mode
+        binding.department_id = data.department_id
     record(session, actor=actor, action="bind_kiosk", entity="site", entity_id=site.id,
            kiosk_id=kiosk_id, previous_site_id=previous, **data.model_dump())
-    try:
-        session.commit()
-    except IntegrityError as exc:  # two binds of one new kiosk at once: the other one won
-        session.rollback()
-        raise Conflict("kiosk_binding_conflict",
-                       "The kiosk was bound at the same moment; try again.") from exc
     return binding
 
 
@@ -142,7 +137,6 @@ def unbind_kiosk(*, session: Session, site: Site, kiosk_id: int, actor: str) -> 
     record(session, actor=actor, action="unbind_kiosk", entity="site", entity_id=site.id,
            kiosk_id=kiosk_id)
     session.delete(binding)
-    session.commit()
 
 
 # --- the kiosk and roll-call flows (internal) ---------------------------------------------------
