@@ -15,8 +15,10 @@ from faceclock_common.fastapi.app import build_service_app
 from faceclock_common.fastapi.security import public
 from faceclock_common.security import JwksKeyStore
 from faceclock_common.service_auth import ServiceTokenClient
+from faceclock_common.throttle import AsyncRedisStore, MemoryStore
 from gateway_svc.clocking.router import router as clocking_router
 from gateway_svc.config import Settings
+from gateway_svc.deps import RateBudgets
 from gateway_svc.faces.router import router as faces_router
 from gateway_svc.guard import RequestGuardMiddleware
 from gateway_svc.headers import SecurityHeadersMiddleware
@@ -24,7 +26,6 @@ from gateway_svc.identity.router import router as identity_router
 from gateway_svc.liveness.router import router as liveness_router
 from gateway_svc.openapi import OpenApiComposer
 from gateway_svc.proxy import proxy_router
-from gateway_svc.ratelimit import MemoryRateLimiter, RedisRateLimiter
 from gateway_svc.recognition_client import RecognitionClient
 from gateway_svc.revocation import RevocationCheckingVerifier, TokenStatusCache
 from gateway_svc.upstream import Upstreams
@@ -57,11 +58,10 @@ def create_app(settings: Settings | None = None, *, processes: int = 1) -> FastA
                         if settings.redis_url else None)
         app.state.upstreams = upstreams
         app.state.recognition = recognition
-        # In memory, each worker process counts its share of every budget (ratelimit.py).
-        app.state.rate_limiter = (RedisRateLimiter(redis_client) if redis_client
-                                  else MemoryRateLimiter(processes=processes))
-        # Sign-ins while Redis is down.
-        app.state.local_rate_limiter = MemoryRateLimiter(processes=processes)
+        app.state.rate_budgets = RateBudgets.of(
+            settings, processes=processes,
+            shared=AsyncRedisStore(redis_client, "faceclock:rl:") if redis_client else None,
+            local=MemoryStore())
         app.state.openapi_composer = OpenApiComposer(app, upstreams)
         try:
             yield
