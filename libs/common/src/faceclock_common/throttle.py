@@ -34,6 +34,9 @@ from typing import Protocol
 
 import redis
 from redis import asyncio as aioredis
+from redis.asyncio.retry import Retry as AsyncRetry
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 from sqlalchemy import Column, Integer, MetaData, String, Table, case, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -161,6 +164,22 @@ class MemoryStore:
 
     async def reset(self, key: str) -> None:
         self._entries.pop(storage_key(key), None)
+
+
+def redis_client(url: str, *, timeout_seconds: float) -> redis.Redis:
+    """A client for `RedisStore`: short timeouts, and one immediate retry (for a pooled
+    connection Redis has closed) instead of redis-py's default of three with growing pauses,
+    which made every throttled request wait seconds while Redis was down."""
+    return redis.Redis.from_url(url, socket_timeout=timeout_seconds,
+                                socket_connect_timeout=timeout_seconds,
+                                retry=Retry(NoBackoff(), 1))
+
+
+def async_redis_client(url: str, *, timeout_seconds: float) -> aioredis.Redis:
+    """`redis_client` for `AsyncRedisStore`."""
+    return aioredis.Redis.from_url(url, socket_timeout=timeout_seconds,
+                                   socket_connect_timeout=timeout_seconds,
+                                   retry=AsyncRetry(NoBackoff(), 1))
 
 
 class _RedisKeys:

@@ -9,13 +9,12 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
-from redis import asyncio as aioredis
 
 from faceclock_common.fastapi.app import build_service_app
 from faceclock_common.fastapi.security import public
 from faceclock_common.security import JwksKeyStore
 from faceclock_common.service_auth import ServiceTokenClient
-from faceclock_common.throttle import AsyncRedisStore, MemoryStore
+from faceclock_common.throttle import AsyncRedisStore, MemoryStore, async_redis_client
 from gateway_svc.clocking.router import router as clocking_router
 from gateway_svc.config import Settings
 from gateway_svc.deps import RateBudgets
@@ -53,8 +52,7 @@ def create_app(settings: Settings | None = None, *, processes: int = 1) -> FastA
         recognition = RecognitionClient(settings.recognition_target_list(),
                                         settings.recognition_deadline_seconds)
         # Short timeouts: a Redis that hangs must not hang every request with it.
-        redis_client = (aioredis.Redis.from_url(settings.redis_url, socket_timeout=0.5,
-                                                socket_connect_timeout=0.5)
+        redis_client = (async_redis_client(settings.redis_url, timeout_seconds=0.5)
                         if settings.redis_url else None)
         app.state.upstreams = upstreams
         app.state.recognition = recognition

@@ -13,7 +13,6 @@ import logging
 import math
 from datetime import timedelta
 
-import redis
 from sqlalchemy.orm import Session, sessionmaker
 
 from attendance_svc.clocking.models import throttle_counters
@@ -25,6 +24,7 @@ from faceclock_common.throttle import (
     Fallback,
     RedisStore,
     Store,
+    redis_client,
     retry_after,
 )
 
@@ -41,8 +41,7 @@ POLICY = Backoff(free_failures=MAX_FAILED_TRIES - 1, base_delay=_WINDOW, max_del
 def store_of(settings: Settings, session_factory: sessionmaker[Session]) -> Store:
     store: Store = DatabaseStore(session_factory, throttle_counters)
     if settings.redis_url:
-        client = redis.Redis.from_url(settings.redis_url, socket_timeout=2,
-                                      socket_connect_timeout=2)
+        client = redis_client(settings.redis_url, timeout_seconds=2)
         store = Fallback(RedisStore(client, "faceclock:attendance:pin:"), store)
     return store
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 
-import redis
 from sqlalchemy.orm import Session, sessionmaker
 
 from auth_svc.config import Settings
@@ -24,6 +23,7 @@ from faceclock_common.throttle import (
     Fallback,
     RedisStore,
     Store,
+    redis_client,
     retry_after,
 )
 
@@ -78,8 +78,7 @@ def throttle_of(settings: Settings, session_factory: sessionmaker[Session]) -> T
     """In Redis when it is set (the database while Redis is down), else in the database."""
     store: Store = DatabaseStore(session_factory, ThrottleCounter.__table__)
     if settings.redis_url:
-        client = redis.Redis.from_url(settings.redis_url, socket_timeout=2,
-                                      socket_connect_timeout=2)
+        client = redis_client(settings.redis_url, timeout_seconds=2)
         store = Fallback(RedisStore(client, "faceclock:auth:throttle:"), store)
 
     def policy(free: int) -> Backoff:
