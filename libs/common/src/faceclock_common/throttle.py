@@ -142,9 +142,10 @@ class MemoryStore:
         self.max_keys = max_keys
 
     def _entry(self, key: str) -> list[float]:
-        name = storage_key(key)
-        entry = self._entries.pop(name, None) or [0, 0.0, 0.0]
-        self._entries[name] = entry
+        # Raw keys: nothing outside this process sees them, and the gateway's hot path is spared
+        # a hash per request.
+        entry = self._entries.pop(key, None) or [0, 0.0, 0.0]
+        self._entries[key] = entry
         while len(self._entries) > self.max_keys:
             self._entries.popitem(last=False)
         return entry
@@ -159,11 +160,11 @@ class MemoryStore:
         self._entry(key)[2] = time.monotonic() + seconds
 
     async def locked_for(self, key: str) -> float:
-        entry = self._entries.get(storage_key(key))
+        entry = self._entries.get(key)
         return max(0.0, entry[2] - time.monotonic()) if entry else 0.0
 
     async def reset(self, key: str) -> None:
-        self._entries.pop(storage_key(key), None)
+        self._entries.pop(key, None)
 
 
 def redis_client(url: str, *, timeout_seconds: float) -> redis.Redis:
@@ -317,10 +318,22 @@ class DatabaseStore:
         raise RuntimeError("throttle counter kept changing under the count")
 
     def lock(self, key: str, seconds: float) -> None:
-        until = utcnow() + timedelta(seconds=seconds)
-        with self.session_factory() as session, session.begin():
-            session.execute(update(self.table).where(self.table.c.key == storage_key(key))
-                            .values(locked_until=until))
+        name, now = storage_key(key), utcnow()
+        until = now + timedelta(seconds=seconds)
+        locked = update(self.table).where(self.table.c.key == name).values(locked_until=until)
+        for _ in range(3):  # as in count()
+            with self.session_factory() as session, session.begin():
+                if session.execute(locked).rowcount:  # type: ignore[attr-defined]
+                    return
+            # No count to lock (it was made in Redis before an outage): a row of its own.
+            try:
+                with self.session_factory() as session, session.begin():
+                    session.execute(insert(self.table).values(
+                        key=name, failures=0, last_failure_at=now, locked_until=until))
+                return
+            except IntegrityError:
+                continue
+        raise RuntimeError("throttle counter kept changing under the lock")
 
     def locked_for(self, key: str) -> float:
         with self.session_factory() as session:

@@ -75,6 +75,11 @@ def test_locks_run_out_and_reset_clears_count_and_lock(store: Store) -> None:
     assert store.locked_for("k") == 0 and store.count("k", 60) == 1
 
 
+def test_a_key_with_no_count_can_be_locked(store: Store) -> None:
+    store.lock("fresh", 5)
+    assert 4 < store.locked_for("fresh") <= 5 and store.count("fresh", 60) == 1
+
+
 def test_backoff_over_a_store(store: Store) -> None:
     policy = Backoff(free_failures=2, base_delay=0.3, max_delay=30, window_seconds=60)
     assert [policy.failure(store, "acct:ada") for _ in range(2)] == [(1, 0.0), (2, 0.0)]
