@@ -154,6 +154,8 @@ def test_five_failures_lock_the_number_for_fifteen_minutes(api: Any, database_ur
     locked = _manual(api, "B6", "2468")  # even the right PIN, from any kiosk
     assert locked.status_code == 429 and locked.json()["error"]["code"] == "too_many_attempts"
     assert 800 <= int(locked.headers["Retry-After"]) <= 900
+    # One field name for every "come back later" answer (gateway, auth, attendance).
+    assert locked.json()["error"]["retry_after_seconds"] == int(locked.headers["Retry-After"])
     assert _manual(api, "B6", "2468", actor="kiosk:other").status_code == 429
     # Unknown numbers lock out the same way (no telling them apart by the lockout either).
     for _ in range(5):
