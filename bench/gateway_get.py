@@ -49,7 +49,7 @@ RULES: list[tuple[str, tuple[str, ...]]] = [
                                             "revocation.py")),
     ("logging", ("logging/__init__.py", "pythonjsonlogger")),
     ("SQL (SQLAlchemy, driver)", ("sqlalchemy", "sqlite3", "pymysql")),
-    ("rate limit (Redis)", ("ratelimit.py", "redis/")),
+    ("rate limit (Redis)", ("faceclock_common/throttle.py", "redis/")),
     ("HTTP client to the service (http1.py; before: httpx, httpcore)",
      ("gateway_svc/http1.py", "httpx/", "httpcore/", "h11/")),
     ("thread-pool hand-off", ("to_thread.py", "run_in_threadpool", "concurrent/futures",

@@ -7,6 +7,7 @@ Each check reads the service sources: a new module that writes its own id bound,
 from __future__ import annotations
 
 import ast
+import importlib.util
 import re
 import subprocess
 import sys
@@ -186,11 +187,6 @@ def test_one_request_session_for_the_fastapi_services() -> None:
     assert attendance_deps.SessionDep is db.SessionDep is auth_deps.SessionDep
 
 
-# Still ends transactions of its own: its failed-PIN tries are committed before the PIN check.
-# The shared throttle replaces them; then this entry goes (the test fails while it is stale).
-STILL_COMMITTING = {"clocking/service.py:manual_clock_in"}
-
-
 def _transaction_ends(tree: ast.Module) -> set[str]:
     """The top-level functions (or "<module>") that call `.commit()` or `.rollback()`."""
     found: set[str] = set()
@@ -217,6 +213,48 @@ def test_attendance_services_flush_and_the_edge_commits() -> None:
     ending = {f"{path.relative_to(package)}:{function}"
               for path in package.rglob("*.py") if "migrations" not in path.parts
               for function in _transaction_ends(ast.parse(path.read_text()))}
-    assert ending == STILL_COMMITTING, (
-        f"flush, and let the edge commit: {sorted(ending - STILL_COMMITTING)}; "
-        f"no longer committing, take off STILL_COMMITTING: {sorted(STILL_COMMITTING - ending)}")
+    assert ending == set(), f"flush, and let the edge commit: {sorted(ending)}"
+
+
+STORE_OPERATIONS = {"count", "lock", "locked_for", "reset", "hit", "record_failure"}
+
+
+def test_the_throttles_exist_once() -> None:
+    """The gateway's budgets, auth's back-off and attendance's badge + PIN lockout all count
+    through faceclock_common.throttle: no service defines a store of its own (a class with the
+    store's operations), talks to Redis counters itself or keeps the old limiters."""
+    own_stores = []
+    for path in _sources():
+        if path == CORE / "throttle.py":
+            continue
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef):
+                methods = {item.name for item in node.body
+                           if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)}
+                if methods & STORE_OPERATIONS:
+                    own_stores.append(f"{path.relative_to(ROOT)}:{node.name}")
+    assert own_stores == [], f"use faceclock_common.throttle instead: {own_stores}"
+    redis_counters = re.compile(r"\.(incr|incrby|expire|pexpire|pttl)\(")
+    own = [str(path.relative_to(ROOT)) for path in _sources()
+           if path != CORE / "throttle.py" and redis_counters.search(path.read_text())]
+    assert own == [], f"use faceclock_common.throttle instead: {own}"
+
+    from attendance_svc.clocking import lockout, models
+    from auth_svc.throttle import service as auth_throttle
+    from faceclock_common import throttle
+    from gateway_svc import deps as gateway_deps
+
+    assert gateway_deps.Budget is throttle.Budget and gateway_deps.StoreDown is throttle.StoreDown
+    assert auth_throttle.Backoff is throttle.Backoff
+    assert isinstance(lockout.POLICY, throttle.Backoff) and lockout.Store is throttle.Store
+    assert importlib.util.find_spec("gateway_svc.ratelimit") is None
+    assert not hasattr(models, "ManualClockInAttempt")
+    # One table shape for the database store, in every service that has one.
+    from attendance_svc.models import metadata as attendance_metadata
+    from auth_svc.models import Base as AuthBase
+
+    shapes = {repr([(c.name, str(c.type), c.nullable, c.primary_key) for c in table.columns])
+              for table in (attendance_metadata.tables["throttle_counters"],
+                            AuthBase.metadata.tables["throttle_counters"])}
+    assert len(shapes) == 1

@@ -6,7 +6,7 @@ from datetime import time
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 
 from faceclock_common.settings import HttpServiceSettings, service_config
 
@@ -29,6 +29,10 @@ class Settings(HttpServiceSettings):
     max_page_size: int = 1000
     # Kiosks may clock an employee in by badge number and PIN (SECURITY.md: without a face).
     manual_clock_in: bool = True
+    # Where the badge + PIN lockout counts failed tries, shared by every replica: Redis when set,
+    # else the database.
+    redis_url: str | None = Field(
+        None, validation_alias=AliasChoices("FACECLOCK_REDIS_URL", "ATTENDANCE_REDIS_URL"))
     # Run the nightly absence job inside this process (once at start, then daily at
     # `nightly_job_at` in the default time zone). Off where a scheduler runs `mark-absent`
     # instead, as the Kubernetes CronJob does; on for single-instance runs.

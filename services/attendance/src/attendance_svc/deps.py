@@ -20,6 +20,7 @@ from faceclock_common.fastapi.db import SessionDep as SessionDep
 from faceclock_common.fastapi.security import CurrentPrincipal
 from faceclock_common.i18n import negotiate
 from faceclock_common.security import SERVICE_ROLE, Principal
+from faceclock_common.throttle import Store
 
 
 # `async def` although they never await: FastAPI would run a plain `def` in the thread pool.
@@ -29,6 +30,15 @@ async def get_settings(request: Request) -> Settings:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+async def get_pin_lockout(request: Request) -> Store:
+    """Where the badge + PIN lockout counts (clocking/lockout.py), built at start."""
+    store: Store = request.app.state.pin_lockout
+    return store
+
+
+PinLockoutDep = Annotated[Store, Depends(get_pin_lockout)]
 
 
 async def get_language(request: Request) -> str:

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from sqlalchemy import text
 
 from attendance_svc.audit.router import router as audit_router
+from attendance_svc.clocking import lockout
 from attendance_svc.clocking.router import router as clocking_router
 from attendance_svc.config import Settings
 from attendance_svc.db import make_service_engine
@@ -37,6 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_service_engine(settings.database_url)
         app.state.engine = engine
         app.state.session_factory = make_session_factory(engine)
+        app.state.pin_lockout = lockout.store_of(settings, app.state.session_factory)
 
         async def database() -> None:
             with engine.connect() as connection:

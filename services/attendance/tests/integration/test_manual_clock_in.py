@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import MetaData, create_engine, func, select, text, update
 
 from attendance_svc.main import create_app
+from faceclock_common.throttle import counter_table, storage_key
 
 SERVICE = {"token_claims": {"sub": "service:gateway"}}
 PIN = "73915028"
@@ -151,6 +154,8 @@ def test_five_failures_lock_the_number_for_fifteen_minutes(api: Any, database_ur
     locked = _manual(api, "B6", "2468")  # even the right PIN, from any kiosk
     assert locked.status_code == 429 and locked.json()["error"]["code"] == "too_many_attempts"
     assert 800 <= int(locked.headers["Retry-After"]) <= 900
+    # One field name for every "come back later" answer (gateway, auth, attendance).
+    assert locked.json()["error"]["retry_after_seconds"] == int(locked.headers["Retry-After"])
     assert _manual(api, "B6", "2468", actor="kiosk:other").status_code == 429
     # Unknown numbers lock out the same way (no telling them apart by the lockout either).
     for _ in range(5):
@@ -162,15 +167,16 @@ def test_five_failures_lock_the_number_for_fifteen_minutes(api: Any, database_ur
     assert _manual(api, "B7", "1357").status_code == 201
 
     # The tries live in the database: once they are older than the window, the number opens.
+    counters = counter_table(MetaData())
+    b6 = counters.c.key == storage_key("badge:B6")
     engine = create_engine(database_url)
     try:
         with engine.begin() as connection:
-            failures = connection.execute(text(
-                "SELECT COUNT(*) FROM manual_clock_in_attempts WHERE employee_no = 'B6'")).scalar()
+            failures = connection.execute(select(counters.c.failures).where(b6)).scalar()
             assert failures == 5  # the refused tries are not counted as failures
-            connection.execute(text("UPDATE manual_clock_in_attempts "
-                                    "SET at = '2000-01-01 00:00:00.000000' "
-                                    "WHERE employee_no = 'B6'"))
+            long_ago = datetime(2000, 1, 1, tzinfo=UTC)
+            connection.execute(update(counters).where(b6).values(last_failure_at=long_ago,
+                                                                 locked_until=long_ago))
     finally:
         engine.dispose()
     assert _manual(api, "B6", "2468").status_code == 201
@@ -181,6 +187,54 @@ def test_five_failures_lock_the_number_for_fifteen_minutes(api: Any, database_ur
     for _ in range(4):
         assert _manual(api, "B7", "0000").status_code == 401
     assert _manual(api, "B7", "8642").status_code == 200  # a duplicate of the earlier punch
+
+
+def _guess_at_once(api: Any, number: str, tries: int) -> list[int]:
+    with ThreadPoolExecutor(tries) as pool:
+        return list(pool.map(lambda _: _manual(api, number, "0000").status_code, range(tries)))
+
+
+def _concurrent_guesses_get_at_most_five_pin_checks(api: Any) -> None:
+    person = api.employee("B9")
+    api.ok("PUT", f"/api/v1/employees/{person['id']}/pin", "hr", status=204, json={"pin": "2468"})
+    statuses = _guess_at_once(api, "B9", 12)
+    # A 401 is a PIN checked; every try is counted before its check, so the rest are refused.
+    assert set(statuses) <= {401, 429} and statuses.count(401) <= 5, statuses
+    assert _manual(api, "B9", "2468").status_code == 429
+
+
+def test_concurrent_guesses_get_at_most_five_pin_checks(api: Any) -> None:
+    _concurrent_guesses_get_at_most_five_pin_checks(api)
+
+
+def test_concurrent_guesses_counted_in_redis(api: Any, database_url: str, settings_for: Any,
+                                             redis_url: str) -> None:
+    """With Redis set, the tries are counted there (shared by replicas), the same way."""
+    # A second app on the same database, as an operator who set FACECLOCK_REDIS_URL runs it.
+    settings = settings_for(database_url, ATTENDANCE_REDIS_URL=redis_url)
+    with TestClient(create_app(settings)) as client:
+        api = type(api)(client, api.mint)
+        _concurrent_guesses_get_at_most_five_pin_checks(api)
+        # Nothing was counted in the database.
+        engine = create_engine(database_url)
+        try:
+            with engine.connect() as connection:
+                assert connection.execute(select(func.count()).select_from(
+                    counter_table(MetaData()))).scalar() == 0
+        finally:
+            engine.dispose()
+        # A good PIN clears the count there too.
+        for _ in range(4):
+            assert _manual(api, "R1", "0000").status_code == 401
+        person = api.employee("R1")
+        api.ok("PUT", f"/api/v1/employees/{person['id']}/pin", "hr", status=204,
+               json={"pin": "1357"})
+        for _ in range(4):
+            assert _manual(api, "R1", "0000").status_code == 401
+        assert _manual(api, "R1", "1357").status_code == 201
+        for _ in range(5):
+            assert _manual(api, "R1", "0000").status_code == 401
+        assert _manual(api, "R1", "1357").status_code == 429
 
 
 def test_turned_off_answers_403(api: Any, database_url: str, settings_for: Any) -> None:

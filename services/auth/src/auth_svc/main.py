@@ -10,7 +10,6 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 
-import redis
 from fastapi import FastAPI
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
@@ -29,14 +28,7 @@ from auth_svc.mail.mailer import Mailer
 from auth_svc.notifications import router as notifications_router
 from auth_svc.passwords import Passwords
 from auth_svc.runtime import Runtime
-from auth_svc.throttle.service import (
-    DatabaseThrottle,
-    FallbackThrottle,
-    Policy,
-    RedisThrottle,
-    Throttle,
-    ThrottleBackend,
-)
+from auth_svc.throttle.service import throttle_of
 from auth_svc.users import router as users_router
 from faceclock_common.addresses import parse_networks
 from faceclock_common.db import make_engine, make_session_factory
@@ -53,20 +45,6 @@ def build_runtime(settings: Settings) -> Runtime:
     keyring.ensure_key(generate=settings.generate_keys)
     engine = make_engine(settings.database_url)
     session_factory = make_session_factory(engine)
-    backend: ThrottleBackend
-    if settings.redis_url:
-        backend = FallbackThrottle(
-            RedisThrottle(redis.Redis.from_url(settings.redis_url, socket_timeout=2,
-                                               socket_connect_timeout=2)),
-            DatabaseThrottle(session_factory))
-    else:
-        backend = DatabaseThrottle(session_factory)
-
-    def policy(free: int) -> Policy:
-        return Policy(free_failures=free, base_delay=settings.throttle_base_delay_seconds,
-                      max_delay=settings.throttle_max_delay_seconds,
-                      window_seconds=settings.throttle_window_seconds)
-
     return Runtime(
         settings=settings,
         engine=engine,
@@ -74,8 +52,7 @@ def build_runtime(settings: Settings) -> Runtime:
         keyring=keyring,
         signer=TokenSigner(keyring, issuer=settings.jwt_issuer, audience=settings.jwt_audience),
         passwords=Passwords(settings),
-        throttle=Throttle(backend, account=policy(settings.throttle_account_free_failures),
-                          address=policy(settings.throttle_address_free_failures)),
+        throttle=throttle_of(settings, session_factory),
         mailer=Mailer(settings),
         trusted_proxies=parse_networks(settings.trusted_proxies),
     )

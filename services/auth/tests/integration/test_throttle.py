@@ -50,14 +50,14 @@ def test_account_lockout_grows_and_is_logged(throttled_api, caplog) -> None:
 
     time.sleep(0.35)
     assert login(api, "adam", "wrong password").status_code == 401  # 5th: locks 0.6 s
-    backend = api.runtime.throttle.backend
-    second_lock = backend.retry_after("acct:adam")
+    store = api.runtime.throttle.store
+    second_lock = store.locked_for("acct:adam")
     assert 0.35 < second_lock <= 0.6
     time.sleep(0.65)
     # After the lock the right password works, and success clears the account counter.
     assert login(api, "adam", PASSWORD).status_code == 200
     assert login(api, "adam", "wrong password").status_code == 401
-    assert backend.retry_after("acct:adam") == 0
+    assert store.locked_for("acct:adam") == 0
 
 
 def test_unknown_accounts_lock_the_same_way(throttled_api) -> None:
@@ -156,6 +156,6 @@ def test_redis_down_counts_in_the_database_and_still_locks(open_api, tmp_path) -
             locked = login(api, "rita", PASSWORD)
             assert locked.status_code == 429, locked.text
             assert locked.json()["error"]["code"] == "too_many_attempts"
-            assert api.runtime.throttle.backend.fallback.retry_after("acct:rita") > 0
+            assert api.runtime.throttle.store.fallback.locked_for("acct:rita") > 0
     finally:
         redis_server.close()

@@ -6,13 +6,13 @@ from itertools import pairwise
 
 from starlette.requests import Request
 
-from auth_svc.throttle.service import Policy
 from faceclock_common.addresses import parse_networks
 from faceclock_common.fastapi.requests import client_address_of
+from faceclock_common.throttle import Backoff
 
 
 def test_delay_grows_after_the_free_failures_and_is_capped() -> None:
-    policy = Policy(free_failures=3, base_delay=1, max_delay=60, window_seconds=3600)
+    policy = Backoff(free_failures=3, base_delay=1, max_delay=60, window_seconds=3600)
     delays = [policy.delay_after(n) for n in range(1, 12)]
     assert delays[:3] == [0, 0, 0]
     assert delays[3:8] == [1, 2, 4, 8, 16]

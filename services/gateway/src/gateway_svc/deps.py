@@ -3,8 +3,7 @@ FastAPI runs a plain `def` dependency in the thread pool, a hop that cost more t
 
 from __future__ import annotations
 
-import logging
-import time
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -14,8 +13,8 @@ from faceclock_common.errors import ApiError, try_later
 from faceclock_common.fastapi.requests import client_address_of
 from faceclock_common.fastapi.security import bearer_token, verified_principal
 from faceclock_common.security import Principal
+from faceclock_common.throttle import AsyncStore, Budget, MemoryStore, StoreDown, StoreDownLog
 from gateway_svc.config import Settings
-from gateway_svc.ratelimit import MemoryRateLimiter, RateLimiter, RateLimitStoreDown
 from gateway_svc.recognition_client import RecognitionClient
 from gateway_svc.upstream import Upstreams
 
@@ -48,35 +47,44 @@ async def client_ip(request: Request, settings: SettingsDep) -> str:
 ClientIp = Annotated[str, Depends(client_ip)]
 
 
-logger = logging.getLogger(__name__)
-_STORE_DOWN_LOG_EVERY_SECONDS = 30.0
-_store_down_logged_at = 0.0
+@dataclass(frozen=True)
+class RateBudgets:
+    """The gateway's request budgets (faceclock_common.throttle.Budget, one-minute windows) and
+    where they are counted: in Redis when FACECLOCK_REDIS_URL is set (exact across gateway
+    replicas and worker processes), else in this process's memory, where each of N worker
+    processes allows 1/N of every budget. `local` counts sign-ins while Redis is down."""
+
+    store: AsyncStore
+    sign_in: Budget
+    api: Budget
+    device: Budget
+    local: MemoryStore
+    local_sign_in: Budget
+
+    @classmethod
+    def of(cls, settings: Settings, *, processes: int, shared: AsyncStore | None,
+           local: MemoryStore) -> RateBudgets:
+        sign_in = Budget(settings.auth_rate_per_minute)
+        api, device = Budget(settings.api_rate_per_minute), Budget(settings.device_rate_per_minute)
+        if shared is None:
+            return cls(local, sign_in.share(processes), api.share(processes),
+                       device.share(processes), local, sign_in.share(processes))
+        return cls(shared, sign_in, api, device, local, sign_in.share(processes))
 
 
-def _limiter(request: Request) -> RateLimiter:
-    limiter: RateLimiter = request.app.state.rate_limiter
-    return limiter
+_store_down = StoreDownLog()
 
 
-def _store_down(exc: RateLimitStoreDown, rule: str) -> None:
-    """Logged at most every 30 s: at a few hundred requests a second one line each is a flood."""
-    global _store_down_logged_at
-    now = time.monotonic()
-    if now - _store_down_logged_at >= _STORE_DOWN_LOG_EVERY_SECONDS:
-        _store_down_logged_at = now
-        logger.warning("rate-limit store (Redis) unavailable: %s", rule, extra={"error": str(exc)})
-
-
-async def limit_by_address(request: Request, ip: ClientIp, settings: SettingsDep) -> None:
+async def limit_by_address(request: Request, ip: ClientIp) -> None:
     """For sign-in endpoints: a budget per client address. If Redis is down it is counted in this
     process instead: a password guesser never gets an unlimited budget (fails safe)."""
-    key, limit = f"signin:ip:{ip}", settings.auth_rate_per_minute
+    budgets: RateBudgets = request.app.state.rate_budgets
+    key = f"signin:ip:{ip}"
     try:
-        retry_after = await _limiter(request).hit(key, limit)
-    except RateLimitStoreDown as exc:
+        retry_after = await budgets.sign_in.spend(budgets.store, key)
+    except StoreDown as exc:
         _store_down(exc, "sign-in budget counted per gateway process")
-        local: MemoryRateLimiter = request.app.state.local_rate_limiter
-        retry_after = await local.hit(key, limit)
+        retry_after = await budgets.local_sign_in.spend(budgets.local, key)
     if retry_after:
         _too_many(retry_after)
 
@@ -94,21 +102,22 @@ async def _caller(request: Request) -> Principal | None:
         return None  # an invalid token: the route's guard answers the 401
 
 
-async def limit_by_caller(request: Request, ip: ClientIp, settings: SettingsDep) -> None:
+async def limit_by_caller(request: Request, ip: ClientIp) -> None:
     """For the API: a budget per signed-in caller, per address when there is no valid token.
     Kiosks and other devices have their own, larger budget per device, sized for a morning rush
     at one door. If Redis is down these budgets let requests through (fail open): they protect
     capacity, not secrets, and the sign-in budget above still holds."""
+    budgets: RateBudgets = request.app.state.rate_budgets
     principal = await _caller(request)
     if principal is None:
-        key, limit = f"api:ip:{ip}", settings.api_rate_per_minute
+        key, budget = f"api:ip:{ip}", budgets.api
     elif "kiosk" in principal.roles:
-        key, limit = f"device:{principal.subject}", settings.device_rate_per_minute
+        key, budget = f"device:{principal.subject}", budgets.device
     else:
-        key, limit = f"api:sub:{principal.subject}", settings.api_rate_per_minute
+        key, budget = f"api:sub:{principal.subject}", budgets.api
     try:
-        retry_after = await _limiter(request).hit(key, limit)
-    except RateLimitStoreDown as exc:
+        retry_after = await budget.spend(budgets.store, key)
+    except StoreDown as exc:
         _store_down(exc, "API and device budgets not enforced")
         return
     if retry_after:

@@ -9,14 +9,15 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
-from redis import asyncio as aioredis
 
 from faceclock_common.fastapi.app import build_service_app
 from faceclock_common.fastapi.security import public
 from faceclock_common.security import JwksKeyStore
 from faceclock_common.service_auth import ServiceTokenClient
+from faceclock_common.throttle import AsyncRedisStore, MemoryStore, async_redis_client
 from gateway_svc.clocking.router import router as clocking_router
 from gateway_svc.config import Settings
+from gateway_svc.deps import RateBudgets
 from gateway_svc.faces.router import router as faces_router
 from gateway_svc.guard import RequestGuardMiddleware
 from gateway_svc.headers import SecurityHeadersMiddleware
@@ -24,7 +25,6 @@ from gateway_svc.identity.router import router as identity_router
 from gateway_svc.liveness.router import router as liveness_router
 from gateway_svc.openapi import OpenApiComposer
 from gateway_svc.proxy import proxy_router
-from gateway_svc.ratelimit import MemoryRateLimiter, RedisRateLimiter
 from gateway_svc.recognition_client import RecognitionClient
 from gateway_svc.revocation import RevocationCheckingVerifier, TokenStatusCache
 from gateway_svc.upstream import Upstreams
@@ -52,16 +52,14 @@ def create_app(settings: Settings | None = None, *, processes: int = 1) -> FastA
         recognition = RecognitionClient(settings.recognition_target_list(),
                                         settings.recognition_deadline_seconds)
         # Short timeouts: a Redis that hangs must not hang every request with it.
-        redis_client = (aioredis.Redis.from_url(settings.redis_url, socket_timeout=0.5,
-                                                socket_connect_timeout=0.5)
+        redis_client = (async_redis_client(settings.redis_url, timeout_seconds=0.5)
                         if settings.redis_url else None)
         app.state.upstreams = upstreams
         app.state.recognition = recognition
-        # In memory, each worker process counts its share of every budget (ratelimit.py).
-        app.state.rate_limiter = (RedisRateLimiter(redis_client) if redis_client
-                                  else MemoryRateLimiter(processes=processes))
-        # Sign-ins while Redis is down.
-        app.state.local_rate_limiter = MemoryRateLimiter(processes=processes)
+        app.state.rate_budgets = RateBudgets.of(
+            settings, processes=processes,
+            shared=AsyncRedisStore(redis_client, "faceclock:rl:") if redis_client else None,
+            local=MemoryStore())
         app.state.openapi_composer = OpenApiComposer(app, upstreams)
         try:
             yield

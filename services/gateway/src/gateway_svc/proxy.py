@@ -17,7 +17,6 @@ from faceclock_common.errors import ApiError
 from faceclock_common.fastapi.security import authenticated, public
 from gateway_svc.deps import (
     ClientIp,
-    SettingsDep,
     UpstreamsDep,
     limit_by_address,
     limit_by_caller,
@@ -60,11 +59,11 @@ CREDENTIAL_PATHS = frozenset({
 })
 
 
-async def limit_auth_path(request: Request, ip: ClientIp, settings: SettingsDep) -> None:
+async def limit_auth_path(request: Request, ip: ClientIp) -> None:
     if request.url.path.rstrip("/") in CREDENTIAL_PATHS:
-        await limit_by_address(request, ip, settings)
+        await limit_by_address(request, ip)
     else:
-        await limit_by_caller(request, ip, settings)
+        await limit_by_caller(request, ip)
 
 
 def _reject_dot_segments(path: str) -> None:

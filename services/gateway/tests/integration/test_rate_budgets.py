@@ -15,10 +15,10 @@ import pytest
 from fastapi.testclient import TestClient
 from redis import asyncio as aioredis
 
+from faceclock_common.throttle import AsyncRedisStore, Budget, StoreDown
 from faceclock_dev.testing import PrivateServer, TokenMint, private_redis
 from gateway_svc.config import Settings
 from gateway_svc.main import create_app
-from gateway_svc.ratelimit import RateLimitStoreDown, RedisRateLimiter
 
 DOWN = "http://127.0.0.1:9"  # nothing listens: upstream calls answer 503 *_unavailable
 
@@ -109,11 +109,12 @@ def test_a_person_on_the_face_routes_has_the_per_caller_budget(tmp_path: Path,
 
 
 async def test_the_redis_limiter_says_when_redis_is_down(redis_server: PrivateServer) -> None:
-    limiter = RedisRateLimiter(aioredis.Redis.from_url(f"redis://127.0.0.1:{redis_server.port}/0"))
-    assert await limiter.hit("api:sub:1", 5) == 0
+    limiter = AsyncRedisStore(aioredis.Redis.from_url(f"redis://127.0.0.1:{redis_server.port}/0"),
+                              "faceclock:rl:")
+    assert await Budget(5).spend(limiter, "api:sub:1") == 0
     redis_server.kill()
-    with pytest.raises(RateLimitStoreDown):
-        await limiter.hit("api:sub:1", 5)
+    with pytest.raises(StoreDown):
+        await Budget(5).spend(limiter, "api:sub:1")
     await limiter.client.aclose()
 
 

@@ -1,37 +1,41 @@
+"""The gateway's budgets over faceclock_common.throttle: fixed windows per key, per-process
+shares in memory, and one count across gateways in Redis."""
+
 from __future__ import annotations
 
 from redis import asyncio as aioredis
 
-from gateway_svc.ratelimit import MemoryRateLimiter, RedisRateLimiter
+from faceclock_common.throttle import AsyncRedisStore, Budget, MemoryStore
 
 
 async def test_memory_limiter_allows_up_to_the_limit() -> None:
-    limiter = MemoryRateLimiter()
-    results = [await limiter.hit("ip:1.2.3.4", 3) for _ in range(5)]
+    store, budget = MemoryStore(), Budget(3)
+    results = [await budget.spend(store, "ip:1.2.3.4") for _ in range(5)]
     assert results[:3] == [0, 0, 0]
     assert all(0 < r <= 60 for r in results[3:])
-    assert await limiter.hit("ip:5.6.7.8", 3) == 0  # another caller has its own budget
+    assert await budget.spend(store, "ip:5.6.7.8") == 0  # another caller has its own budget
 
 
 async def test_memory_limiter_forgets_oldest_keys() -> None:
-    limiter = MemoryRateLimiter(max_keys=10)
+    store = MemoryStore(max_keys=10)
     for i in range(50):
-        await limiter.hit(f"k{i}", 1)
-    assert len(limiter._counts) == 10
+        await Budget(1).spend(store, f"k{i}")
+    assert len(store._entries) == 10
 
 
 async def test_redis_limiter_counts_across_instances(redis_url: str) -> None:
-    first = RedisRateLimiter(aioredis.Redis.from_url(redis_url))
-    second = RedisRateLimiter(aioredis.Redis.from_url(redis_url))
-    assert await first.hit("sub:7", 2) == 0
-    assert await second.hit("sub:7", 2) == 0
-    assert await first.hit("sub:7", 2) > 0  # the third hit, from either gateway, is refused
+    first = AsyncRedisStore(aioredis.Redis.from_url(redis_url), "test:rl:")
+    second = AsyncRedisStore(aioredis.Redis.from_url(redis_url), "test:rl:")
+    budget = Budget(2)
+    assert await budget.spend(first, "sub:7") == 0
+    assert await budget.spend(second, "sub:7") == 0
+    assert await budget.spend(first, "sub:7") > 0  # the third hit, from either gateway, is refused
     await first.client.aclose()
     await second.client.aclose()
 
 
 async def test_memory_limiter_of_one_of_several_processes_allows_its_share() -> None:
-    limiter = MemoryRateLimiter(processes=2)
-    assert [await limiter.hit("k", 5) > 0 for _ in range(3)] == [False, False, True]
-    tiny = MemoryRateLimiter(processes=4)
-    assert [await tiny.hit("k", 2) > 0 for _ in range(2)] == [False, True]  # never 0
+    store = MemoryStore()
+    assert [await Budget(5).share(2).spend(store, "k") > 0 for _ in range(3)] == [False, False, True]
+    tiny, tiny_store = Budget(2).share(4), MemoryStore()
+    assert [await tiny.spend(tiny_store, "k") > 0 for _ in range(2)] == [False, True]  # never 0

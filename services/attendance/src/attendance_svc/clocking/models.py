@@ -3,10 +3,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index, Integer, String
+from sqlalchemy import JSON, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from attendance_svc.db import Base, BigId, UtcDateTime
+from attendance_svc.db import Base, UtcDateTime
+from faceclock_common.throttle import counter_table
 
 
 class RollCall(Base):
@@ -23,14 +24,5 @@ class RollCall(Base):
     absent: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
 
 
-class ManualClockInAttempt(Base):
-    """One badge + PIN try not (yet) known to be good, keyed by the number typed (known or not,
-    so unknown numbers lock out the same way). In the database, not in memory, so every replica
-    counts the same tries; a good PIN removes the rows of its number."""
-
-    __tablename__ = "manual_clock_in_attempts"
-    __table_args__ = (Index("ix_manual_clock_in_attempts_no_at", "employee_no", "at"),)
-
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    employee_no: Mapped[str] = mapped_column(String(64))
-    at: Mapped[datetime] = mapped_column(UtcDateTime)
+# The badge + PIN lockout's counters when there is no Redis (clocking/lockout.py).
+throttle_counters = counter_table(Base.metadata)

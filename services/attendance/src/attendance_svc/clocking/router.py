@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
 from attendance_svc.clocking import service
-from attendance_svc.deps import SessionDep, SettingsDep, require_service
+from attendance_svc.deps import PinLockoutDep, SessionDep, SettingsDep, require_service
 from attendance_svc.punches import service as punches
 from attendance_svc.validation import Id
 from faceclock_common.contracts import (
@@ -54,9 +54,10 @@ def replay_clock_in(body: ReplayRequest, session: SessionDep) -> JSONResponse:
                         401: {"description": "invalid_credentials: wrong number or PIN"},
                         403: {"description": "manual_clock_in_disabled"},
                         429: {"description": "too_many_attempts (with Retry-After)"}})
-def manual_clock_in(body: ManualClockInRequest, session: SessionDep,
-                    settings: SettingsDep) -> JSONResponse:
-    outcome = service.manual_clock_in(session=session, request=body, settings=settings)
+def manual_clock_in(body: ManualClockInRequest, session: SessionDep, settings: SettingsDep,
+                    pin_lockout: PinLockoutDep) -> JSONResponse:
+    outcome = service.manual_clock_in(session=session, request=body, settings=settings,
+                                      pin_lockout=pin_lockout)
     headers = {"Idempotent-Replayed": "true"} if outcome.replayed else None
     return JSONResponse(outcome.body, outcome.status_code, headers=headers)
 

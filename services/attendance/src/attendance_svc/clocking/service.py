@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import logging
-import math
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from attendance_svc.audit.service import record
-from attendance_svc.clocking.models import ManualClockInAttempt, RollCall
+from attendance_svc.clocking import lockout
+from attendance_svc.clocking.models import RollCall
 from attendance_svc.config import Settings
 from attendance_svc.liveness import service as liveness
 from attendance_svc.organisation.models import Department, Employee, works_at
@@ -33,15 +32,8 @@ from faceclock_common.errors import (
     NotAllowed,
     NotFound,
     WrongCredentials,
-    try_later,
 )
-
-logger = logging.getLogger(__name__)
-
-# Badge + PIN: this many failed tries of one number within the window lock that number out
-# until the oldest of them leaves the window.
-MAX_FAILED_TRIES = 5
-FAILED_TRY_WINDOW = timedelta(minutes=15)
+from faceclock_common.throttle import Store
 
 
 def _assess(session: Session, employee: Employee, at: datetime,
@@ -128,43 +120,21 @@ def clock_in(*, session: Session, request: ClockInRequest, settings: Settings,
                               key=request.idempotency_key, payload=payload, action=action)
 
 
-def manual_clock_in(*, session: Session, request: ManualClockInRequest,
-                    settings: Settings) -> punches.Outcome:
+def manual_clock_in(*, session: Session, request: ManualClockInRequest, settings: Settings,
+                    pin_lockout: Store) -> punches.Outcome:
     """A kiosk clock-in by badge number and PIN; once they check out, exactly `clock_in`.
     Unknown number, no PIN set and wrong PIN answer the same 401 after the same hash work."""
     if not settings.manual_clock_in:
         raise NotAllowed("manual_clock_in_disabled",
                          "Clocking in by badge number and PIN is turned off here.")
     number = request.employee_no
-    now = datetime.now(UTC)
-    # The try is stored (committed) before it is counted: of many concurrent tries each sees at
-    # least those stored before it, so no more than MAX_FAILED_TRIES ever get to the PIN check.
-    attempt = ManualClockInAttempt(employee_no=number, at=now)
-    session.add(attempt)
-    session.commit()
-    recent = list(session.scalars(
-        select(ManualClockInAttempt.at)
-        .where(ManualClockInAttempt.employee_no == number,
-               ManualClockInAttempt.at > now - FAILED_TRY_WINDOW,
-               ManualClockInAttempt.id != attempt.id)
-        .order_by(ManualClockInAttempt.at)))
-    if len(recent) >= MAX_FAILED_TRIES:
-        session.delete(attempt)
-        session.commit()
-        # Open again once all but MAX_FAILED_TRIES - 1 of them have left the window.
-        reopens = recent[len(recent) - MAX_FAILED_TRIES] + FAILED_TRY_WINDOW
-        retry_after = max(1, math.ceil((reopens - now).total_seconds()))
-        logger.warning("manual clock-in locked out",
-                       extra={"employee_no": number, "actor": request.actor})
-        raise try_later(429, "too_many_attempts",
-                        "Too many wrong PINs for this badge number; try again later.", retry_after)
+    lockout.count_try(pin_lockout, number, actor=request.actor)
     employee = session.scalar(select(Employee).where(Employee.employee_no == number))
     if not verify_pin(employee.pin_hash if employee is not None else None, request.pin):
-        # The stored try stays: it is the failure that counts towards the lockout.
+        # The try counted above stays: it is the failure that counts towards the lockout.
         raise WrongCredentials("invalid_credentials", "Wrong badge number or PIN.")
     assert employee is not None  # verify_pin is never true without a stored hash
-    session.execute(delete(ManualClockInAttempt).where(ManualClockInAttempt.employee_no == number))
-    session.commit()
+    lockout.forget_tries(pin_lockout, number)
     return clock_in(session=session, settings=settings, source="manual",
                     request=ClockInRequest(employee_id=employee.id, device_id=request.device_id,
                                            device_name=request.device_name,

@@ -9,6 +9,7 @@ from starlette.concurrency import run_in_threadpool
 from attendance_svc.deps import (
     READERS,
     LanguageDep,
+    PinLockoutDep,
     ScopeDep,
     SessionDep,
     SettingsDep,
@@ -173,17 +174,19 @@ def delete_employee(employee_id: Id, session: SessionDep, scope: ScopeDep,
 @router.put("/employees/{employee_id}/pin", status_code=204, dependencies=write,
             tags=["organisation"])
 def set_employee_pin(employee_id: Id, body: PinSet, session: SessionDep, scope: ScopeDep,
-                     principal: CurrentPrincipal) -> Response:
+                     principal: CurrentPrincipal, pin_lockout: PinLockoutDep) -> Response:
     """The PIN for clocking in at a kiosk by badge number (stored as an argon2id hash)."""
     employee = service.get_employee(session=session, employee_id=employee_id, scope=scope)
-    service.set_pin(session=session, employee=employee, pin=body.pin, actor=principal.subject)
+    service.set_pin(session=session, employee=employee, pin=body.pin, actor=principal.subject,
+                    pin_lockout=pin_lockout)
     return Response(status_code=204)
 
 
 @router.delete("/employees/{employee_id}/pin", status_code=204, dependencies=write,
                tags=["organisation"])
 def clear_employee_pin(employee_id: Id, session: SessionDep, scope: ScopeDep,
-                       principal: CurrentPrincipal) -> Response:
+                       principal: CurrentPrincipal, pin_lockout: PinLockoutDep) -> Response:
     employee = service.get_employee(session=session, employee_id=employee_id, scope=scope)
-    service.set_pin(session=session, employee=employee, pin=None, actor=principal.subject)
+    service.set_pin(session=session, employee=employee, pin=None, actor=principal.subject,
+                    pin_lockout=pin_lockout)
     return Response(status_code=204)

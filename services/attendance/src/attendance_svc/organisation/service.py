@@ -3,11 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from attendance_svc.audit.service import record
-from attendance_svc.clocking.models import ManualClockInAttempt
+from attendance_svc.clocking import lockout
 from attendance_svc.db import conflict_on_duplicate
 from attendance_svc.deps import AccessScope
 from attendance_svc.organisation.models import Department, Employee
@@ -25,6 +25,7 @@ from attendance_svc.results.models import DayResult
 from attendance_svc.results.service import recompute_people, recompute_stored
 from attendance_svc.sites.service import check_holiday_calendar, check_site
 from faceclock_common.errors import Conflict, DomainError, Invalid, NotFound, Unreadable
+from faceclock_common.throttle import Store
 
 
 def _not_found(what: str) -> DomainError:
@@ -204,12 +205,12 @@ def delete_employee(*, session: Session, employee: Employee, actor: str) -> None
     session.delete(employee)
 
 
-def set_pin(*, session: Session, employee: Employee, pin: str | None, actor: str) -> None:
+def set_pin(*, session: Session, employee: Employee, pin: str | None, actor: str,
+            pin_lockout: Store) -> None:
     """Set (or with None clear) the kiosk PIN. Earlier failed tries of the number are forgotten:
     a new PIN ends a lockout."""
+    lockout.forget_tries(pin_lockout, employee.employee_no)
     employee.pin_hash = hash_pin(pin) if pin is not None else None
-    session.execute(delete(ManualClockInAttempt).where(
-        ManualClockInAttempt.employee_no == employee.employee_no))
     record(session, actor=actor, action="set_pin" if pin is not None else "clear_pin",
            entity="employee", entity_id=employee.id, employee_id=employee.id)
 

@@ -1,19 +1,20 @@
-"""Failed-attempt counters for the database throttle backend (Redis holds them otherwise)."""
+"""Failed-attempt counters of the database store (Redis holds them otherwise): the table is
+faceclock_common.throttle's, mapped here so housekeeping can purge stale rows."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped
 
-from auth_svc.db import Base, UtcDateTime
+from auth_svc.db import Base
+from faceclock_common.throttle import counter_table
 
 
 class ThrottleCounter(Base):
-    __tablename__ = "throttle_counters"
+    __table__ = counter_table(Base.metadata)
 
-    key: Mapped[str] = mapped_column(String(191), primary_key=True)
-    failures: Mapped[int] = mapped_column(Integer, default=0)
-    last_failure_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    key: Mapped[str]
+    failures: Mapped[int]
+    last_failure_at: Mapped[datetime]
+    locked_until: Mapped[datetime | None]
