@@ -398,3 +398,14 @@ class Fallback:
             self.primary.reset(key)
         except StoreDown as exc:
             self._fall_back(exc).reset(key)
+
+
+def shared_store(redis_url: str | None, *, prefix: str, session_factory: sessionmaker[Session],
+                 table: Table, timeout_seconds: float = 2) -> Store:
+    """The store of a throttle that every replica shares: Redis when `redis_url` is set (the
+    database while Redis is down), else the database table `table` (made by `counter_table`)."""
+    store: Store = DatabaseStore(session_factory, table)
+    if redis_url:
+        client = redis_client(redis_url, timeout_seconds=timeout_seconds)
+        store = Fallback(RedisStore(client, prefix), store)
+    return store

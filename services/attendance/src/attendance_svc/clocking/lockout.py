@@ -18,15 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from attendance_svc.clocking.models import throttle_counters
 from attendance_svc.config import Settings
 from faceclock_common.errors import try_later
-from faceclock_common.throttle import (
-    Backoff,
-    DatabaseStore,
-    Fallback,
-    RedisStore,
-    Store,
-    redis_client,
-    retry_after,
-)
+from faceclock_common.throttle import Backoff, Store, retry_after, shared_store
 
 logger = logging.getLogger(__name__)
 
@@ -39,11 +31,8 @@ POLICY = Backoff(free_failures=MAX_FAILED_TRIES - 1, base_delay=_WINDOW, max_del
 
 
 def store_of(settings: Settings, session_factory: sessionmaker[Session]) -> Store:
-    store: Store = DatabaseStore(session_factory, throttle_counters)
-    if settings.redis_url:
-        client = redis_client(settings.redis_url, timeout_seconds=2)
-        store = Fallback(RedisStore(client, "faceclock:attendance:pin:"), store)
-    return store
+    return shared_store(settings.redis_url, prefix="faceclock:attendance:pin:",
+                        session_factory=session_factory, table=throttle_counters)
 
 
 def _key(employee_no: str) -> str:

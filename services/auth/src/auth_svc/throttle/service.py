@@ -17,15 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from auth_svc.config import Settings
 from auth_svc.throttle.models import ThrottleCounter
-from faceclock_common.throttle import (
-    Backoff,
-    DatabaseStore,
-    Fallback,
-    RedisStore,
-    Store,
-    redis_client,
-    retry_after,
-)
+from faceclock_common.throttle import Backoff, Store, retry_after, shared_store
 
 logger = logging.getLogger(__name__)
 
@@ -76,10 +68,8 @@ class Throttle:
 
 def throttle_of(settings: Settings, session_factory: sessionmaker[Session]) -> Throttle:
     """In Redis when it is set (the database while Redis is down), else in the database."""
-    store: Store = DatabaseStore(session_factory, ThrottleCounter.__table__)
-    if settings.redis_url:
-        client = redis_client(settings.redis_url, timeout_seconds=2)
-        store = Fallback(RedisStore(client, "faceclock:auth:throttle:"), store)
+    store = shared_store(settings.redis_url, prefix="faceclock:auth:throttle:",
+                         session_factory=session_factory, table=ThrottleCounter.__table__)
 
     def policy(free: int) -> Backoff:
         return Backoff(free_failures=free, base_delay=settings.throttle_base_delay_seconds,
