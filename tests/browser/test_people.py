@@ -227,6 +227,9 @@ def test_hr_invites_an_employee_who_signs_up_from_the_link_once(
         # Linked to her record: her own clock-in page is there (it needs a linked employee).
         expect(invitee.get_by_role("navigation").get_by_role("link", name="打卡")).to_be_visible()
         invitee.get_by_role("button", name="退出登录").click()
+        # Signed out (the page goes to the sign-in form) before the link is opened again: a
+        # link opened while signing out was left for the sign-in form.
+        expect(invitee.get_by_role("button", name="登录")).to_be_visible()
         # The link worked once.
         invitee.goto(invitation)
         invitee.get_by_label("用户名").fill(f"ivy2{office.suffix}")
