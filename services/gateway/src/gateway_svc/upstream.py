@@ -135,10 +135,11 @@ def raise_for_upstream(response: httpx.Response) -> None:
     if response.status_code < 400:
         return
     try:
-        body = response.json()
-        error = ApiError(response.status_code, str(body["error"]["code"]),
-                         str(body["error"]["message"]))
-    except (ValueError, KeyError, TypeError):
+        found = response.json()["error"]
+        # Its other fields too (details, retry_after_seconds): the client reads them.
+        error = ApiError(response.status_code, str(found["code"]), str(found["message"]),
+                         **{k: v for k, v in found.items() if k not in ("code", "message")})
+    except (ValueError, KeyError, TypeError, AttributeError):
         raise ApiError(502 if response.status_code >= 500 else response.status_code,
                        "upstream_error", "An internal service answered unexpectedly.") from None
     error.headers = {name: response.headers[name] for name in ("retry-after", "www-authenticate")

@@ -83,6 +83,8 @@ def test_a_kiosk_clocks_in_by_badge_and_pin(stack: StackProcesses) -> None:
         assert locked.status_code == 429, locked.text
         assert locked.json()["error"]["code"] == "too_many_attempts"
         assert 0 < int(locked.headers["Retry-After"]) <= 900
+        # The body says it too, through the gateway as from attendance itself.
+        assert locked.json()["error"]["retry_after_seconds"] == int(locked.headers["Retry-After"])
 
         junk = client.post("/api/v1/clock-ins/manual", headers=kiosk, json={"employee_no": number})
         assert junk.status_code == 422
