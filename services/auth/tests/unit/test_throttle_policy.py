@@ -1,23 +1,12 @@
-"""Growing delays, and which address counts as the client's."""
+"""Which address counts as the client's (the growing delays are tested with the throttle, in
+libs/common/tests/unit/test_throttle.py)."""
 
 from __future__ import annotations
-
-from itertools import pairwise
 
 from starlette.requests import Request
 
 from faceclock_common.addresses import parse_networks
 from faceclock_common.fastapi.requests import client_address_of
-from faceclock_common.throttle import Backoff
-
-
-def test_delay_grows_after_the_free_failures_and_is_capped() -> None:
-    policy = Backoff(free_failures=3, base_delay=1, max_delay=60, window_seconds=3600)
-    delays = [policy.delay_after(n) for n in range(1, 12)]
-    assert delays[:3] == [0, 0, 0]
-    assert delays[3:8] == [1, 2, 4, 8, 16]
-    assert delays[-1] == 60
-    assert all(a <= b for a, b in pairwise(delays))
 
 
 def request(peer: str, forwarded: list[str]) -> Request:
