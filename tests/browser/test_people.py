@@ -229,7 +229,9 @@ def test_hr_invites_an_employee_who_signs_up_from_the_link_once(
         invitee.get_by_role("button", name="退出登录").click()
         # Signed out (the page goes to the sign-in form) before the link is opened again: a
         # link opened while signing out was left for the sign-in form.
-        expect(invitee.get_by_role("button", name="登录")).to_be_visible()
+        # exact: "登录" (sign in) is also inside "退出登录" (sign out), which is still on screen.
+        expect(invitee.get_by_role("button", name="登录", exact=True)).to_be_visible()
+        expect(invitee).to_have_url(re.compile(r"/login"))
         # The link worked once.
         invitee.goto(invitation)
         invitee.get_by_label("用户名").fill(f"ivy2{office.suffix}")
