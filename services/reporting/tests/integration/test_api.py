@@ -340,8 +340,11 @@ def test_one_caller_cannot_flood_the_workers(peer: Any, make_env: Callable[..., 
     busy = _auth(token_mint, "hr", sub="5")
     assert [client.post("/api/v1/reports", headers=busy, json=body).status_code
             for _ in range(3)] == [202, 202, 429]
-    refused = client.post("/api/v1/reports", headers=busy, json=body).get_json()
-    assert refused["error"]["code"] == "too_many_reports"
+    refused = client.post("/api/v1/reports", headers=busy, json=body)
+    assert refused.get_json()["error"]["code"] == "too_many_reports"
+    # Like every 429: when to come back, in the header and in the body.
+    assert refused.headers["Retry-After"] == "10"
+    assert refused.get_json()["error"]["retry_after_seconds"] == 10
     other = client.post("/api/v1/reports", headers=_auth(token_mint, "hr", sub="6"), json=body)
     assert other.status_code == 202
     flask_app.extensions["reporting"].engine.dispose()

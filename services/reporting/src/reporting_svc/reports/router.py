@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from faceclock_common.bounds import OFFSET_MAX, ROW_ID_MAX
 from faceclock_common.contracts import RollCallRead
-from faceclock_common.errors import ApiError
+from faceclock_common.errors import ApiError, try_later
 from faceclock_common.flask import authenticated, current_principal, require_roles
 from faceclock_common.i18n import negotiate
 from faceclock_common.security import Principal
@@ -35,6 +35,8 @@ KIND_ROLES: dict[str, frozenset[str]] = {
 # Roles that read every report, not only their own.
 READ_ALL_ROLES = frozenset({"admin", "hr"})
 MAX_LIMIT = 200
+# A caller at their limit of reports in progress: most reports take seconds, so look again soon.
+REPORT_RETRY_AFTER_SECONDS = 10
 
 
 def to_read(report: Report) -> dict[str, Any]:
@@ -114,9 +116,9 @@ def create_report() -> tuple[Response, int]:
     session = deps.db_session()
     limit = deps.runtime().settings.max_active_per_owner
     if service.count_active(session, owner_subject=principal.subject) >= limit:
-        raise ApiError(429, "too_many_reports",
-                       f"You already have {limit} reports waiting or running; "
-                       "wait for them to finish.")
+        raise try_later(429, "too_many_reports",
+                        f"You already have {limit} reports waiting or running; "
+                        "wait for them to finish.", REPORT_RETRY_AFTER_SECONDS)
     report = service.create_report(session, kind=wanted.kind, params=params,
                                    owner_subject=principal.subject,
                                    request_id=g.get("request_id", "-"))
