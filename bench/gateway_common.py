@@ -159,10 +159,10 @@ def run_clients(base_url: str, clients: int, seconds: float,
 
 
 def run_gets(base_url: str, path: str, headers: dict[str, str], clients: int, seconds: float,
-             warmup_seconds: float = 2.0) -> Run:
+             warmup_seconds: float = 2.0, rate: float | None = None) -> Run:
     """run_clients for a plain GET, sent with http.client: a tenth of httpx's CPU per request,
     so that at hundreds of requests a second the load generator does not take the cores the
-    servers are measured on."""
+    servers are measured on. `rate`: the clients together send that many a second (see _run)."""
     host, port = base_url.removeprefix("http://").split(":")
 
     def client_loop(send: Callable[[Callable[[], int]], None]) -> None:
@@ -179,16 +179,23 @@ def run_gets(base_url: str, path: str, headers: dict[str, str], clients: int, se
         finally:
             connection.close()
 
-    return _run(clients, seconds, warmup_seconds, client_loop)
+    return _run(clients, seconds, warmup_seconds, client_loop, rate)
 
 
 def _run(clients: int, seconds: float, warmup_seconds: float,
-         client_loop: Callable[[Callable[[Callable[[], int]], None]], None]) -> Run:
+         client_loop: Callable[[Callable[[Callable[[], int]], None]], None],
+         rate: float | None = None) -> Run:
+    """Closed loop (rate None): each client sends its next request when the last one was
+    answered, so at saturation the latency is just clients ÷ throughput. Open loop (`rate`):
+    the clients take turns on a fixed schedule of `rate` requests a second, and a latency runs
+    from the request's scheduled time, so time spent queued behind a slow answer counts (no
+    coordinated omission); every request scheduled inside the window is counted."""
     run = Run(clients, seconds)
     begin = time.monotonic() + warmup_seconds
     end = begin + seconds
+    started_at = time.monotonic()
 
-    def send(request: Callable[[], int]) -> None:
+    def closed(request: Callable[[], int]) -> None:
         while True:
             started = time.monotonic()
             if started >= end:
@@ -196,12 +203,33 @@ def _run(clients: int, seconds: float, warmup_seconds: float,
             status = request()
             finished = time.monotonic()
             if started >= begin and finished <= end:
-                with run.lock:
-                    run.statuses[status] += 1
-                    if status < 300:
-                        run.latencies_ms.append((finished - started) * 1000)
+                record(status, finished - started)
 
-    threads = [threading.Thread(target=client_loop, args=(send,)) for _ in range(clients)]
+    def paced(request: Callable[[], int], turn: int) -> None:
+        assert rate is not None
+        interval = clients / rate
+        scheduled = started_at + turn / rate
+        while scheduled < end:
+            time.sleep(max(0.0, scheduled - time.monotonic()))
+            status = request()
+            if scheduled >= begin:
+                finished = time.monotonic()
+                record(status, finished - scheduled)
+                with run.lock:  # a run that fell behind its schedule took longer than planned
+                    run.seconds = max(run.seconds, finished - begin)
+            scheduled += interval
+
+    def record(status: int, seconds_taken: float) -> None:
+        with run.lock:
+            run.statuses[status] += 1
+            if status < 300:
+                run.latencies_ms.append(seconds_taken * 1000)
+
+    def sender(turn: int) -> Callable[[Callable[[], int]], None]:
+        return (lambda request: paced(request, turn)) if rate else closed
+
+    threads = [threading.Thread(target=client_loop, args=(sender(turn),))
+               for turn in range(clients)]
     for thread in threads:
         thread.start()
     for thread in threads:

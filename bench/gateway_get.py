@@ -80,6 +80,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 8])
+    parser.add_argument("--rates", type=float, nargs="*", default=[500.0],
+                        help="also send at these fixed rates (requests a second, all clients "
+                             "together) with the most clients: open loop, see gateway_common")
     parser.add_argument("--stacks", nargs="+", choices=["sqlite", "mariadb"],
                         default=["sqlite", "mariadb"])
     add_arguments(parser, rounds=False)
@@ -113,20 +116,22 @@ def main() -> None:
                     targets[code] = (processes, f"/api/v1/employees/{created.json()['id']}",
                                      headers)
                 label = "SQLite, embedded" if kind == "sqlite" else "MariaDB + Redis"
-                for count in args.clients:
+                paced = [(max(args.clients), rate) for rate in args.rates]
+                for count, rate in [(count, None) for count in args.clients] + paced:
                     runs: dict[str, Run] = {}
                     cpu: dict[str, float] = {}
+                    clients = f"{count}" if rate is None else f"{count} at {rate:.0f}/s"
                     for code, _ in codes:
                         processes, path, headers = targets[code]
                         outputs = None
-                        if args.profile and count == max(args.clients):
+                        if args.profile and count == max(args.clients) and rate is None:
                             outputs = profile_processes(processes, ["gateway", "attendance"],
                                                         args.seconds, args.profile_dir,
                                                         f"b11-{kind}-{code.split()[0]}")
                         pids = [processes.children[name].pid for name in ("gateway", "attendance")]
                         before = [cpu_seconds(pid) for pid in pids]
                         run = run_gets(processes.base_url, path, headers, count, args.seconds,
-                                       warmup_seconds=0 if outputs else 2.0)
+                                       warmup_seconds=0 if outputs else 2.0, rate=rate)
                         # Over warm-up and run alike: divided by the answers of both.
                         answered = run.ok * (1 + (0 if outputs else 2.0) / args.seconds)
                         cpu_ms = [(cpu_seconds(pid) - start) / max(answered, 1) * 1000
@@ -138,16 +143,16 @@ def main() -> None:
                         runs[code] = run
                         cpu[code] = sum(cpu_ms)
                         if code == "new":
-                            figures[f"B11 {label}, {count} clients, p50 ms"] = run.p(50)
-                            figures[f"B11 {label}, {count} clients, req/s"] = run.rate()
-                            figures[f"B11 {label}, {count} clients, CPU ms per request"] = \
+                            figures[f"B11 {label}, {clients} clients, p50 ms"] = run.p(50)
+                            figures[f"B11 {label}, {clients} clients, req/s"] = run.rate()
+                            figures[f"B11 {label}, {clients} clients, CPU ms per request"] = \
                                 sum(cpu_ms)
-                        rows.append([label, code, count, round(run.rate()), run.p(50),
+                        rows.append([label, code, clients, round(run.rate()), run.p(50),
                                      run.p(95), round(cpu_ms[0], 2), round(cpu_ms[1], 2),
                                      run.others(), load()])
                     if len(codes) == 2:
                         old, new = runs[codes[0][0]], runs["new"]
-                        ratios.append([label, count, f"{new.rate() / max(old.rate(), 1e-9):.2f}x",
+                        ratios.append([label, clients, f"{new.rate() / max(old.rate(), 1e-9):.2f}x",
                                        f"{old.p(50) / new.p(50):.2f}x",
                                        f"{cpu[codes[0][0]] / max(cpu['new'], 1e-9):.2f}x", load()])
     table(f"B11 authenticated GET /api/v1/employees/{{id}} through the gateway, "
