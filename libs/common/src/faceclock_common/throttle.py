@@ -14,6 +14,8 @@ The policies are plain math over them:
 - `Backoff`: failed attempts (auth's sign-ins, attendance's badge + PIN). After `free_failures`
   failures every further one locks the key for base_delay * 2^(n - free - 1) seconds, capped.
 
+`purge_counters` deletes a counter table's stale rows (a periodic job calls it).
+
 Stores: `MemoryStore` (one process; async, for the gateway), `RedisStore` and `AsyncRedisStore`
 (shared by replicas; the same keys and commands, blocking or on the event loop) and
 `DatabaseStore` (a table made by `counter_table`, for runs without Redis). The Redis stores raise
@@ -37,7 +39,19 @@ from redis import asyncio as aioredis
 from redis.asyncio.retry import Retry as AsyncRetry
 from redis.backoff import NoBackoff
 from redis.retry import Retry
-from sqlalchemy import Column, Integer, MetaData, String, Table, case, delete, insert, select, update
+from sqlalchemy import (
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    case,
+    delete,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -282,6 +296,17 @@ def counter_table(metadata: MetaData) -> Table:
         Column("last_failure_at", UtcDateTime(), nullable=False),
         Column("locked_until", UtcDateTime(), nullable=True),
     )
+
+
+def purge_counters(session: Session, table: Table, *, idle_seconds: float) -> int:
+    """Deletes the rows of a `counter_table` nothing reads again: no failure counted for
+    `idle_seconds` (at least the longest window counted in the table) and no lock still
+    running. Returns how many went. The caller's transaction: run it from a periodic job."""
+    now = utcnow()
+    purged = session.execute(delete(table).where(
+        table.c.last_failure_at < now - timedelta(seconds=idle_seconds),
+        or_(table.c.locked_until.is_(None), table.c.locked_until < now)))
+    return int(getattr(purged, "rowcount", 0) or 0)
 
 
 class DatabaseStore:

@@ -7,9 +7,13 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import insert, select
 
+from attendance_svc.clocking.models import throttle_counters
 from attendance_svc.main import create_app
+from attendance_svc.notify import Notifier
 from attendance_svc.results.models import DayResult
+from attendance_svc.results.nightly import nightly_once
 from faceclock_common.db import make_engine, make_session_factory
 from faceclock_dev.testing import TokenMint
 
@@ -48,3 +52,30 @@ def test_the_service_marks_past_days_at_start(sqlite_url: str, settings_for: Any
     # stored result, and no other day does.
     assert set(window[:2]) <= final
     assert _stored(sqlite_url) == final
+
+
+def test_the_nightly_job_deletes_stale_badge_counts(sqlite_url: str, settings_for: Any) -> None:
+    """Counts of badge numbers nobody tried for the lockout window are forgotten already; the
+    job deletes them, keeping recent ones and a lock that still runs."""
+    settings = settings_for(sqlite_url)
+    with TestClient(create_app(settings)):
+        pass  # migrated
+    engine = make_engine(sqlite_url)
+    factory = make_session_factory(engine)
+    now = datetime.now(UTC)
+    try:
+        with factory() as session, session.begin():
+            session.execute(insert(throttle_counters), [
+                {"key": "stale", "failures": 3, "last_failure_at": now - timedelta(hours=1),
+                 "locked_until": None},
+                {"key": "recent", "failures": 3, "last_failure_at": now - timedelta(minutes=5),
+                 "locked_until": None},
+                {"key": "locked", "failures": 5, "last_failure_at": now - timedelta(hours=1),
+                 "locked_until": now + timedelta(minutes=5)},
+            ])
+        nightly_once(factory, Notifier(settings), lookback_days=1, zone_name="UTC")
+        with factory() as session:
+            kept = sorted(session.scalars(select(throttle_counters.c.key)))
+        assert kept == ["locked", "recent"]
+    finally:
+        engine.dispose()

@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from auth_svc.accounts.models import PasswordResetToken, RefreshToken
 from auth_svc.db import utcnow
 from auth_svc.throttle.models import ThrottleCounter
+from faceclock_common.throttle import purge_counters
 
 logger = logging.getLogger(__name__)
 
@@ -34,15 +35,15 @@ def purge_expired(session_factory: sessionmaker[Session], *, throttle_window_sec
         "reset_tokens": delete(PasswordResetToken).where(or_(
             PasswordResetToken.expires_at < now, PasswordResetToken.used_at.is_not(None),
         )),
-        "throttle_counters": delete(ThrottleCounter).where(
-            ThrottleCounter.last_failure_at < now - timedelta(seconds=throttle_window_seconds),
-        ),
     }
     counts = {}
     with session_factory() as session, session.begin():
         for name, statement in statements.items():
             result = session.execute(statement)
             counts[name] = int(getattr(result, "rowcount", 0) or 0)
+        # A lock can outlast the window (the back-off caps at throttle_max_delay_seconds): kept.
+        counts["throttle_counters"] = purge_counters(session, ThrottleCounter.__table__,
+                                                     idle_seconds=throttle_window_seconds)
     return counts
 
 

@@ -39,15 +39,20 @@ def test_purge_expired(api) -> None:
                                expires_at=now - timedelta(minutes=1)),
             ThrottleCounter(key="fresh", failures=1, last_failure_at=now),
             ThrottleCounter(key="stale", failures=9, last_failure_at=now - timedelta(hours=2)),
+            # Its last failure is old, but the lock it earned still runs: kept until it ends.
+            ThrottleCounter(key="locked", failures=30, last_failure_at=now - timedelta(hours=2),
+                            locked_until=now + timedelta(minutes=5)),
+            ThrottleCounter(key="lock_over", failures=30, last_failure_at=now - timedelta(hours=2),
+                            locked_until=now - timedelta(minutes=5)),
         ])
         session.commit()
     counts = purge_expired(factory, throttle_window_seconds=3600)
-    assert counts == {"refresh_tokens": 2, "reset_tokens": 1, "throttle_counters": 1}
+    assert counts == {"refresh_tokens": 2, "reset_tokens": 1, "throttle_counters": 2}
     with factory() as session:
         hashes = {h.rstrip("0") for h in session.scalars(select(RefreshToken.token_hash))}
         assert hashes == {"live", "rotated_recently"}
         assert count(session, PasswordResetToken) == 1
-        assert session.scalars(select(ThrottleCounter.key)).all() == ["fresh"]
+        assert sorted(session.scalars(select(ThrottleCounter.key))) == ["fresh", "locked"]
 
 
 def test_housekeeping_runs_in_the_app(open_api) -> None:

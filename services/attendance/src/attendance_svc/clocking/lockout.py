@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from attendance_svc.clocking.models import throttle_counters
 from attendance_svc.config import Settings
 from faceclock_common.errors import try_later
-from faceclock_common.throttle import Backoff, Store, retry_after, shared_store
+from faceclock_common.throttle import Backoff, Store, purge_counters, retry_after, shared_store
 
 logger = logging.getLogger(__name__)
 
@@ -61,3 +61,9 @@ def forget_tries(store: Store, employee_no: str) -> None:
     writes anything: the store's own transaction must not wait for the request's (SQLite has
     one writer at a time)."""
     store.reset(_key(employee_no))
+
+
+def purge_stale_tries(session: Session) -> int:
+    """Deletes the database's counts of numbers nobody tried for a window (the nightly job):
+    they are forgotten already, and every badge number ever tried would otherwise stay a row."""
+    return purge_counters(session, throttle_counters, idle_seconds=_WINDOW)

@@ -3,7 +3,8 @@
 Kubernetes runs `python -m attendance_svc mark-absent` as a CronJob and turns this off
 (ATTENDANCE_NIGHTLY_JOB=false); the local run and Compose have one attendance process, which
 runs the job once at start (catching up on days that ended while it was down) and then daily.
-After the absences, the digest of missing check-outs goes out (results.digest).
+After the absences, the digest of missing check-outs goes out (results.digest), and badge +
+PIN counts nobody added to for a window are deleted.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from attendance_svc.clocking.lockout import purge_stale_tries
 from attendance_svc.notify import Notifier
 from attendance_svc.results.digest import send_digests
 from attendance_svc.results.service import mark_absences
@@ -34,13 +36,21 @@ def seconds_until_next(at: time, zone: ZoneInfo, now: datetime) -> float:
 
 def nightly_once(factory: sessionmaker[Session], notifier: Notifier, *, lookback_days: int,
                  zone_name: str) -> int:
-    """Marks the absences, then sends the digests (a failed digest leaves the absences stored)."""
+    """Marks the absences, then sends the digests (a failed digest leaves the absences stored)
+    and deletes stale badge + PIN counts."""
     stored = mark_absences(factory, lookback_days=lookback_days, default_timezone=zone_name)
     try:
         with session_scope(factory) as session:
             send_digests(session, notifier, default_timezone=zone_name)
     except Exception:  # the absences stand; the next night sends what is still unsent
         logger.exception("digest of missing check-outs failed")
+    try:
+        with session_scope(factory) as session:
+            purged = purge_stale_tries(session)
+        if purged:
+            logger.info("stale badge + PIN counts deleted", extra={"purged": purged})
+    except Exception:  # a housekeeping chore: the next night deletes them
+        logger.exception("deleting stale badge + PIN counts failed")
     return stored
 
 
