@@ -2,7 +2,7 @@
 (GET /api/v1/employees/{id}: token check, rate limit, proxy, attendance reads one row).
 
     uv run python bench/gateway_get.py [--baseline-ref d1d33c4] [--seconds 10] [--clients 1 8]
-                                       [--stacks sqlite mariadb] [--profile]
+                                       [--rates 500] [--stacks sqlite mariadb] [--profile]
 
 Two stacks: the embedded one (SQLite, in-process rate limits) and the production-like one
 (MariaDB on 127.0.0.1:3306 and Redis on 6379: databases of their own, dropped afterwards, and a
@@ -12,6 +12,11 @@ are up at once and each row is measured old then new back to back, so both see t
 a second table gives the ratios. Worker counts are each code's defaults (this code: one
 process per core for gateway, auth and attendance). --profile runs py-spy on the gateway and
 attendance (with their workers) at the highest client count and says where the CPU went.
+
+Two ways to load: closed loop (each client sends again as soon as it has its answer: the most
+the stack can do, where a p50 is clients ÷ throughput) and, with the most clients, open loop at
+each of --rates (the clients together send that many a second on a fixed schedule, and a
+latency counts from the scheduled time: the p50 a steady load of that size gets).
 """
 
 from __future__ import annotations
