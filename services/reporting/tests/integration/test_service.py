@@ -4,14 +4,16 @@ the sweeper and the scheduler's once-only rule."""
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from faceclock_common.db import session_scope
@@ -203,3 +205,36 @@ def test_a_retaken_report_replaces_the_dead_attempts_files(runtime: Runtime, pee
     assert len(lines) == 4 and lines[0].startswith('"Employee ID",')
     report = _get(runtime, report_id)
     assert (report.status, report.attempts, report.rows) == ("done", 2, 3)
+
+
+def test_concurrent_requests_take_no_more_places_than_there_are(runtime: Runtime) -> None:
+    """24 requests of one caller at once, 10 places: 10 admitted, never more (counting first
+    and inserting after let 12 of 40 in); a finished report frees its place for the next."""
+    barrier = threading.Barrier(24)
+
+    def request(_: int) -> int | None:
+        barrier.wait()
+        with session_scope(runtime.sessions) as session:
+            report = service.admit_report(session, limit=10, kind="monthly",
+                                          params={"month": "2026-10"}, owner_subject="7")
+            return None if report is None else report.id
+
+    with ThreadPoolExecutor(24) as pool:
+        admitted = [found for found in pool.map(request, range(24)) if found is not None]
+    assert len(admitted) == 10
+    first = _get(runtime, admitted[0])
+    with session_scope(runtime.sessions) as session:
+        slots = sorted(session.scalars(select(Report.active_slot).where(
+            Report.owner_subject == "7")))
+        assert slots == list(range(1, 11))
+        assert service.admit_report(session, limit=10, kind="monthly", params={},
+                                    owner_subject="7") is None
+        attempt = service.claim(session, report_id=first.id, stale_after=MINUTE)
+        assert attempt is not None
+        assert service.finish(session, report_id=first.id, attempt=attempt, file_name="f.csv",
+                              rows=0, size_bytes=0)
+    assert _get(runtime, first.id).active_slot is None
+    with session_scope(runtime.sessions) as session:
+        again = service.admit_report(session, limit=10, kind="monthly", params={},
+                                     owner_subject="7")
+        assert again is not None and again.active_slot == first.active_slot

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, Index, Integer, String
+from sqlalchemy import JSON, Float, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from reporting_svc.db import Base, UtcDateTime, utcnow
@@ -19,6 +19,7 @@ class Report(Base):
     __table_args__ = (
         Index("ix_reports_owner_created", "owner_subject", "created_at"),
         Index("ix_reports_status_heartbeat", "status", "heartbeat_at"),
+        UniqueConstraint("owner_subject", "active_slot"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -29,6 +30,10 @@ class Report(Base):
     # Where the report came from: a scheduled one carries a key so beat cannot create it twice.
     schedule_key: Mapped[str | None] = mapped_column(String(100), unique=True, default=None)
     request_id: Mapped[str] = mapped_column(String(64), default="-")
+    # Which of its owner's MAX_ACTIVE_PER_OWNER places a requested report holds while queued or
+    # running (None once finished, and for scheduled reports): unique, so concurrent requests
+    # cannot take more places than there are.
+    active_slot: Mapped[int | None] = mapped_column(Integer, default=None)
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     # Each claim by a worker increments it; updates carry it so a stale worker cannot overwrite.
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -115,13 +115,13 @@ def create_report() -> tuple[Response, int]:
         params = {**params, "language": language}  # the worker writes the file in it later
     session = deps.db_session()
     limit = deps.runtime().settings.max_active_per_owner
-    if service.count_active(session, owner_subject=principal.subject) >= limit:
+    report = service.admit_report(session, limit=limit, kind=wanted.kind, params=params,
+                                  owner_subject=principal.subject,
+                                  request_id=g.get("request_id", "-"))
+    if report is None:
         raise try_later(429, "too_many_reports",
                         f"You already have {limit} reports waiting or running; "
                         "wait for them to finish.", REPORT_RETRY_AFTER_SECONDS)
-    report = service.create_report(session, kind=wanted.kind, params=params,
-                                   owner_subject=principal.subject,
-                                   request_id=g.get("request_id", "-"))
     session.commit()
     enqueue(deps.celery_app(), deps.runtime(), report.id)
     return jsonify(id=report.id, status=report.status), 202

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from reporting_svc.db import utcnow
@@ -21,11 +22,12 @@ ERROR_MAX = 500
 
 
 def create_report(session: Session, *, kind: str, params: dict[str, Any], owner_subject: str,
-                  request_id: str = "-", schedule_key: str | None = None) -> Report:
+                  request_id: str = "-", schedule_key: str | None = None,
+                  active_slot: int | None = None) -> Report:
     now = utcnow()
     report = Report(kind=kind, params=params, owner_subject=owner_subject, request_id=request_id,
-                    schedule_key=schedule_key, status=QUEUED, progress=0.0, attempts=0,
-                    created_at=now, enqueued_at=now)
+                    schedule_key=schedule_key, active_slot=active_slot, status=QUEUED,
+                    progress=0.0, attempts=0, created_at=now, enqueued_at=now)
     session.add(report)
     session.flush()
     return report
@@ -48,11 +50,26 @@ def list_reports(session: Session, *, owner_subject: str | None, limit: int,
     return list(rows), int(session.scalar(count) or 0)
 
 
-def count_active(session: Session, *, owner_subject: str) -> int:
-    return int(session.scalar(
-        select(func.count()).select_from(Report)
-        .where(Report.owner_subject == owner_subject, Report.status.in_((QUEUED, RUNNING)))
-    ) or 0)
+def admit_report(session: Session, *, limit: int, kind: str, params: dict[str, Any],
+                 owner_subject: str, request_id: str = "-") -> Report | None:
+    """A requested report in one of its owner's `limit` places, or None when all are held by
+    reports still queued or running. A place is taken by inserting under the unique
+    (owner_subject, active_slot) key, so of concurrent requests for one place one gets it and
+    the others try the next (counting first and inserting after let 12 of 40 in at a limit of
+    10). A place that failed is not tried again: a MariaDB snapshot would still show it free."""
+    held = set(session.scalars(select(Report.active_slot).where(
+        Report.owner_subject == owner_subject, Report.active_slot.is_not(None))))
+    for slot in range(1, limit + 1):
+        if slot in held:
+            continue
+        try:
+            with session.begin_nested():
+                return create_report(session, kind=kind, params=params,
+                                     owner_subject=owner_subject, request_id=request_id,
+                                     active_slot=slot)
+        except IntegrityError:
+            continue
+    return None
 
 
 def file_path(files_dir: Path, report_id: int) -> Path:
@@ -103,7 +120,7 @@ def finish(session: Session, *, report_id: int, attempt: int, file_name: str, ro
     result = session.execute(
         update(Report).where(_owned(report_id, attempt))
         .values(status=DONE, progress=1.0, file_name=file_name, rows=rows, size_bytes=size_bytes,
-                finished_at=utcnow(), heartbeat_at=utcnow(), error=None)
+                finished_at=utcnow(), heartbeat_at=utcnow(), error=None, active_slot=None)
         .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
@@ -115,7 +132,7 @@ def fail(session: Session, *, report_id: int, reason: str, attempt: int | None =
                  else and_(Report.id == report_id, Report.status.in_((QUEUED, RUNNING))))
     result = session.execute(
         update(Report).where(condition)
-        .values(status=FAILED, error=reason[:ERROR_MAX], finished_at=utcnow())
+        .values(status=FAILED, error=reason[:ERROR_MAX], finished_at=utcnow(), active_slot=None)
         .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
