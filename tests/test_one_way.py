@@ -205,14 +205,26 @@ def _transaction_ends(tree: ast.Module) -> set[str]:
     return found
 
 
+def _package_transaction_ends(service: str) -> set[str]:
+    package = ROOT / "services" / service / "src" / f"{service}_svc"
+    assert (package / "main.py").is_file() or (package / "__main__.py").is_file(), package
+    return {f"{path.relative_to(package)}:{function}"
+            for path in package.rglob("*.py") if "migrations" not in path.parts
+            for function in _transaction_ends(ast.parse(path.read_text()))}
+
+
 def test_attendance_services_flush_and_the_edge_commits() -> None:
     """One transaction per request: attendance's modules never commit or roll back. A request's
     transaction ends in faceclock_common.fastapi.db (commit after the route, rollback on any
     error); work outside a request ends its own with faceclock_common.db.session_scope."""
-    package = ROOT / "services" / "attendance" / "src" / "attendance_svc"
-    ending = {f"{path.relative_to(package)}:{function}"
-              for path in package.rglob("*.py") if "migrations" not in path.parts
-              for function in _transaction_ends(ast.parse(path.read_text()))}
+    ending = _package_transaction_ends("attendance")
+    assert ending == set(), f"flush, and let the edge commit: {sorted(ending)}"
+
+
+def test_auth_services_flush_and_the_edge_commits() -> None:
+    """The same in auth: what must stand although the answer is an error (a reused refresh
+    token's revoked family) is written through session_scope, never a commit of its own."""
+    ending = _package_transaction_ends("auth")
     assert ending == set(), f"flush, and let the edge commit: {sorted(ending)}"
 
 

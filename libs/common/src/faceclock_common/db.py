@@ -27,9 +27,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator, TypeEngine
+
+from faceclock_common.errors import Conflict
 
 # Constraint names every service's tables get (Alembic's batch migrations on SQLite find a
 # constraint again by its name).
@@ -115,6 +118,18 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+@contextmanager
+def conflict_on_duplicate(session: Session, code: str, message: str) -> Iterator[None]:
+    """The writes made inside are flushed in a savepoint: a unique-key race that slipped past
+    the pre-check answers 409 (the edge then rolls the request back) instead of failing the
+    request's commit. Make the changes inside the block: entering it flushes what is pending."""
+    try:
+        with session.begin_nested():
+            yield
+    except IntegrityError as exc:
+        raise Conflict(code, message) from exc
 
 
 def run_migrations(script_location: str | Path, url: str) -> None:

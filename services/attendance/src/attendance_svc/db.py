@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, select
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session
 
 from faceclock_common.db import BigId as BigId
@@ -36,18 +33,6 @@ def make_service_engine(url: str) -> Engine:
     if parsed.database and parsed.database != ":memory:":
         return make_engine(url, pool_size=10, max_overflow=30)
     return make_engine(url)
-
-
-@contextmanager
-def conflict_on_duplicate(session: Session, code: str, message: str) -> Iterator[None]:
-    """The writes made inside are flushed in a savepoint: a unique-key race that slipped past
-    the pre-check answers 409 (the edge then rolls the request back) instead of failing the
-    request's commit. Make the changes inside the block: entering it flushes what is pending."""
-    try:
-        with session.begin_nested():
-            yield
-    except IntegrityError as exc:
-        raise Conflict(code, message) from exc
 
 
 def refuse_taken_name(session: Session, model: Any, name: str, *, exclude: int | None = None,

@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from auth_svc.accounts.models import PasswordResetToken, RefreshToken
 from auth_svc.db import utcnow
 from auth_svc.throttle.models import ThrottleCounter
+from faceclock_common.db import session_scope
 from faceclock_common.throttle import purge_counters
 
 logger = logging.getLogger(__name__)
@@ -37,7 +38,7 @@ def purge_expired(session_factory: sessionmaker[Session], *, throttle_window_sec
         )),
     }
     counts = {}
-    with session_factory() as session, session.begin():
+    with session_scope(session_factory) as session:
         for name, statement in statements.items():
             result = session.execute(statement)
             counts[name] = int(getattr(result, "rowcount", 0) or 0)

@@ -31,7 +31,7 @@ from auth_svc.runtime import Runtime
 from auth_svc.throttle.service import throttle_of
 from auth_svc.users import router as users_router
 from faceclock_common.addresses import parse_networks
-from faceclock_common.db import make_engine, make_session_factory
+from faceclock_common.db import make_engine, make_session_factory, session_scope
 from faceclock_common.fastapi.app import build_service_app
 from faceclock_common.security import JwksKeyStore
 
@@ -65,7 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         def _bootstrap() -> None:
-            with runtime.session_factory() as session:
+            with session_scope(runtime.session_factory) as session:
                 bootstrap_admin(session, runtime=runtime)
 
         await run_in_threadpool(_bootstrap)

@@ -8,7 +8,6 @@ from sqlalchemy.orm import Session
 
 from attendance_svc.audit.service import record
 from attendance_svc.clocking import lockout
-from attendance_svc.db import conflict_on_duplicate
 from attendance_svc.deps import AccessScope
 from attendance_svc.organisation.models import Department, Employee
 from attendance_svc.organisation.pins import hash_pin
@@ -24,6 +23,7 @@ from attendance_svc.organisation.spreadsheet import COLUMNS, field_problem, prob
 from attendance_svc.results.models import DayResult
 from attendance_svc.results.service import recompute_people, recompute_stored
 from attendance_svc.sites.service import check_holiday_calendar, check_site
+from faceclock_common.db import conflict_on_duplicate
 from faceclock_common.errors import Conflict, DomainError, Invalid, NotFound, Unreadable
 from faceclock_common.throttle import Store
 

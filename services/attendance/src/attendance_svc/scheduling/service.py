@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, and_, delete, false, func, or_, select, tr
 from sqlalchemy.orm import Session
 
 from attendance_svc.audit.service import record
-from attendance_svc.db import conflict_on_duplicate, refuse_taken_name
+from attendance_svc.db import refuse_taken_name
 from attendance_svc.deps import AccessScope
 from attendance_svc.organisation.models import Department, Employee, works_at
 from attendance_svc.organisation.service import get_employee
@@ -41,6 +41,7 @@ from attendance_svc.scheduling.schemas import (
 )
 from attendance_svc.sites.models import Site
 from attendance_svc.sites.service import check_holiday_calendar
+from faceclock_common.db import conflict_on_duplicate
 from faceclock_common.errors import Conflict, Invalid, NotFound
 
 

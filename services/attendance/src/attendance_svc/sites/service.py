@@ -6,13 +6,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from attendance_svc.audit.service import record
-from attendance_svc.db import conflict_on_duplicate, refuse_taken_name
+from attendance_svc.db import refuse_taken_name
 from attendance_svc.organisation.models import Department, Employee, works_at
 from attendance_svc.results.service import recompute_people
 from attendance_svc.scheduling.models import HolidayCalendar
 from attendance_svc.sites.models import Site, SiteKiosk
 from attendance_svc.sites.schemas import SiteCreate, SiteKioskBind, SiteUpdate
 from faceclock_common.contracts import ClaimedEmployee, ClaimRequest, KioskPolicy
+from faceclock_common.db import conflict_on_duplicate
 from faceclock_common.errors import Conflict, Invalid, NotFound
 
 

@@ -90,7 +90,6 @@ def update_me(body: MeUpdate, session: SessionDep, principal: CurrentPrincipal) 
     user = service.own_user(session, principal)
     if body.language is not None:
         user.language = body.language
-    session.commit()
     return user
 
 

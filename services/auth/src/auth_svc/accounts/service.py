@@ -8,7 +8,6 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, String, cast, func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from auth_svc.accounts.models import PasswordResetToken, RefreshToken, User
@@ -24,7 +23,8 @@ from auth_svc.mail.messages import (
 from auth_svc.passwords import policy_problem
 from auth_svc.runtime import Runtime
 from auth_svc.secrets_util import digest, new_secret
-from faceclock_common.errors import ApiError, try_later
+from faceclock_common.db import conflict_on_duplicate, session_scope
+from faceclock_common.errors import ApiError, Conflict, try_later
 from faceclock_common.security import Principal
 
 logger = logging.getLogger(__name__)
@@ -76,17 +76,18 @@ def create_user(session: Session, *, runtime: Runtime, username: str, email: str
         raise username_taken()
     user = User(username=username, email=email.strip(), password_hash=password_hash,
                 roles=list(roles), active=True, language=language, employee_id=employee_id)
-    session.add(user)
-    try:
-        session.commit()
-    except IntegrityError as exc:  # two registrations of one name raced
-        session.rollback()
-        raise username_taken() from exc
+    # Two registrations of one name can both pass the look-up: the second insert's duplicate
+    # is undone alone, so a caller may still go on with the request.
+    with conflict_on_duplicate(session, "username_taken", USERNAME_TAKEN):
+        session.add(user)
     return user
 
 
-def username_taken() -> ApiError:
-    return ApiError(409, "username_taken", "This user name is taken; choose another.")
+USERNAME_TAKEN = "This user name is taken; choose another."
+
+
+def username_taken() -> Conflict:
+    return Conflict("username_taken", USERNAME_TAKEN)
 
 
 def register(session: Session, *, runtime: Runtime, data: RegisterCreate,
@@ -108,10 +109,7 @@ def register(session: Session, *, runtime: Runtime, data: RegisterCreate,
     try:
         create_user(session, runtime=runtime, username=data.username, email=str(data.email),
                     password=data.password, roles=DEFAULT_ROLES, language=data.language)
-    except ApiError as error:
-        if error.code != "username_taken":
-            raise
-        session.rollback()
+    except Conflict:
         return replace(recipient, taken=True)
     return recipient
 
@@ -157,7 +155,6 @@ def issue_pair(session: Session, *, runtime: Runtime, user: User, family_id: str
     family_id = family_id or uuid.uuid4().hex
     refresh = _new_refresh_token(session, runtime=runtime, user=user, family_id=family_id)
     access = access_token_for(runtime, user, family_id)
-    session.commit()
     return TokenPair(access_token=access, refresh_token=refresh,
                      expires_in=runtime.settings.access_token_ttl_seconds)
 
@@ -199,38 +196,42 @@ def revoke_all_refresh_tokens(session: Session, user_id: int) -> None:
 
 
 def refresh(session: Session, *, runtime: Runtime, token: str) -> TokenPair:
+    """The token is spent, or its family revoked, in a short transaction of its own before the
+    request's session writes anything: a reuse's revocation must stand although the answer is
+    401, and SQLite lets one writer in at a time. A token spent stays spent if the request then
+    fails (its owner signs in again)."""
     row = session.scalars(select(RefreshToken).where(RefreshToken.token_hash == digest(token))).first()
     if row is None:
         raise invalid_refresh()
     now = utcnow()
     if row.used_at is not None or row.revoked_at is not None:
-        _reuse_detected(session, row)
+        _reuse_detected(runtime, row)
     if row.expires_at <= now:
         raise invalid_refresh()
     # Claim the token atomically: of two concurrent uses only one wins, the other is a reuse.
-    claimed = session.execute(
-        update(RefreshToken)
-        .where(RefreshToken.id == row.id, RefreshToken.used_at.is_(None),
-               RefreshToken.revoked_at.is_(None))
-        .values(used_at=now)
-    )
-    if getattr(claimed, "rowcount", 0) != 1:
-        session.rollback()
-        _reuse_detected(session, row)
+    with session_scope(runtime.session_factory) as claim:
+        claimed = claim.execute(
+            update(RefreshToken)
+            .where(RefreshToken.id == row.id, RefreshToken.used_at.is_(None),
+                   RefreshToken.revoked_at.is_(None))
+            .values(used_at=now)
+        )
+        won = getattr(claimed, "rowcount", 0) == 1
+    if not won:
+        _reuse_detected(runtime, row)
     user = session.get(User, row.user_id)
     if user is None or not user.active:
-        session.commit()
         raise invalid_refresh()
     return issue_pair(session, runtime=runtime, user=user, family_id=row.family_id)
 
 
-def _reuse_detected(session: Session, row: RefreshToken) -> None:
+def _reuse_detected(runtime: Runtime, row: RefreshToken) -> None:
     """A refresh token came back after it was rotated or revoked: the family is compromised."""
     logger.warning("refresh token reuse: revoking its family",
                    extra={"event": "auth.refresh_reuse", "user_id": row.user_id,
                           "family": row.family_id, "was_rotated": row.used_at is not None})
-    revoke_family(session, row.family_id)
-    session.commit()
+    with session_scope(runtime.session_factory) as revocation:
+        revoke_family(revocation, row.family_id)
     raise invalid_refresh()
 
 
@@ -239,13 +240,11 @@ def logout_refresh_token(session: Session, *, token: str) -> None:
     row = session.scalars(select(RefreshToken).where(RefreshToken.token_hash == digest(token))).first()
     if row is not None:
         revoke_family(session, row.family_id)  # its access tokens carry it as `sid`: they end
-        session.commit()
 
 
 def logout_everywhere(session: Session, *, user_id: int) -> None:
     revoke_all_refresh_tokens(session, user_id)
     end_access_tokens(session, user_id)
-    session.commit()
 
 
 def _set_password(session: Session, *, runtime: Runtime, user: User, new_password: str) -> None:
@@ -284,14 +283,13 @@ def change_password(session: Session, *, runtime: Runtime, user_id: int, current
         raise ApiError(400, "wrong_password", "The current password is wrong.")
     check_password_policy(runtime, new_password, username=user.username)
     _set_password(session, runtime=runtime, user=user, new_password=new_password)
-    session.commit()
     return recipient_of(user)
 
 
 def send_reset_links(*, runtime: Runtime, email: str) -> None:
     """Runs after the 202 went out, so whether the address exists never shows in the timing."""
     settings = runtime.settings
-    with runtime.session_factory() as session:
+    with session_scope(runtime.session_factory) as session:
         users = session.scalars(
             select(User).where(func.lower(User.email) == email.strip().lower(), User.active.is_(True))
         ).all()
@@ -305,7 +303,6 @@ def send_reset_links(*, runtime: Runtime, email: str) -> None:
             link = f"{settings.public_base_url}/reset-password?token={secret}"
             outgoing.append(reset_message(recipient_of(user), sender=settings.mail_from, link=link,
                                           minutes=settings.password_reset_ttl_seconds // 60))
-        session.commit()
     for message in outgoing:
         try:
             runtime.mailer.send(message)
@@ -329,17 +326,17 @@ def reset_password(session: Session, *, runtime: Runtime, token: str, new_passwo
         raise invalid_reset_token()
     # The policy is checked before the token is spent, so a weak choice can be corrected.
     check_password_policy(runtime, new_password, username=user.username)
+    # The throttle writes in its own transaction: before this request's first write (SQLite
+    # has one writer at a time). The link proves the owner, whether or not a racing use wins.
+    runtime.throttle.success(account=user.username)
     claimed = session.execute(
         update(PasswordResetToken)
         .where(PasswordResetToken.id == row.id, PasswordResetToken.used_at.is_(None))
         .values(used_at=now)
     )
     if getattr(claimed, "rowcount", 0) != 1:
-        session.rollback()
         raise invalid_reset_token()
     _set_password(session, runtime=runtime, user=user, new_password=new_password)
-    session.commit()
-    runtime.throttle.success(account=user.username)
     logger.info("password reset", extra={"event": "auth.password_reset", "user_id": user.id})
     return recipient_of(user)
 
@@ -362,8 +359,7 @@ def bootstrap_admin(session: Session, *, runtime: Runtime) -> None:
         create_user(session, runtime=runtime, username=username,
                     email=settings.bootstrap_admin_email, password=password, roles=["admin"],
                     check_policy=False)
-    except ApiError:  # another replica created it first
-        session.rollback()
+    except Conflict:  # another replica created it first
         return
     logger.info("bootstrap admin created", extra={"username": username})
 

@@ -32,7 +32,7 @@ def invite(session: Session, *, runtime: Runtime, data: InvitationCreate,
                      invited_by=invited_by, expires_at=utcnow() + timedelta(
                          seconds=runtime.settings.invitation_ttl_seconds))
     session.add(row)
-    session.commit()
+    session.flush()  # the answer shows its id
     link = f"{runtime.settings.public_base_url.rstrip('/')}/accept-invitation?token={secret}"
     return row, link
 
@@ -64,16 +64,11 @@ def accept(session: Session, *, runtime: Runtime, data: InvitationAccept) -> Acc
     claimed = session.execute(update(Invitation).where(
         Invitation.id == row.id, Invitation.used_at.is_(None)).values(used_at=now))
     if getattr(claimed, "rowcount", 0) != 1:  # a second acceptance raced this one
-        session.rollback()
         raise invalid_invitation()
-    try:
-        # Commits the claim together with the account: a taken name spends nothing.
-        user = create_user(session, runtime=runtime, username=data.username, email=row.email,
-                           password=data.password, roles=DEFAULT_ROLES, language=row.language,
-                           check_policy=False, employee_id=row.employee_id)
-    except ApiError:
-        session.rollback()
-        raise
+    # The claim commits with the account or not at all: a taken name spends nothing.
+    user = create_user(session, runtime=runtime, username=data.username, email=row.email,
+                       password=data.password, roles=DEFAULT_ROLES, language=row.language,
+                       check_policy=False, employee_id=row.employee_id)
     logger.info("invitation accepted", extra={"event": "auth.invitation_accepted",
                                               "user_id": user.id})
     return AccountCreated(username=user.username, employee_id=row.employee_id)

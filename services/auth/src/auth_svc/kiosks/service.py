@@ -30,7 +30,7 @@ def create_kiosk(session: Session, *, name: str, created_by: str) -> tuple[Kiosk
     secret = "fck_" + new_secret()
     kiosk = Kiosk(name=name.strip(), secret_hash=digest(secret), created_by=created_by)
     session.add(kiosk)
-    session.commit()
+    session.flush()  # its id is logged and answered
     logger.info("kiosk created", extra={"kiosk_id": kiosk.id, "by": created_by})
     return kiosk, secret
 
@@ -52,7 +52,6 @@ def revoke_kiosk(session: Session, *, kiosk_id: int, by: str) -> None:
     kiosk = get_kiosk(session, kiosk_id=kiosk_id)
     if kiosk.revoked_at is None:
         kiosk.revoked_at = utcnow()
-        session.commit()
         logger.info("kiosk revoked", extra={"kiosk_id": kiosk_id, "by": by})
 
 
@@ -68,7 +67,6 @@ def update_kiosk(session: Session, *, kiosk_id: int, data: KioskUpdate, by: str)
             del changes[key]
     for key, value in changes.items():
         setattr(kiosk, key, value)
-    session.commit()
     logger.info("kiosk settings changed", extra={"kiosk_id": kiosk.id, "by": by,
                                                  "fields": sorted(changes)})
     return kiosk
@@ -83,7 +81,6 @@ def heartbeat(session: Session, *, kiosk_id: int) -> Kiosk:
     now = utcnow()
     if kiosk.last_seen_at is None or now - kiosk.last_seen_at >= SEEN_EVERY:
         kiosk.last_seen_at = now
-        session.commit()
     return kiosk
 
 
@@ -97,7 +94,6 @@ def device_login(session: Session, *, runtime: Runtime, secret: str, address: st
                                   bucket="device")
         raise ApiError(401, "invalid_device", "Unknown or revoked device credentials.")
     kiosk.last_used_at = utcnow()
-    session.commit()
     ttl = runtime.settings.kiosk_token_ttl_seconds
     token = runtime.signer.sign(subject=f"kiosk:{kiosk.id}", roles=[KIOSK_ROLE],
                                 username=f"kiosk:{kiosk.name}", ttl_seconds=ttl,
@@ -123,7 +119,6 @@ def pairing_code(session: Session, *, kiosk_id: int, by: str) -> tuple[str, date
     raw = "".join(secrets.choice(PAIRING_ALPHABET) for _ in range(PAIRING_LENGTH))
     kiosk.pairing_code_hash = digest(raw)
     kiosk.pairing_expires_at = utcnow() + timedelta(minutes=PAIRING_MINUTES)
-    session.commit()
     logger.info("kiosk pairing code issued", extra={"kiosk_id": kiosk.id, "by": by})
     return f"{raw[:4]}-{raw[4:]}", kiosk.pairing_expires_at
 
@@ -147,6 +142,5 @@ def pair_device(session: Session, *, runtime: Runtime, code: str,
     secret = "fck_" + new_secret()
     kiosk.secret_hash = digest(secret)
     kiosk.pairing_code_hash = kiosk.pairing_expires_at = None
-    session.commit()
     logger.info("kiosk paired", extra={"kiosk_id": kiosk.id})
     return kiosk, secret

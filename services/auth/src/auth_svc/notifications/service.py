@@ -55,7 +55,6 @@ def deliver(session: Session, notice: NoticeIn) -> tuple[int, list[Recipient]]:
     listed = [u for u in users if u.notify_in_app]
     for user in listed:
         session.add(Notification(user_id=user.id, event=notice.event, request=payload))
-    session.commit()
     return len(listed), [Recipient(username=u.username, email=u.email, language=u.language)
                          for u in users if u.notify_email and u.email]
 
@@ -93,11 +92,12 @@ def deliver_digest(session: Session, digest: DigestIn) -> tuple[bool, int, Diges
     the day is sent again makes it worth sending."""
     if not digest.people:
         return False, 0, []
-    session.add(DigestSent(kind=DIGEST, day=digest.day))
+    # The day's row is the claim: a second run (or a racing one) stops here, its duplicate
+    # undone alone in a savepoint.
     try:
-        session.flush()  # the day's row is the claim: a second run (or a racing one) stops here
+        with session.begin_nested():
+            session.add(DigestSent(kind=DIGEST, day=digest.day))
     except IntegrityError:
-        session.rollback()
         return True, 0, []
     listed, mails = 0, []
     for user in session.scalars(select(User).where(User.active.is_(True)).order_by(User.id)):
@@ -112,7 +112,6 @@ def deliver_digest(session: Session, digest: DigestIn) -> tuple[bool, int, Diges
         if user.notify_email and user.email:
             mails.append((Recipient(username=user.username, email=user.email,
                                     language=user.language), people))
-    session.commit()
     return False, listed, mails
 
 
@@ -141,7 +140,6 @@ def mark_read(session: Session, user_id: int) -> None:
     session.execute(update(Notification).where(
         Notification.user_id == user_id, Notification.read_at.is_(None)).values(
         read_at=datetime.now(UTC)))
-    session.commit()
 
 
 def settings_of(user: User) -> NotificationSettings:
@@ -150,5 +148,4 @@ def settings_of(user: User) -> NotificationSettings:
 
 def set_settings(session: Session, user: User, data: NotificationSettings) -> NotificationSettings:
     user.notify_in_app, user.notify_email = data.in_app, data.email
-    session.commit()
     return settings_of(user)

@@ -56,10 +56,8 @@ def admin_create_user(session: Session, *, runtime: Runtime, data: UserCreate) -
         ensure_employee_free(session, employee_id=data.employee_id, user_id=None)
     user = create_user(session, runtime=runtime, username=data.username, email=str(data.email),
                        password=data.password, roles=sorted(set(data.roles)),
-                       language=data.language)
-    user.employee_id = data.employee_id
+                       language=data.language, employee_id=data.employee_id)
     user.department_id = data.department_id
-    session.commit()
     return user
 
 
@@ -119,7 +117,6 @@ def update_user(session: Session, *, user_id: int, data: UserUpdate, actor: Prin
     if changed & {"roles", "active", "employee_id", "department_id"}:
         # Access tokens carry these: the ones already out must not outlive the change.
         end_access_tokens(session, user.id)
-    session.commit()
     logger.info("account updated", extra={"event": "auth.user_updated", "user_id": user.id,
                                           "fields": sorted(changed), "by": actor.subject})
     return user
@@ -133,7 +130,6 @@ def unlink_employee(session: Session, *, employee_id: int) -> int:
         user.employee_id = None
         user.department_id = None
         end_access_tokens(session, user.id)
-    session.commit()
     if users:
         logger.info("accounts unlinked from an erased employee",
                     extra={"event": "auth.employee_unlinked", "employee_id": employee_id,
