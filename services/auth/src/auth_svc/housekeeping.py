@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import delete, or_
 from sqlalchemy.orm import Session, sessionmaker
@@ -23,9 +23,9 @@ logger = logging.getLogger(__name__)
 KEEP_DEAD_REFRESH_TOKENS = timedelta(days=7)
 
 
-def purge_expired(session_factory: sessionmaker[Session], *, throttle_window_seconds: int,
-                  now: datetime | None = None) -> dict[str, int]:
-    now = now or utcnow()
+def purge_expired(session_factory: sessionmaker[Session], *,
+                  throttle_window_seconds: int) -> dict[str, int]:
+    now = utcnow()
     dead_before = now - KEEP_DEAD_REFRESH_TOKENS
     statements = {
         "refresh_tokens": delete(RefreshToken).where(or_(
